@@ -1,0 +1,215 @@
+package agent
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"runtime/debug"
+	"time"
+
+	"github.com/gymkit/gym/env"
+	"github.com/gymkit/gym/model"
+	"github.com/gymkit/gym/rollout"
+	"github.com/gymkit/gym/verifier"
+)
+
+// Agent runs one rollout of a dataset row: it produces the episode's
+// response and the verifier's reward, returned in a Result whose Response,
+// Reward, Fields and Rewards are set (the caller sets the row and indices).
+// On failure it returns an error, and may return a Result holding what was
+// produced before it. An Agent must be safe for concurrent use.
+type Agent interface {
+	Run(ctx context.Context, task rollout.Task) (*rollout.Result, error)
+}
+
+// Func adapts a function to an Agent.
+type Func func(ctx context.Context, task rollout.Task) (*rollout.Result, error)
+
+// Run calls f.
+func (f Func) Run(ctx context.Context, task rollout.Task) (*rollout.Result, error) {
+	return f(ctx, task)
+}
+
+// Simple is the tool-calling loop of NeMo Gym's simple_agent: seed a session
+// with the row; call the model with the row's input plus every item produced
+// so far; run each function call in order on the session and append its
+// output; stop when the response is incomplete, when a turn has a message and
+// no function call, or after MaxSteps model calls; then verify.
+type Simple struct {
+	Model     model.Model
+	Resources env.ResourcesServer
+	Verifier  verifier.Verifier
+
+	// MaxSteps bounds the model calls of a rollout; 0 means no bound other
+	// than the context's deadline.
+	MaxSteps int
+
+	// Deadlines of one model call, one tool call and the verification; 0
+	// means none beyond the rollout's context.
+	ModelTimeout, ToolTimeout, VerifyTimeout time.Duration
+}
+
+// Run runs one rollout.
+func (a *Simple) Run(ctx context.Context, task rollout.Task) (*rollout.Result, error) {
+	sess, err := a.Resources.Seed(ctx, task)
+	if err != nil {
+		return nil, rollout.Fail(rollout.FailResources, "seed", fmt.Errorf("seed session: %w", err))
+	}
+	defer sess.Close()
+
+	params, err := task.Params()
+	if err != nil {
+		return nil, rollout.Fail(rollout.FailInvalidRow, "seed", err)
+	}
+	input, err := params.Input()
+	if err != nil {
+		return nil, rollout.Fail(rollout.FailInvalidRow, "seed", fmt.Errorf("%s.%w", rollout.KeyCreateParams, err))
+	}
+	resp, err := a.Loop(ctx, sess, &model.Request{Params: params, Input: input})
+	res := &rollout.Result{Response: resp}
+	if err != nil {
+		return res, err
+	}
+	v, err := a.verify(ctx, &verifier.Request{Task: task, Response: resp, Session: sess})
+	if err != nil {
+		return res, err
+	}
+	res.Reward = v.Reward
+	res.Fields = v.Fields
+	res.Rewards = v.Components
+	return res, nil
+}
+
+func (a *Simple) verify(ctx context.Context, req *verifier.Request) (v *verifier.Verdict, err error) {
+	if a.Verifier == nil {
+		return &verifier.Verdict{}, nil
+	}
+	if a.VerifyTimeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, a.VerifyTimeout)
+		defer cancel()
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			err = &rollout.Failure{Class: rollout.FailVerifier, Stage: "verify",
+				Err: fmt.Errorf("verifier panicked: %v", p), Stack: string(debug.Stack())}
+		}
+	}()
+	v, err = a.Verifier.Verify(ctx, req)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, rollout.Fail(rollout.FailTimeout, "verify", fmt.Errorf("verify: %w", err))
+		}
+		return nil, rollout.Fail(rollout.FailVerifier, "verify", fmt.Errorf("verify: %w", err))
+	}
+	if v == nil {
+		return nil, &rollout.Failure{Class: rollout.FailVerifier, Stage: "verify", Err: fmt.Errorf("verify: the verifier returned no verdict")}
+	}
+	return v, nil
+}
+
+// Loop runs the tool loop on an open session, starting from req (whose
+// Input is the conversation so far), and returns the episode's response: the
+// last model response with every output item of every turn and every tool
+// output, in order, and the usage summed over turns. On failure the returned
+// response holds what was produced before it.
+func (a *Simple) Loop(ctx context.Context, sess env.Session, req *model.Request) (*rollout.Response, error) {
+	history := make([]rollout.Item, len(req.Input), len(req.Input)+8)
+	copy(history, req.Input)
+	start := len(history)
+	var usage rollout.Usage
+	var last *rollout.Response
+	finish := func() *rollout.Response {
+		out := &rollout.Response{}
+		if last != nil {
+			out.Object = last.Object.Clone()
+		}
+		out.Output = history[start:len(history):len(history)]
+		out.SetUsage(usage)
+		return out
+	}
+	for step := 1; ; step++ {
+		call := &model.Request{Params: req.Params, Input: history[:len(history):len(history)], Session: req.Session}
+		resp, err := a.callModel(ctx, call)
+		if err != nil {
+			return finish(), err
+		}
+		last = resp
+		usage.Add(resp.Usage())
+		history = append(history, resp.Output...)
+		if resp.Incomplete() {
+			break
+		}
+		calls, messages := 0, 0
+		for _, it := range resp.Output {
+			switch it.Type() {
+			case rollout.TypeFunctionCall:
+				calls++
+				out, err := a.callTool(ctx, sess, it)
+				if err != nil {
+					return finish(), err
+				}
+				history = append(history, rollout.NewFunctionCallOutput(it.CallID(), out))
+			case rollout.TypeMessage:
+				if it.Role() == "assistant" || it.Role() == "" {
+					messages++
+				}
+			}
+		}
+		if calls == 0 && messages > 0 {
+			break
+		}
+		if a.MaxSteps > 0 && step >= a.MaxSteps {
+			break
+		}
+	}
+	return finish(), nil
+}
+
+func (a *Simple) callModel(ctx context.Context, req *model.Request) (*rollout.Response, error) {
+	if a.ModelTimeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, a.ModelTimeout)
+		defer cancel()
+	}
+	resp, err := a.Model.Respond(ctx, req)
+	if err != nil {
+		if ctx.Err() == context.DeadlineExceeded {
+			return nil, rollout.Fail(rollout.FailTimeout, "model", fmt.Errorf("model call: %w", err))
+		}
+		return nil, rollout.Fail(rollout.FailModel, "model", fmt.Errorf("model call: %w", err))
+	}
+	if resp == nil {
+		return nil, &rollout.Failure{Class: rollout.FailModel, Stage: "model", Err: fmt.Errorf("model call: the model returned no response")}
+	}
+	return resp, nil
+}
+
+// callTool runs one function call. Invalid arguments are answered with an
+// error output that the model sees; the rollout goes on.
+func (a *Simple) callTool(ctx context.Context, sess env.Session, call rollout.Item) (string, error) {
+	args := []byte(call.Arguments())
+	if !isJSONObject(args) {
+		return env.ErrorOutput(fmt.Sprintf("the arguments of %s are not a valid JSON object: %q", call.Name(), args)), nil
+	}
+	if a.ToolTimeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, a.ToolTimeout)
+		defer cancel()
+	}
+	return sess.CallTool(ctx, call.Name(), args)
+}
+
+func isJSONObject(b []byte) bool {
+	if !json.Valid(b) {
+		return false
+	}
+	for _, c := range b {
+		switch c {
+		case ' ', '\t', '\r', '\n':
+			continue
+		}
+		return c == '{'
+	}
+	return false
+}

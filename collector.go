@@ -1,0 +1,431 @@
+package gym
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/maphash"
+	"io"
+	"iter"
+	"runtime/debug"
+	"slices"
+	"sync"
+
+	"github.com/gymkit/gym/agent"
+	"github.com/gymkit/gym/rollout"
+)
+
+// DefaultConcurrency is the number of rollouts a Collector keeps in flight
+// when Concurrency is 0.
+const DefaultConcurrency = 256
+
+// Collector runs the rollouts of dataset rows on the environments of a
+// Registry, routing each row by its agent_ref.name, and hands back results
+// as they finish. Set its fields before the first call; a Collector may run
+// several collections, one after another or at once.
+type Collector struct {
+	Registry *Registry
+
+	// Concurrency caps the rollouts in flight (NeMo Gym's
+	// num_samples_in_parallel); 0 means DefaultConcurrency.
+	Concurrency int
+
+	// Limit caps the rows read from the source; 0 reads all.
+	Limit int
+
+	// NumRepeats is how many rollouts each row gets; 0 means 1.
+	// RepeatsByAgent overrides it per agent name.
+	NumRepeats     int
+	RepeatsByAgent map[string]int
+
+	// DefaultAgent runs rows that have no agent_ref.
+	DefaultAgent string
+
+	// Output, if set, receives each successful result as one JSONL line,
+	// written before the result is handed back. Failures, if set, receives
+	// each failed rollout and each invalid row.
+	Output   io.Writer
+	Failures io.Writer
+}
+
+// FromSlice returns tasks as a source for Collect.
+func FromSlice(tasks []Task) iter.Seq2[Task, error] {
+	return func(yield func(Task, error) bool) {
+		for _, t := range tasks {
+			if !yield(t, nil) {
+				return
+			}
+		}
+	}
+}
+
+// FromFile returns the rows of a JSONL dataset file as a source for Collect.
+func FromFile(path string) iter.Seq2[Task, error] { return rollout.ReadTasksFile(path) }
+
+// Collect runs a rollout for every row of tasks (times its repeats) and
+// yields each result as soon as it is done, in completion order.
+//
+// A failed rollout, an invalid row (a *rollout.LineError from the source) and
+// a row for an unknown agent each yield a Result with Err set; they never stop
+// the others. The error of the sequence is non-nil only for a fault that ends
+// the collection: an I/O error of the source or of Output/Failures. When ctx
+// is cancelled, no new rollout starts, the running ones are cancelled, and
+// each is still yielded (with its error) before the sequence ends. Breaking
+// out of the loop cancels the running rollouts and waits for them.
+func (c *Collector) Collect(ctx context.Context, tasks iter.Seq2[Task, error]) iter.Seq2[*Result, error] {
+	return func(yield func(*Result, error) bool) {
+		for ev := range c.run(ctx, tasks) {
+			if !yield(ev.res, ev.err) || ev.err != nil {
+				return
+			}
+		}
+	}
+}
+
+// CollectGroups is Collect for group-based trainers (GRPO): it yields the
+// complete group of one row's repeats as soon as its last rollout is done.
+// Results in a group are ordered by rollout index.
+func (c *Collector) CollectGroups(ctx context.Context, tasks iter.Seq2[Task, error]) iter.Seq2[*Group, error] {
+	return func(yield func(*Group, error) bool) {
+		open := make(map[*groupState]struct{})
+		for ev := range c.run(ctx, tasks) {
+			if ev.err != nil {
+				yield(nil, ev.err)
+				return
+			}
+			g := ev.group
+			g.g.Results = append(g.g.Results, ev.res)
+			open[g] = struct{}{}
+			if len(g.g.Results) < g.size {
+				continue
+			}
+			delete(open, g)
+			slices.SortFunc(g.g.Results, func(a, b *Result) int { return a.RolloutIndex - b.RolloutIndex })
+			if !yield(&g.g, nil) {
+				return
+			}
+		}
+		// Groups cut short by cancellation: hand back what finished.
+		for g := range open {
+			slices.SortFunc(g.g.Results, func(a, b *Result) int { return a.RolloutIndex - b.RolloutIndex })
+			if !yield(&g.g, nil) {
+				return
+			}
+		}
+	}
+}
+
+// Run collects every rollout, writing Output and Failures, and returns a
+// summary per agent. Its error is a fault that ended the collection early
+// (see Collect); failed rollouts are counted in the summary, not returned.
+func (c *Collector) Run(ctx context.Context, tasks iter.Seq2[Task, error]) (*Summary, error) {
+	s := &Summary{}
+	for res, err := range c.Collect(ctx, tasks) {
+		if err != nil {
+			return s, err
+		}
+		s.Add(res)
+	}
+	return s, ctx.Err()
+}
+
+type groupState struct {
+	g    Group
+	size int
+}
+
+type event struct {
+	res   *Result
+	group *groupState
+	err   error
+}
+
+type planned struct {
+	task  Task
+	agent agent.Agent
+	res   *Result
+	group *groupState
+}
+
+// run is the engine behind Collect and CollectGroups: a producer that
+// expands rows into rollouts and a bounded set of workers, each writing its
+// result before sending it on.
+func (c *Collector) run(ctx context.Context, tasks iter.Seq2[Task, error]) iter.Seq[event] {
+	return func(yield func(event) bool) {
+		ctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		conc := c.Concurrency
+		if conc <= 0 {
+			conc = DefaultConcurrency
+		}
+		var out, fail *rollout.Writer
+		if c.Output != nil {
+			out = rollout.NewWriter(c.Output)
+		}
+		if c.Failures != nil {
+			fail = rollout.NewWriter(c.Failures)
+			if c.Failures == c.Output {
+				fail = out
+			}
+		}
+		events := make(chan event, conc)
+		var fatalOnce sync.Once
+		fatal := func(err error) {
+			fatalOnce.Do(func() {
+				cancel()
+				events <- event{err: err}
+			})
+		}
+		finish := func(p planned) {
+			w := out
+			if p.res.Err != nil {
+				w = fail
+			}
+			if w != nil {
+				if err := w.Write(p.res); err != nil {
+					fatal(fmt.Errorf("gym: write result of task %d rollout %d: %w", p.res.TaskIndex, p.res.RolloutIndex, err))
+				}
+			}
+			events <- event{res: p.res, group: p.group}
+		}
+
+		var wg sync.WaitGroup
+		go func() {
+			defer func() {
+				wg.Wait()
+				close(events)
+			}()
+			sem := make(chan struct{}, conc)
+			err := c.plan(ctx, tasks, func(p planned) bool {
+				if p.agent == nil { // an invalid row: nothing to run
+					wg.Add(1)
+					go func() { defer wg.Done(); finish(p) }()
+					return true
+				}
+				select {
+				case sem <- struct{}{}:
+				case <-ctx.Done():
+					return false
+				}
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					defer func() { <-sem }()
+					runOne(ctx, p.agent, p.task, p.res)
+					finish(p)
+				}()
+				return true
+			})
+			if err != nil {
+				fatal(err)
+			}
+		}()
+
+		for ev := range events {
+			if !yield(ev) || ev.err != nil {
+				cancel()
+				for range events { // let every owned goroutine finish
+				}
+				return
+			}
+		}
+	}
+}
+
+// plan reads the rows, assigns indices as NeMo Gym does and emits one
+// planned rollout per (row, repeat). It returns a fatal source error.
+func (c *Collector) plan(ctx context.Context, tasks iter.Seq2[Task, error], emit func(planned) bool) error {
+	seed := maphash.MakeSeed()
+	taskIndex := make(map[uint64]int) // row content → task index
+	rolloutNext := make(map[int]int)  // task index → next rollout index
+	rows := 0
+	var buf []byte
+	for task, err := range tasks {
+		if ctx.Err() != nil {
+			return nil
+		}
+		if c.Limit > 0 && rows >= c.Limit {
+			return nil
+		}
+		rows++
+		if err != nil {
+			var le *rollout.LineError
+			if !errors.As(err, &le) {
+				return fmt.Errorf("gym: read rows: %w", err)
+			}
+			res := &Result{Task: task, TaskIndex: -1, Err: &rollout.Failure{Class: rollout.FailInvalidRow, Stage: "read", Err: err}}
+			if !emit(planned{res: res, group: &groupState{g: Group{TaskIndex: -1}, size: 1}}) {
+				return nil
+			}
+			continue
+		}
+
+		name := task.AgentName()
+		if name == "" {
+			name = c.DefaultAgent
+		}
+		ti := -1
+		if task.Has(rollout.KeyTaskIndex) {
+			if err := task.Decode(rollout.KeyTaskIndex, &ti); err != nil {
+				ti = -1
+			}
+		}
+		if ti < 0 {
+			buf = task.AppendJSON(buf[:0])
+			h := maphash.Bytes(seed, buf)
+			idx, ok := taskIndex[h]
+			if !ok {
+				idx = len(taskIndex)
+				taskIndex[h] = idx
+			}
+			ti = idx
+		}
+
+		var ag agent.Agent
+		var lookupErr error
+		switch {
+		case name == "":
+			lookupErr = errors.New("gym: the row has no agent_ref and no default agent is set")
+		case task.Validate() != nil:
+			lookupErr = fmt.Errorf("gym: invalid row: %w", task.Validate())
+		default:
+			ag, lookupErr = c.Registry.Lookup(name)
+		}
+		if lookupErr != nil {
+			ri := rolloutNext[ti]
+			rolloutNext[ti]++
+			res := &Result{Task: task, TaskIndex: ti, RolloutIndex: ri, Agent: name,
+				Err: &rollout.Failure{Class: rollout.FailInvalidRow, Stage: "route", Err: lookupErr}}
+			if !emit(planned{res: res, group: &groupState{g: Group{TaskIndex: ti, Agent: name}, size: 1}}) {
+				return nil
+			}
+			continue
+		}
+
+		n := c.repeats(name)
+		g := &groupState{g: Group{TaskIndex: ti, Agent: name, Results: make([]*Result, 0, n)}, size: n}
+		for range n {
+			ri := rolloutNext[ti]
+			rolloutNext[ti]++
+			stamped := Task{Object: task.Clone()}
+			stamped.Set(rollout.KeyTaskIndex, rollout.Int(ti))
+			stamped.Set(rollout.KeyRolloutIndex, rollout.Int(ri))
+			if !task.Has(rollout.KeyAgentRef) {
+				stamped = stamped.WithAgent(name)
+			}
+			res := &Result{Task: stamped, TaskIndex: ti, RolloutIndex: ri, Agent: name}
+			if !emit(planned{task: stamped, agent: ag, res: res, group: g}) {
+				return nil
+			}
+		}
+	}
+	return nil
+}
+
+func (c *Collector) repeats(agent string) int {
+	if n, ok := c.RepeatsByAgent[agent]; ok && n > 0 {
+		return n
+	}
+	if c.NumRepeats > 0 {
+		return c.NumRepeats
+	}
+	return 1
+}
+
+// runOne runs one rollout into res, turning a panic into a failure.
+func runOne(ctx context.Context, a agent.Agent, task Task, res *Result) {
+	defer func() {
+		if p := recover(); p != nil {
+			res.Err = &rollout.Failure{Class: rollout.FailAgent, Stage: "agent",
+				Err: fmt.Errorf("agent panicked: %v", p), Stack: string(debug.Stack())}
+		}
+	}()
+	out, err := a.Run(ctx, task)
+	if out != nil {
+		res.Response = out.Response
+		res.Reward = out.Reward
+		res.Fields = out.Fields
+		res.Rewards = out.Rewards
+	}
+	if err != nil {
+		if ctx.Err() != nil && errors.Is(err, context.Canceled) {
+			err = &rollout.Failure{Class: rollout.FailCancelled, Stage: rollout.AsFailure(err).Stage, Err: err}
+		}
+		res.Err = err
+	}
+}
+
+// Summary counts the results of a collection per agent.
+type Summary struct {
+	Agents map[string]*AgentSummary
+}
+
+// AgentSummary is one agent's share of a Summary.
+type AgentSummary struct {
+	Rollouts  int     // successful rollouts
+	Failures  int     // failed rollouts and invalid rows
+	RewardSum float64 // sum of the successful rollouts' rewards
+}
+
+// MeanReward is the mean reward of the successful rollouts.
+func (a *AgentSummary) MeanReward() float64 {
+	if a.Rollouts == 0 {
+		return 0
+	}
+	return a.RewardSum / float64(a.Rollouts)
+}
+
+// Add counts one result.
+func (s *Summary) Add(r *Result) {
+	if s.Agents == nil {
+		s.Agents = make(map[string]*AgentSummary)
+	}
+	a := s.Agents[r.Agent]
+	if a == nil {
+		a = &AgentSummary{}
+		s.Agents[r.Agent] = a
+	}
+	if r.Err != nil {
+		a.Failures++
+		return
+	}
+	a.Rollouts++
+	a.RewardSum += r.Reward
+}
+
+// Failures is the number of failed rollouts over all agents.
+func (s *Summary) Failures() int {
+	n := 0
+	for _, a := range s.Agents {
+		n += a.Failures
+	}
+	return n
+}
+
+// Tag sets agent_ref to name on every row of src — the step that tags a
+// dataset with its environment before datasets are merged.
+func Tag(src iter.Seq2[Task, error], name string) iter.Seq2[Task, error] {
+	return func(yield func(Task, error) bool) {
+		for t, err := range src {
+			if err == nil {
+				t = t.WithAgent(name)
+			}
+			if !yield(t, err) {
+				return
+			}
+		}
+	}
+}
+
+// Concat returns the rows of each source in turn.
+func Concat(srcs ...iter.Seq2[Task, error]) iter.Seq2[Task, error] {
+	return func(yield func(Task, error) bool) {
+		for _, src := range srcs {
+			for t, err := range src {
+				if !yield(t, err) {
+					return
+				}
+			}
+		}
+	}
+}

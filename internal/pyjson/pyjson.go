@@ -1,0 +1,102 @@
+// Package pyjson re-formats JSON the way Python's json.dumps writes it by
+// default (", " and ": " separators, non-ASCII escaped as \uXXXX), so that
+// tool outputs read exactly as those of NeMo Gym's Python servers.
+package pyjson
+
+import (
+	"encoding/json"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// Marshal encodes v with encoding/json and formats it as Python would.
+func Marshal(v any) ([]byte, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	return Format(b), nil
+}
+
+// Format re-formats valid JSON. Whitespace outside strings is replaced by
+// Python's separators; strings are re-escaped with ensure_ascii semantics.
+func Format(src []byte) []byte {
+	out := make([]byte, 0, len(src)+len(src)/8)
+	for i := 0; i < len(src); i++ {
+		c := src[i]
+		switch c {
+		case ' ', '\t', '\n', '\r':
+		case ',':
+			out = append(out, ',', ' ')
+		case ':':
+			out = append(out, ':', ' ')
+		case '"':
+			end := stringEnd(src, i)
+			var s string
+			if err := json.Unmarshal(src[i:end], &s); err != nil {
+				out = append(out, src[i:end]...)
+			} else {
+				out = appendString(out, s)
+			}
+			i = end - 1
+		default:
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func stringEnd(src []byte, i int) int {
+	for j := i + 1; j < len(src); j++ {
+		switch src[j] {
+		case '\\':
+			j++
+		case '"':
+			return j + 1
+		}
+	}
+	return len(src)
+}
+
+const hex = "0123456789abcdef"
+
+// appendString writes s as Python's json.dumps(ensure_ascii=True) does.
+func appendString(b []byte, s string) []byte {
+	b = append(b, '"')
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		switch {
+		case r == '"':
+			b = append(b, '\\', '"')
+		case r == '\\':
+			b = append(b, '\\', '\\')
+		case r == '\n':
+			b = append(b, '\\', 'n')
+		case r == '\r':
+			b = append(b, '\\', 'r')
+		case r == '\t':
+			b = append(b, '\\', 't')
+		case r == '\b':
+			b = append(b, '\\', 'b')
+		case r == '\f':
+			b = append(b, '\\', 'f')
+		case r < 0x20 || (r >= 0x7f && r < 0x10000):
+			b = appendU(b, r)
+		case r >= 0x10000:
+			r1, r2 := utf16.EncodeRune(r)
+			b = appendU(b, r1)
+			b = appendU(b, r2)
+		default:
+			b = append(b, byte(r))
+		}
+	}
+	return append(b, '"')
+}
+
+func appendU(b []byte, r rune) []byte {
+	return append(b, '\\', 'u', hex[r>>12&0xf], hex[r>>8&0xf], hex[r>>4&0xf], hex[r&0xf])
+}
+
+// Quote returns s as a Python-formatted JSON string.
+func Quote(s string) string { return string(appendString(nil, s)) }

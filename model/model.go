@@ -1,0 +1,139 @@
+package model
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"sync/atomic"
+
+	"github.com/gymkit/gym/rollout"
+)
+
+// Model is a policy model behind the OpenAI Responses API: one call takes
+// the whole conversation so far and returns the model's output items. A
+// Model is stateless across calls and safe for concurrent use.
+type Model interface {
+	Respond(ctx context.Context, req *Request) (*rollout.Response, error)
+}
+
+// Func adapts a function to a Model.
+type Func func(ctx context.Context, req *Request) (*rollout.Response, error)
+
+// Respond calls f.
+func (f Func) Respond(ctx context.Context, req *Request) (*rollout.Response, error) {
+	return f(ctx, req)
+}
+
+// Request is one Responses API call: the create parameters of the row
+// (tools, temperature, ... — everything but input, which is ignored there)
+// and the full input: the row's input followed by every item produced so
+// far in the rollout.
+type Request struct {
+	Params rollout.Params
+	Input  []rollout.Item
+
+	// Session identifies the rollout the call belongs to, so that a client
+	// with several endpoints sends every call of one rollout to the same
+	// server (prefix caching). It is not sent.
+	Session string
+}
+
+// AppendJSON appends the Responses create body: Params with input replaced
+// by Input.
+func (r *Request) AppendJSON(b []byte) []byte {
+	b = append(b, '{')
+	n := 0
+	for _, f := range r.Params.Fields() {
+		if f.Name == "input" {
+			continue
+		}
+		if n > 0 {
+			b = append(b, ',')
+		}
+		n++
+		b = strconv.AppendQuote(b, f.Name)
+		b = append(b, ':')
+		b = append(b, f.Value...)
+	}
+	if n > 0 {
+		b = append(b, ',')
+	}
+	b = append(b, `"input":[`...)
+	for i, it := range r.Input {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = it.AppendJSON(b)
+	}
+	return append(b, ']', '}')
+}
+
+// MarshalJSON returns the Responses create body.
+func (r *Request) MarshalJSON() ([]byte, error) { return r.AppendJSON(nil), nil }
+
+var responseSeq atomic.Uint64
+
+// NewResponse returns a completed Response object around output, with an id,
+// as a Responses API server would return it.
+func NewResponse(output ...rollout.Item) *rollout.Response {
+	r := &rollout.Response{Output: output}
+	r.Set("id", rollout.Quote("resp_"+strconv.FormatUint(responseSeq.Add(1), 16)))
+	r.Set("object", rollout.Quote("response"))
+	r.Set("status", rollout.Quote("completed"))
+	r.Set("output", nil)
+	return r
+}
+
+// Replay returns a Model that plays back the model turns of a recorded
+// episode: the output of a recorded response, in which every run of
+// function_call_output items ends one model call. Call k of a rollout (k =
+// the number of function_call_output runs in the request's input) returns
+// turn k. It is stateless, so one Replay serves any number of concurrent
+// rollouts of the same episode.
+func Replay(recorded []rollout.Item) Model {
+	turns := SplitTurns(recorded)
+	return Func(func(ctx context.Context, req *Request) (*rollout.Response, error) {
+		k := countOutputRuns(req.Input)
+		if k >= len(turns) {
+			return nil, fmt.Errorf("model: replay: call %d asked, the recording has %d model turns", k+1, len(turns))
+		}
+		return NewResponse(turns[k]...), nil
+	})
+}
+
+// SplitTurns splits the output of a finished episode into the output of each
+// model call: the items between runs of function_call_output items.
+func SplitTurns(output []rollout.Item) [][]rollout.Item {
+	var turns [][]rollout.Item
+	var cur []rollout.Item
+	prevOutput := false
+	for _, it := range output {
+		isOut := it.Type() == rollout.TypeFunctionCallOutput
+		if isOut {
+			if !prevOutput && cur != nil {
+				turns = append(turns, cur)
+				cur = nil
+			}
+		} else {
+			cur = append(cur, it)
+		}
+		prevOutput = isOut
+	}
+	if cur != nil {
+		turns = append(turns, cur)
+	}
+	return turns
+}
+
+func countOutputRuns(items []rollout.Item) int {
+	n := 0
+	prev := false
+	for _, it := range items {
+		isOut := it.Type() == rollout.TypeFunctionCallOutput
+		if isOut && !prev {
+			n++
+		}
+		prev = isOut
+	}
+	return n
+}

@@ -1,0 +1,144 @@
+package rollout
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+)
+
+// Item types of the OpenAI Responses API that the tool loop acts on.
+const (
+	TypeMessage            = "message"
+	TypeFunctionCall       = "function_call"
+	TypeFunctionCallOutput = "function_call_output"
+	TypeReasoning          = "reasoning"
+)
+
+// Item is one Responses API item (a message, a function call, a tool result,
+// a reasoning item, ...), kept as its JSON object so that every field — also
+// ones this package does not know, such as generation_token_ids — survives.
+type Item struct {
+	Object
+}
+
+// ParseItem parses one item; data must be a JSON object and is referred to.
+func ParseItem(data []byte) (Item, error) {
+	o, err := ParseObject(data)
+	if err != nil {
+		return Item{}, fmt.Errorf("rollout: item: %w", err)
+	}
+	return Item{o}, nil
+}
+
+// NewMessage returns an easy input message {"type":"message","role":role,"content":text}.
+func NewMessage(role, text string) Item {
+	return Item{Object{fields: []Field{
+		{"type", json.RawMessage(`"message"`)},
+		{"role", Quote(role)},
+		{"content", Quote(text)},
+	}}}
+}
+
+// NewOutputMessage returns an assistant output message with one output_text part,
+// as a Responses API server produces it.
+func NewOutputMessage(id, text string) Item {
+	content := appendString([]byte(`[{"type":"output_text","annotations":[],"text":`), text)
+	content = append(content, '}', ']')
+	return Item{Object{fields: []Field{
+		{"id", Quote(id)},
+		{"type", json.RawMessage(`"message"`)},
+		{"role", json.RawMessage(`"assistant"`)},
+		{"status", json.RawMessage(`"completed"`)},
+		{"content", content},
+	}}}
+}
+
+// NewFunctionCall returns a function_call item; arguments is a JSON string.
+func NewFunctionCall(callID, name, arguments string) Item {
+	return Item{Object{fields: []Field{
+		{"type", json.RawMessage(`"function_call"`)},
+		{"call_id", Quote(callID)},
+		{"name", Quote(name)},
+		{"arguments", Quote(arguments)},
+		{"status", json.RawMessage(`"completed"`)},
+	}}}
+}
+
+// NewFunctionCallOutput returns the function_call_output item answering callID.
+func NewFunctionCallOutput(callID, output string) Item {
+	return Item{Object{fields: []Field{
+		{"type", json.RawMessage(`"function_call_output"`)},
+		{"call_id", Quote(callID)},
+		{"output", Quote(output)},
+	}}}
+}
+
+// Type returns the item type. An item without one but with a role is a
+// message, as the Responses API reads easy input messages.
+func (it Item) Type() string {
+	if t := it.String("type"); t != "" {
+		return t
+	}
+	if it.Has("role") {
+		return TypeMessage
+	}
+	return ""
+}
+
+// Role returns a message's role.
+func (it Item) Role() string { return it.String("role") }
+
+// Name returns a function call's tool name.
+func (it Item) Name() string { return it.String("name") }
+
+// Arguments returns a function call's arguments (a JSON document as a string).
+func (it Item) Arguments() string { return it.String("arguments") }
+
+// CallID returns the call id of a function call or of its output.
+func (it Item) CallID() string { return it.String("call_id") }
+
+// Output returns a function_call_output's output.
+func (it Item) Output() string {
+	raw, ok := it.Get("output")
+	if !ok {
+		return ""
+	}
+	if s, ok := unquote(raw); ok {
+		return s
+	}
+	// Output may also be a list of content parts.
+	return textOf(raw)
+}
+
+// Text returns the text of a message: its content if it is a string, or its
+// text parts (input_text, output_text, text) joined. For a reasoning item it
+// is the summary text.
+func (it Item) Text() string {
+	if it.Type() == TypeReasoning {
+		raw, _ := it.Get("summary")
+		return textOf(raw)
+	}
+	raw, _ := it.Get("content")
+	return textOf(raw)
+}
+
+func textOf(raw json.RawMessage) string {
+	if s, ok := unquote(raw); ok {
+		return s
+	}
+	var parts []struct {
+		Type string `json:"type"`
+		Text string `json:"text"`
+	}
+	if json.Unmarshal(raw, &parts) != nil {
+		return ""
+	}
+	var b strings.Builder
+	for _, p := range parts {
+		b.WriteString(p.Text)
+	}
+	return b.String()
+}
+
+// Clone returns a copy of the item whose fields can be set without changing it.
+func (it Item) Clone() Item { return Item{it.Object.Clone()} }

@@ -1,0 +1,215 @@
+package rollout
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"iter"
+	"os"
+	"sync"
+)
+
+// LineError is an error in one line of a JSONL file.
+type LineError struct {
+	Path string // the file, if known
+	Line int    // 1-based line number
+	Err  error
+}
+
+func (e *LineError) Error() string {
+	if e.Path != "" {
+		return fmt.Sprintf("%s:%d: %v", e.Path, e.Line, e.Err)
+	}
+	return fmt.Sprintf("line %d: %v", e.Line, e.Err)
+}
+
+func (e *LineError) Unwrap() error { return e.Err }
+
+// Reader reads JSONL: one JSON document per line, of any length. Blank lines
+// are skipped.
+type Reader struct {
+	br   *bufio.Reader
+	path string
+	line int
+}
+
+// NewReader returns a Reader on r. path, if not empty, names the source in errors.
+func NewReader(r io.Reader, path string) *Reader {
+	return &Reader{br: bufio.NewReaderSize(r, 256<<10), path: path}
+}
+
+// Line returns the 1-based number of the line last returned.
+func (r *Reader) Line() int { return r.line }
+
+// Next returns the next non-blank line without its newline, in a buffer
+// owned by the caller. At the end it returns io.EOF. A last line without a
+// newline is returned like any other.
+func (r *Reader) Next() ([]byte, error) {
+	for {
+		line, err := r.readLine()
+		if err != nil {
+			return nil, err
+		}
+		r.line++
+		if len(bytes.TrimSpace(line)) > 0 {
+			return line, nil
+		}
+	}
+}
+
+func (r *Reader) readLine() ([]byte, error) {
+	frag, err := r.br.ReadSlice('\n')
+	if err == nil {
+		return bytes.Clone(trimEOL(frag)), nil
+	}
+	var line []byte
+	for errors.Is(err, bufio.ErrBufferFull) {
+		line = append(line, frag...)
+		frag, err = r.br.ReadSlice('\n')
+	}
+	line = append(line, frag...)
+	if err == io.EOF && len(line) > 0 {
+		return trimEOL(line), nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return trimEOL(line), nil
+}
+
+func trimEOL(b []byte) []byte {
+	b = bytes.TrimSuffix(b, []byte("\n"))
+	return bytes.TrimSuffix(b, []byte("\r"))
+}
+
+// Err wraps err with the reader's source and current line.
+func (r *Reader) Err(err error) error {
+	return &LineError{Path: r.path, Line: r.line, Err: err}
+}
+
+func readError(path string, err error) error {
+	if path == "" {
+		return fmt.Errorf("rollout: read: %w", err)
+	}
+	return fmt.Errorf("rollout: read %s: %w", path, err)
+}
+
+// ReadTasks parses each line of r as a dataset row. A malformed row yields a
+// *LineError and reading goes on with the next line; an I/O error (not a
+// *LineError) ends the sequence.
+func ReadTasks(r io.Reader, path string) iter.Seq2[Task, error] {
+	return func(yield func(Task, error) bool) {
+		jr := NewReader(r, path)
+		for {
+			line, err := jr.Next()
+			if err == io.EOF {
+				return
+			}
+			if err != nil {
+				yield(Task{}, readError(path, err))
+				return
+			}
+			t, err := ParseTask(line)
+			if err != nil {
+				err = jr.Err(err)
+			}
+			if !yield(t, err) {
+				return
+			}
+		}
+	}
+}
+
+// ReadTasksFile reads the dataset rows of a JSONL file.
+func ReadTasksFile(path string) iter.Seq2[Task, error] {
+	return func(yield func(Task, error) bool) {
+		f, err := os.Open(path)
+		if err != nil {
+			yield(Task{}, err)
+			return
+		}
+		defer f.Close()
+		for t, err := range ReadTasks(f, path) {
+			if !yield(t, err) {
+				return
+			}
+		}
+	}
+}
+
+// ReadResults parses each line of r as an output row.
+func ReadResults(r io.Reader, path string) iter.Seq2[*Result, error] {
+	return func(yield func(*Result, error) bool) {
+		jr := NewReader(r, path)
+		for {
+			line, err := jr.Next()
+			if err == io.EOF {
+				return
+			}
+			if err != nil {
+				yield(nil, readError(path, err))
+				return
+			}
+			res, err := ParseResult(line)
+			if err != nil {
+				err = jr.Err(err)
+			}
+			if !yield(res, err) {
+				return
+			}
+		}
+	}
+}
+
+// Appender is a JSON value that can append its encoding to a buffer.
+type Appender interface {
+	AppendJSON(b []byte) []byte
+}
+
+// Writer writes JSONL: each value is encoded (outside the lock, so that
+// concurrent writers encode in parallel) and handed to the underlying writer
+// as one complete line in a single Write call, so lines never interleave
+// and a crash leaves at most one partial last line. It is safe for
+// concurrent use.
+type Writer struct {
+	mu sync.Mutex
+	w  io.Writer
+	n  int
+}
+
+// NewWriter returns a Writer on w.
+func NewWriter(w io.Writer) *Writer { return &Writer{w: w} }
+
+var linePool = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
+
+// Write writes v as one line.
+func (w *Writer) Write(v Appender) error {
+	bp := linePool.Get().(*[]byte)
+	b := append(v.AppendJSON((*bp)[:0]), '\n')
+	err := w.WriteLine(b)
+	if cap(b) <= 1<<20 { // do not pin a huge line's buffer
+		*bp = b
+		linePool.Put(bp)
+	}
+	return err
+}
+
+// WriteLine writes b, which must be one JSON document followed by a newline.
+func (w *Writer) WriteLine(b []byte) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	_, err := w.w.Write(b)
+	if err == nil {
+		w.n++
+	}
+	return err
+}
+
+// Lines reports how many lines were written.
+func (w *Writer) Lines() int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.n
+}

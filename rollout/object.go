@@ -1,0 +1,350 @@
+package rollout
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"unicode/utf8"
+)
+
+// Field is one member of a JSON object: its name and its raw JSON value.
+type Field struct {
+	Name  string
+	Value json.RawMessage
+}
+
+// Object is a JSON object kept as its ordered raw members, so that fields
+// this package does not know survive a read and a write unchanged. The zero
+// value is an empty object ready to use.
+//
+// Values are not copied on read: an Object decoded from a buffer refers to
+// it, so a buffer must not be reused while the Object is alive (the JSONL
+// reader hands out fresh buffers for that reason).
+type Object struct {
+	fields []Field
+}
+
+// ErrNotObject reports JSON that is valid but is not an object.
+var ErrNotObject = errors.New("not a JSON object")
+
+// ParseObject parses data, which must hold one JSON object. The returned
+// Object refers to data.
+func ParseObject(data []byte) (Object, error) {
+	var o Object
+	err := o.parse(data, true)
+	return o, err
+}
+
+// Len reports the number of members.
+func (o Object) Len() int { return len(o.fields) }
+
+// Fields returns the members in order. The slice must not be modified.
+func (o Object) Fields() []Field { return o.fields }
+
+// Has reports whether the object has a member called name.
+func (o Object) Has(name string) bool { return o.index(name) >= 0 }
+
+// Get returns the raw value of the member called name.
+func (o Object) Get(name string) (json.RawMessage, bool) {
+	if i := o.index(name); i >= 0 {
+		return o.fields[i].Value, true
+	}
+	return nil, false
+}
+
+// String returns the member called name if it is a JSON string, and "" otherwise.
+func (o Object) String(name string) string {
+	v, _ := o.Get(name)
+	s, _ := unquote(v)
+	return s
+}
+
+// Decode unmarshals the member called name into v. A missing member leaves v
+// unchanged and returns nil.
+func (o Object) Decode(name string, v any) error {
+	raw, ok := o.Get(name)
+	if !ok {
+		return nil
+	}
+	if err := json.Unmarshal(raw, v); err != nil {
+		return fmt.Errorf("field %q: %w", name, err)
+	}
+	return nil
+}
+
+// Set sets the member called name to the raw JSON value, keeping its position
+// if it exists and appending it otherwise. value must be valid JSON.
+func (o *Object) Set(name string, value json.RawMessage) {
+	if i := o.index(name); i >= 0 {
+		o.fields[i].Value = value
+		return
+	}
+	o.fields = append(o.fields, Field{Name: name, Value: value})
+}
+
+// SetValue marshals v and sets it as the member called name.
+func (o *Object) SetValue(name string, v any) error {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("field %q: %w", name, err)
+	}
+	o.Set(name, raw)
+	return nil
+}
+
+// Delete removes the member called name, if present.
+func (o *Object) Delete(name string) {
+	if i := o.index(name); i >= 0 {
+		o.fields = append(o.fields[:i:i], o.fields[i+1:]...)
+	}
+}
+
+// Clone returns a copy whose member list can be changed without affecting o.
+// Values are shared: they are never modified in place.
+func (o Object) Clone() Object {
+	if o.fields == nil {
+		return Object{}
+	}
+	return Object{fields: append(make([]Field, 0, len(o.fields)+4), o.fields...)}
+}
+
+func (o Object) index(name string) int {
+	for i := range o.fields {
+		if o.fields[i].Name == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// MarshalJSON writes the members in order.
+func (o Object) MarshalJSON() ([]byte, error) {
+	return o.AppendJSON(make([]byte, 0, o.size())), nil
+}
+
+// AppendJSON appends the object's JSON encoding to b.
+func (o Object) AppendJSON(b []byte) []byte {
+	b = append(b, '{')
+	for i, f := range o.fields {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendKey(b, f.Name)
+		b = append(b, f.Value...)
+	}
+	return append(b, '}')
+}
+
+func (o Object) size() int {
+	n := 2
+	for _, f := range o.fields {
+		n += len(f.Name) + len(f.Value) + 4
+	}
+	return n
+}
+
+// UnmarshalJSON parses a JSON object from a private copy of data.
+func (o *Object) UnmarshalJSON(data []byte) error {
+	return o.parse(bytes.Clone(data), false)
+}
+
+func (o *Object) parse(data []byte, validate bool) error {
+	if validate && !json.Valid(data) {
+		return syntaxError(data)
+	}
+	p := scanner{data: data}
+	p.skipSpace()
+	if p.i >= len(data) || data[p.i] != '{' {
+		if bytes.Equal(bytes.TrimSpace(data), []byte("null")) {
+			o.fields = nil
+			return nil
+		}
+		return ErrNotObject
+	}
+	p.i++
+	fields := make([]Field, 0, 8)
+	p.skipSpace()
+	if p.i < len(data) && data[p.i] == '}' {
+		o.fields = fields
+		return nil
+	}
+	for {
+		p.skipSpace()
+		start := p.i
+		if err := p.skipString(); err != nil {
+			return err
+		}
+		name, ok := unquote(data[start:p.i])
+		if !ok {
+			return fmt.Errorf("invalid object key %s", data[start:p.i])
+		}
+		p.skipSpace()
+		if p.i >= len(data) || data[p.i] != ':' {
+			return errors.New("missing ':' after object key")
+		}
+		p.i++
+		p.skipSpace()
+		vstart := p.i
+		if err := p.skipValue(); err != nil {
+			return err
+		}
+		fields = append(fields, Field{Name: name, Value: json.RawMessage(data[vstart:p.i:p.i])})
+		p.skipSpace()
+		if p.i >= len(data) {
+			return errors.New("unexpected end of object")
+		}
+		if data[p.i] == '}' {
+			o.fields = fields
+			return nil
+		}
+		if data[p.i] != ',' {
+			return fmt.Errorf("unexpected %q in object", data[p.i])
+		}
+		p.i++
+	}
+}
+
+func syntaxError(data []byte) error {
+	var v any
+	if err := json.Unmarshal(data, &v); err != nil {
+		return err
+	}
+	return errors.New("invalid JSON")
+}
+
+// scanner finds the extent of JSON values in input already known to be valid
+// (or validated by its caller); its checks only keep it from running off the end.
+type scanner struct {
+	data []byte
+	i    int
+}
+
+func (p *scanner) skipSpace() {
+	for p.i < len(p.data) {
+		switch p.data[p.i] {
+		case ' ', '\t', '\n', '\r':
+			p.i++
+		default:
+			return
+		}
+	}
+}
+
+func (p *scanner) skipString() error {
+	if p.i >= len(p.data) || p.data[p.i] != '"' {
+		return errors.New("expected a string")
+	}
+	p.i++
+	for p.i < len(p.data) {
+		switch p.data[p.i] {
+		case '\\':
+			p.i += 2
+		case '"':
+			p.i++
+			return nil
+		default:
+			p.i++
+		}
+	}
+	return errors.New("unterminated string")
+}
+
+func (p *scanner) skipValue() error {
+	if p.i >= len(p.data) {
+		return errors.New("unexpected end of input")
+	}
+	switch c := p.data[p.i]; c {
+	case '"':
+		return p.skipString()
+	case '{', '[':
+		depth := 0
+		for p.i < len(p.data) {
+			switch p.data[p.i] {
+			case '"':
+				if err := p.skipString(); err != nil {
+					return err
+				}
+				continue
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					p.i++
+					return nil
+				}
+			}
+			p.i++
+		}
+		return errors.New("unterminated value")
+	default:
+		start := p.i
+		for p.i < len(p.data) {
+			switch p.data[p.i] {
+			case ',', '}', ']', ' ', '\t', '\n', '\r':
+				if p.i == start {
+					return fmt.Errorf("unexpected %q", c)
+				}
+				return nil
+			}
+			p.i++
+		}
+		if p.i == start {
+			return errors.New("unexpected end of input")
+		}
+		return nil
+	}
+}
+
+// unquote decodes a JSON string; ok is false if raw is not a JSON string.
+func unquote(raw []byte) (string, bool) {
+	if len(raw) < 2 || raw[0] != '"' || raw[len(raw)-1] != '"' {
+		return "", false
+	}
+	body := raw[1 : len(raw)-1]
+	if bytes.IndexByte(body, '\\') < 0 && utf8.Valid(body) {
+		return string(body), true
+	}
+	var s string
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return "", false
+	}
+	return s, true
+}
+
+// appendKey appends a quoted object key and a colon.
+func appendKey(b []byte, name string) []byte {
+	b = appendString(b, name)
+	return append(b, ':')
+}
+
+// appendString appends s as a JSON string, escaped as encoding/json does.
+func appendString(b []byte, s string) []byte {
+	simple := true
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < 0x20 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' || c >= utf8.RuneSelf {
+			simple = false
+			break
+		}
+	}
+	if simple {
+		b = append(b, '"')
+		b = append(b, s...)
+		return append(b, '"')
+	}
+	q, _ := json.Marshal(s)
+	return append(b, q...)
+}
+
+// Quote returns s as a raw JSON string value.
+func Quote(s string) json.RawMessage { return appendString(nil, s) }
+
+// Float returns f as a raw JSON number written as Python writes floats
+// (1.0, not 1), so that values read the same in both ecosystems.
+func Float(f float64) json.RawMessage { return appendFloat(nil, f) }
+
+// Int returns n as a raw JSON number.
+func Int(n int) json.RawMessage { return strconv.AppendInt(nil, int64(n), 10) }

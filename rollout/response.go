@@ -1,0 +1,180 @@
+package rollout
+
+import (
+	"encoding/json"
+	"fmt"
+)
+
+// Response is an OpenAI Responses API response object. Output is decoded into
+// items; every other field is kept as it came, in order.
+type Response struct {
+	Object
+	Output []Item
+}
+
+// ParseResponse parses a Response object; data is referred to.
+func ParseResponse(data []byte) (*Response, error) {
+	o, err := ParseObject(data)
+	if err != nil {
+		return nil, fmt.Errorf("rollout: response: %w", err)
+	}
+	r := &Response{Object: o}
+	if err := r.takeOutput(); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+func (r *Response) takeOutput() error {
+	raw, ok := r.Get("output")
+	if !ok {
+		return nil
+	}
+	items, err := ParseItems(raw)
+	if err != nil {
+		return fmt.Errorf("rollout: response output: %w", err)
+	}
+	r.Output = items
+	r.Set("output", nil) // a placeholder that keeps the field's position
+	return nil
+}
+
+// ParseItems parses a JSON array of items; data is referred to.
+func ParseItems(data json.RawMessage) ([]Item, error) {
+	p := scanner{data: data}
+	p.skipSpace()
+	if p.i < len(data) && data[p.i] == 'n' {
+		return nil, nil
+	}
+	if p.i >= len(data) || data[p.i] != '[' {
+		return nil, fmt.Errorf("want a list of items, got %.40s", data)
+	}
+	p.i++
+	var items []Item
+	for {
+		p.skipSpace()
+		if p.i < len(data) && data[p.i] == ']' {
+			return items, nil
+		}
+		start := p.i
+		if err := p.skipValue(); err != nil {
+			return nil, err
+		}
+		o, err := ParseObject(data[start:p.i:p.i])
+		if err != nil {
+			return nil, fmt.Errorf("item %d: %w", len(items), err)
+		}
+		items = append(items, Item{o})
+		p.skipSpace()
+		if p.i < len(data) && data[p.i] == ',' {
+			p.i++
+		}
+	}
+}
+
+// UnmarshalJSON parses a Response object.
+func (r *Response) UnmarshalJSON(data []byte) error {
+	nr, err := ParseResponse(append([]byte(nil), data...))
+	if err != nil {
+		return err
+	}
+	*r = *nr
+	return nil
+}
+
+// MarshalJSON writes the response with its current Output.
+func (r *Response) MarshalJSON() ([]byte, error) { return r.AppendJSON(nil), nil }
+
+// AppendJSON appends the response's JSON encoding to b.
+func (r *Response) AppendJSON(b []byte) []byte {
+	b = append(b, '{')
+	wroteOutput := false
+	for i, f := range r.Fields() {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendKey(b, f.Name)
+		if f.Name == "output" {
+			b = appendItems(b, r.Output)
+			wroteOutput = true
+			continue
+		}
+		b = append(b, f.Value...)
+	}
+	if !wroteOutput {
+		if r.Len() > 0 {
+			b = append(b, ',')
+		}
+		b = appendKey(b, "output")
+		b = appendItems(b, r.Output)
+	}
+	return append(b, '}')
+}
+
+func appendItems(b []byte, items []Item) []byte {
+	b = append(b, '[')
+	for i, it := range items {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = it.AppendJSON(b)
+	}
+	return append(b, ']')
+}
+
+// IncompleteReason returns incomplete_details.reason ("max_output_tokens",
+// ...), or "" for a complete response.
+func (r *Response) IncompleteReason() string {
+	var d struct {
+		Reason string `json:"reason"`
+	}
+	raw, ok := r.Get("incomplete_details")
+	if !ok || json.Unmarshal(raw, &d) != nil {
+		return ""
+	}
+	return d.Reason
+}
+
+// Incomplete reports whether the response has incomplete_details set.
+func (r *Response) Incomplete() bool {
+	raw, ok := r.Get("incomplete_details")
+	return ok && string(raw) != "null"
+}
+
+// Usage returns the response's token usage (zero if absent).
+func (r *Response) Usage() Usage {
+	var u Usage
+	raw, ok := r.Get("usage")
+	if ok {
+		_ = json.Unmarshal(raw, &u)
+	}
+	return u
+}
+
+// SetUsage replaces the response's usage.
+func (r *Response) SetUsage(u Usage) {
+	raw, _ := json.Marshal(u)
+	r.Set("usage", raw)
+}
+
+// Usage is the token usage of a Responses API call.
+type Usage struct {
+	InputTokens        int `json:"input_tokens"`
+	InputTokensDetails struct {
+		CachedTokens int `json:"cached_tokens"`
+	} `json:"input_tokens_details"`
+	OutputTokens        int `json:"output_tokens"`
+	OutputTokensDetails struct {
+		ReasoningTokens int `json:"reasoning_tokens"`
+	} `json:"output_tokens_details"`
+	TotalTokens int `json:"total_tokens"`
+}
+
+// Add adds v to u.
+func (u *Usage) Add(v Usage) {
+	u.InputTokens += v.InputTokens
+	u.InputTokensDetails.CachedTokens += v.InputTokensDetails.CachedTokens
+	u.OutputTokens += v.OutputTokens
+	u.OutputTokensDetails.ReasoningTokens += v.OutputTokensDetails.ReasoningTokens
+	u.TotalTokens += v.TotalTokens
+}

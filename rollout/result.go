@@ -1,0 +1,238 @@
+package rollout
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+)
+
+// Result is one output row: the input row, the episode's response, the reward
+// and the verifier's extra fields, the indices, and — for a failed rollout —
+// the error.
+type Result struct {
+	Task         Task // the input row, unchanged
+	TaskIndex    int
+	RolloutIndex int
+	Agent        string // agent_ref.name of the environment that ran the row
+
+	Response *Response // every output item of every turn, usage summed
+	Reward   float64
+	Fields   Object             // the verifier's extra fields, in order
+	Rewards  map[string]float64 // reward components of multi-objective verifiers
+
+	// Err is non-nil for a failed rollout; Response may then hold what was
+	// produced before the failure. Use AsFailure to read its class.
+	Err error
+}
+
+// Failed reports whether the rollout failed.
+func (r *Result) Failed() bool { return r.Err != nil }
+
+// Field returns the raw value of a verifier field.
+func (r *Result) Field(name string) (json.RawMessage, bool) { return r.Fields.Get(name) }
+
+// MarshalJSON writes the output row.
+func (r *Result) MarshalJSON() ([]byte, error) { return r.AppendJSON(nil), nil }
+
+// AppendJSON appends the output row, in NeMo Gym's layout, to b: the input
+// row's fields, then _ng_task_index, _ng_rollout_index, agent_ref, response,
+// reward, the verifier fields and reward_components. A failed rollout has no
+// reward and carries _ng_failure_* fields instead.
+func (r *Result) AppendJSON(b []byte) []byte {
+	b = append(b, '{')
+	n := 0
+	sep := func() {
+		if n > 0 {
+			b = append(b, ',')
+		}
+		n++
+	}
+	for _, f := range r.Task.Fields() {
+		if r.overrides(f.Name) {
+			continue
+		}
+		sep()
+		b = appendKey(b, f.Name)
+		b = append(b, f.Value...)
+	}
+	sep()
+	b = appendKey(b, KeyTaskIndex)
+	b = strconv.AppendInt(b, int64(r.TaskIndex), 10)
+	sep()
+	b = appendKey(b, KeyRolloutIndex)
+	b = strconv.AppendInt(b, int64(r.RolloutIndex), 10)
+	if r.Agent != "" {
+		sep()
+		b = appendKey(b, KeyAgentRef)
+		b = append(b, agentRefJSON(r.Agent)...)
+	}
+	if r.Response != nil {
+		sep()
+		b = appendKey(b, KeyResponse)
+		b = r.Response.AppendJSON(b)
+	}
+	if r.Err != nil {
+		f := AsFailure(r.Err)
+		sep()
+		b = appendKey(b, KeyFailureClass)
+		b = appendString(b, string(f.Class))
+		if f.Stage != "" {
+			sep()
+			b = appendKey(b, KeyFailureStage)
+			b = appendString(b, f.Stage)
+		}
+		sep()
+		b = appendKey(b, KeyFailureMessage)
+		b = appendString(b, f.Error())
+		sep()
+		b = appendKey(b, KeyFailureRetryable)
+		b = strconv.AppendBool(b, f.Retryable)
+		if f.Status != 0 {
+			sep()
+			b = appendKey(b, KeyFailureStatus)
+			b = strconv.AppendInt(b, int64(f.Status), 10)
+		}
+		if f.Stack != "" {
+			sep()
+			b = appendKey(b, KeyFailureStack)
+			b = appendString(b, f.Stack)
+		}
+		return append(b, '}')
+	}
+	sep()
+	b = appendKey(b, KeyReward)
+	b = appendFloat(b, r.Reward)
+	for _, f := range r.Fields.Fields() {
+		if f.Name == KeyReward {
+			continue
+		}
+		sep()
+		b = appendKey(b, f.Name)
+		b = append(b, f.Value...)
+	}
+	if len(r.Rewards) > 0 {
+		sep()
+		b = appendKey(b, KeyComponents)
+		b = append(b, '{')
+		names := make([]string, 0, len(r.Rewards))
+		for k := range r.Rewards {
+			names = append(names, k)
+		}
+		slices.Sort(names)
+		for i, k := range names {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendKey(b, k)
+			b = appendFloat(b, r.Rewards[k])
+		}
+		b = append(b, '}')
+	}
+	return append(b, '}')
+}
+
+// overrides reports whether the output row writes name itself, so the input
+// row's value (for example a stale reward of a reverified row) is dropped.
+func (r *Result) overrides(name string) bool {
+	switch name {
+	case KeyTaskIndex, KeyRolloutIndex, KeyResponse, KeyReward, KeyComponents,
+		KeyFailureClass, KeyFailureStage, KeyFailureMessage, KeyFailureRetryable,
+		KeyFailureStatus, KeyFailureStack:
+		return true
+	case KeyAgentRef:
+		return r.Agent != ""
+	}
+	return r.Fields.Has(name)
+}
+
+// appendFloat writes a float as Python's json module does for finite values
+// (1.0, 0.5, 1e-07), so rewards read the same in both ecosystems.
+func appendFloat(b []byte, f float64) []byte {
+	switch {
+	case math.IsNaN(f):
+		return append(b, "NaN"...)
+	case math.IsInf(f, 1):
+		return append(b, "Infinity"...)
+	case math.IsInf(f, -1):
+		return append(b, "-Infinity"...)
+	}
+	start := len(b)
+	b = strconv.AppendFloat(b, f, 'g', -1, 64)
+	for _, c := range b[start:] {
+		if c == '.' || c == 'e' || c == 'n' || c == 'I' {
+			return b
+		}
+	}
+	return append(b, '.', '0')
+}
+
+// ParseResult reads an output row back: the indices, agent, response,
+// reward and failure fields are taken out; everything else (including the
+// verifier fields of the earlier run) stays in Task. data is referred to.
+func ParseResult(data []byte) (*Result, error) {
+	o, err := ParseObject(data)
+	if err != nil {
+		return nil, err
+	}
+	r := &Result{Task: Task{o}}
+	if err := r.Task.Decode(KeyTaskIndex, &r.TaskIndex); err != nil {
+		return nil, err
+	}
+	if err := r.Task.Decode(KeyRolloutIndex, &r.RolloutIndex); err != nil {
+		return nil, err
+	}
+	r.Agent = r.Task.AgentName()
+	if raw, ok := r.Task.Get(KeyResponse); ok && string(raw) != "null" {
+		resp, err := ParseResponse(raw)
+		if err != nil {
+			return nil, err
+		}
+		r.Response = resp
+	}
+	if raw, ok := r.Task.Get(KeyReward); ok && string(raw) != "null" {
+		if err := json.Unmarshal(raw, &r.Reward); err != nil {
+			return nil, fmt.Errorf("field %q: %w", KeyReward, err)
+		}
+	}
+	if raw, ok := r.Task.Get(KeyFailureClass); ok {
+		f := &Failure{}
+		_ = json.Unmarshal(raw, &f.Class)
+		f.Stage = r.Task.String(KeyFailureStage)
+		f.Message = r.Task.String(KeyFailureMessage)
+		_ = r.Task.Decode(KeyFailureRetryable, &f.Retryable)
+		_ = r.Task.Decode(KeyFailureStatus, &f.Status)
+		f.Stack = r.Task.String(KeyFailureStack)
+		r.Err = f
+	}
+	for _, k := range []string{KeyTaskIndex, KeyRolloutIndex, KeyResponse, KeyReward,
+		KeyFailureClass, KeyFailureStage, KeyFailureMessage, KeyFailureRetryable, KeyFailureStatus, KeyFailureStack} {
+		r.Task.Delete(k)
+	}
+	return r, nil
+}
+
+// Group is the complete set of rollouts of one task (num_repeats results),
+// as GRPO-style trainers consume them.
+type Group struct {
+	TaskIndex int
+	Agent     string
+	Results   []*Result // ordered by RolloutIndex
+}
+
+// MeanReward returns the mean reward of the group's successful rollouts.
+func (g *Group) MeanReward() float64 {
+	var sum float64
+	n := 0
+	for _, r := range g.Results {
+		if r.Err == nil {
+			sum += r.Reward
+			n++
+		}
+	}
+	if n == 0 {
+		return 0
+	}
+	return sum / float64(n)
+}

@@ -1,0 +1,175 @@
+package rollout
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+)
+
+// Well-known fields of dataset and output rows.
+const (
+	KeyCreateParams = "responses_create_params"
+	KeyAgentRef     = "agent_ref"
+	KeyResponse     = "response"
+	KeyReward       = "reward"
+	KeyTaskIndex    = "_ng_task_index"
+	KeyRolloutIndex = "_ng_rollout_index"
+	KeyComponents   = "reward_components"
+
+	KeyFailureClass     = "_ng_failure_class"
+	KeyFailureStage     = "_ng_failure_stage"
+	KeyFailureMessage   = "_ng_failure_message"
+	KeyFailureRetryable = "_ng_failure_retryable"
+	KeyFailureStatus    = "_ng_failure_status"
+	KeyFailureStack     = "_ng_failure_stack"
+)
+
+// AgentKind is the agent_ref type of NeMo Gym agents.
+const AgentKind = "responses_api_agents"
+
+// AgentRef names the agent (the environment) that a row is for.
+type AgentRef struct {
+	Type string `json:"type"`
+	Name string `json:"name"`
+}
+
+// Task is one dataset row: responses_create_params, an optional agent_ref,
+// and any other fields, which are task data for the verifier and ride along
+// untouched.
+type Task struct {
+	Object
+}
+
+// ErrNoCreateParams reports a row without responses_create_params.
+var ErrNoCreateParams = errors.New(`missing "responses_create_params"`)
+
+// ParseTask parses and validates one dataset row; data is referred to.
+func ParseTask(data []byte) (Task, error) {
+	o, err := ParseObject(data)
+	if err != nil {
+		return Task{}, err
+	}
+	t := Task{o}
+	return t, t.Validate()
+}
+
+// Validate checks the fields the library relies on: responses_create_params
+// is an object whose input is a string or a list of items, and agent_ref, if
+// present, is an object with a string name.
+func (t Task) Validate() error {
+	raw, ok := t.Get(KeyCreateParams)
+	if !ok {
+		return ErrNoCreateParams
+	}
+	p, err := ParseObject(raw)
+	if err != nil {
+		return fmt.Errorf("%q: %w", KeyCreateParams, err)
+	}
+	if in, ok := p.Get("input"); ok {
+		if c := firstByte(in); c != '"' && c != '[' {
+			return fmt.Errorf("%q.input: want a string or a list of items, got %.40s", KeyCreateParams, in)
+		}
+	}
+	if ref, ok := t.Get(KeyAgentRef); ok && string(ref) != "null" {
+		var r struct {
+			Name any `json:"name"`
+		}
+		if err := json.Unmarshal(ref, &r); err != nil {
+			return fmt.Errorf("%q: want {\"type\", \"name\"}: %w", KeyAgentRef, err)
+		}
+		if _, ok := r.Name.(string); !ok {
+			return fmt.Errorf("%q.name: want a string, got %v", KeyAgentRef, r.Name)
+		}
+	}
+	return nil
+}
+
+func firstByte(raw []byte) byte {
+	for _, c := range raw {
+		switch c {
+		case ' ', '\t', '\r', '\n':
+			continue
+		}
+		return c
+	}
+	return 0
+}
+
+// AgentName returns agent_ref.name, or "" if the row has no agent_ref.
+func (t Task) AgentName() string {
+	raw, ok := t.Get(KeyAgentRef)
+	if !ok {
+		return ""
+	}
+	o, err := ParseObject(raw)
+	if err != nil {
+		return ""
+	}
+	return o.String("name")
+}
+
+// WithAgent returns a copy of the row whose agent_ref names agent.
+func (t Task) WithAgent(agent string) Task {
+	c := Task{t.Clone()}
+	c.Set(KeyAgentRef, agentRefJSON(agent))
+	return c
+}
+
+func agentRefJSON(name string) json.RawMessage {
+	b := []byte(`{"type":"responses_api_agents","name":`)
+	b = appendString(b, name)
+	return append(b, '}')
+}
+
+// Params returns responses_create_params.
+func (t Task) Params() (Params, error) {
+	raw, ok := t.Get(KeyCreateParams)
+	if !ok {
+		return Params{}, ErrNoCreateParams
+	}
+	o, err := ParseObject(raw)
+	if err != nil {
+		return Params{}, fmt.Errorf("%q: %w", KeyCreateParams, err)
+	}
+	return Params{o}, nil
+}
+
+// Params is an OpenAI Responses API create body (responses_create_params),
+// kept lossless.
+type Params struct {
+	Object
+}
+
+// Input returns the input as items; a string input is one user message.
+func (p Params) Input() ([]Item, error) {
+	raw, ok := p.Get("input")
+	if !ok {
+		return nil, nil
+	}
+	if s, ok := unquote(raw); ok {
+		return []Item{NewMessage("user", s)}, nil
+	}
+	items, err := ParseItems(raw)
+	if err != nil {
+		return nil, fmt.Errorf("input: %w", err)
+	}
+	return items, nil
+}
+
+// Tool is a function tool offered to the model, as in responses_create_params.tools.
+type Tool struct {
+	Type        string          `json:"type"`
+	Name        string          `json:"name"`
+	Description string          `json:"description,omitempty"`
+	Parameters  json.RawMessage `json:"parameters,omitempty"`
+	Strict      *bool           `json:"strict,omitempty"`
+}
+
+// Tools returns the function tools of the request.
+func (p Params) Tools() ([]Tool, error) {
+	var tools []Tool
+	if err := p.Decode("tools", &tools); err != nil {
+		return nil, err
+	}
+	return tools, nil
+}

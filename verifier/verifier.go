@@ -1,0 +1,103 @@
+package verifier
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+
+	"github.com/gymkit/gym/rollout"
+)
+
+// Verifier turns a finished rollout into a reward. It must be safe for
+// concurrent use.
+type Verifier interface {
+	Verify(ctx context.Context, req *Request) (*Verdict, error)
+}
+
+// Func adapts a function to a Verifier.
+type Func func(ctx context.Context, req *Request) (*Verdict, error)
+
+// Verify calls f.
+func (f Func) Verify(ctx context.Context, req *Request) (*Verdict, error) { return f(ctx, req) }
+
+// Request is what a verifier judges: the dataset row, the episode's
+// response, and the rollout's session.
+type Request struct {
+	Task     rollout.Task
+	Response *rollout.Response
+
+	// Session is the rollout's env.Session, still open, for checks on the
+	// environment's state (env.StateOf reads a Server session's state). It
+	// is nil when verifying stored rollouts again.
+	Session any
+}
+
+// Verdict is a verifier's judgement.
+type Verdict struct {
+	Reward float64
+
+	// Fields are extra named results written next to reward in the output
+	// row (accuracy, parsed answers, ...), in the order they were set.
+	Fields rollout.Object
+
+	// Components are the parts of a multi-objective reward, written as
+	// reward_components.
+	Components map[string]float64
+}
+
+// Reward returns a Verdict with only a reward.
+func Reward(r float64) *Verdict { return &Verdict{Reward: r} }
+
+// Set adds a named field to the verdict; value is encoded with encoding/json.
+// It returns the verdict for chaining and panics if value cannot be encoded,
+// a programming error.
+func (v *Verdict) Set(name string, value any) *Verdict {
+	switch f := value.(type) {
+	case float64:
+		v.Fields.Set(name, rollout.Float(f))
+		return v
+	case float32:
+		v.Fields.Set(name, rollout.Float(float64(f)))
+		return v
+	}
+	if err := v.Fields.SetValue(name, value); err != nil {
+		panic(fmt.Sprintf("verifier: field %q: %v", name, err))
+	}
+	return v
+}
+
+// Field decodes the named field into dst.
+func (v *Verdict) Field(name string, dst any) error {
+	raw, ok := v.Fields.Get(name)
+	if !ok {
+		return fmt.Errorf("verifier: no field %q", name)
+	}
+	return json.Unmarshal(raw, dst)
+}
+
+// Constant returns a Verifier that gives every rollout the same reward.
+func Constant(reward float64) Verifier {
+	return Func(func(context.Context, *Request) (*Verdict, error) { return Reward(reward), nil })
+}
+
+// LastCall returns the last function_call item in output that called the
+// tool name, and whether there is one.
+func LastCall(output []rollout.Item, name string) (rollout.Item, bool) {
+	for _, it := range slices.Backward(output) {
+		if it.Type() == rollout.TypeFunctionCall && it.Name() == name {
+			return it, true
+		}
+	}
+	return rollout.Item{}, false
+}
+
+// LastMessage returns the text of the last assistant message in output.
+func LastMessage(output []rollout.Item) string {
+	for _, it := range slices.Backward(output) {
+		if it.Type() == rollout.TypeMessage && it.Role() == "assistant" {
+			return it.Text()
+		}
+	}
+	return ""
+}
