@@ -37,6 +37,15 @@ func ParseObject(data []byte) (Object, error) {
 	return o, err
 }
 
+// parseValid parses an object known to be valid JSON: a value taken from
+// another Object, which was validated when it was parsed (or promised valid
+// by the caller of Set).
+func parseValid(data []byte) (Object, error) {
+	var o Object
+	err := o.parse(data, false)
+	return o, err
+}
+
 // Len reports the number of members.
 func (o Object) Len() int { return len(o.fields) }
 
@@ -237,18 +246,23 @@ func (p *scanner) skipString() error {
 		return errors.New("expected a string")
 	}
 	p.i++
-	for p.i < len(p.data) {
-		switch p.data[p.i] {
-		case '\\':
-			p.i += 2
-		case '"':
-			p.i++
+	for {
+		j := bytes.IndexByte(p.data[p.i:], '"')
+		if j < 0 {
+			p.i = len(p.data)
+			return errors.New("unterminated string")
+		}
+		end := p.i + j
+		// The quote ends the string unless an odd number of backslashes escape it.
+		bs := 0
+		for k := end - 1; k >= p.i && p.data[k] == '\\'; k-- {
+			bs++
+		}
+		p.i = end + 1
+		if bs%2 == 0 {
 			return nil
-		default:
-			p.i++
 		}
 	}
-	return errors.New("unterminated string")
 }
 
 func (p *scanner) skipValue() error {

@@ -30,7 +30,7 @@ func (r *Response) takeOutput() error {
 	if !ok {
 		return nil
 	}
-	items, err := ParseItems(raw)
+	items, err := parseItems(raw, false)
 	if err != nil {
 		return fmt.Errorf("rollout: response output: %w", err)
 	}
@@ -41,6 +41,13 @@ func (r *Response) takeOutput() error {
 
 // ParseItems parses a JSON array of items; data is referred to.
 func ParseItems(data json.RawMessage) ([]Item, error) {
+	if !json.Valid(data) {
+		return nil, syntaxError(data)
+	}
+	return parseItems(data, false)
+}
+
+func parseItems(data json.RawMessage, validate bool) ([]Item, error) {
 	p := scanner{data: data}
 	p.skipSpace()
 	if p.i < len(data) && data[p.i] == 'n' {
@@ -60,8 +67,8 @@ func ParseItems(data json.RawMessage) ([]Item, error) {
 		if err := p.skipValue(); err != nil {
 			return nil, err
 		}
-		o, err := ParseObject(data[start:p.i:p.i])
-		if err != nil {
+		var o Object
+		if err := o.parse(data[start:p.i:p.i], validate); err != nil {
 			return nil, fmt.Errorf("item %d: %w", len(items), err)
 		}
 		items = append(items, Item{o})

@@ -61,7 +61,7 @@ func (t Task) Validate() error {
 	if !ok {
 		return ErrNoCreateParams
 	}
-	p, err := ParseObject(raw)
+	p, err := parseValid(raw)
 	if err != nil {
 		return fmt.Errorf("%q: %w", KeyCreateParams, err)
 	}
@@ -101,7 +101,7 @@ func (t Task) AgentName() string {
 	if !ok {
 		return ""
 	}
-	o, err := ParseObject(raw)
+	o, err := parseValid(raw)
 	if err != nil {
 		return ""
 	}
@@ -127,7 +127,7 @@ func (t Task) Params() (Params, error) {
 	if !ok {
 		return Params{}, ErrNoCreateParams
 	}
-	o, err := ParseObject(raw)
+	o, err := parseValid(raw)
 	if err != nil {
 		return Params{}, fmt.Errorf("%q: %w", KeyCreateParams, err)
 	}
@@ -149,7 +149,7 @@ func (p Params) Input() ([]Item, error) {
 	if s, ok := unquote(raw); ok {
 		return []Item{NewMessage("user", s)}, nil
 	}
-	items, err := ParseItems(raw)
+	items, err := parseItems(raw, false)
 	if err != nil {
 		return nil, fmt.Errorf("input: %w", err)
 	}

@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/gymkit/gym"
 	"github.com/gymkit/gym/env"
@@ -152,7 +153,8 @@ var synonymLine = regexp.MustCompile(`The term '([^']+)' has a synonym '([^']+)'
 // call per turn, submits the values, and answers with them.
 func Policy() model.Model {
 	return model.Func(func(_ context.Context, req *model.Request) (*rollout.Response, error) {
-		var system, user string
+		var system json.RawMessage
+		var user string
 		var values []int
 		submitted := false
 		for _, it := range req.Input {
@@ -160,7 +162,7 @@ func Policy() model.Model {
 			case rollout.TypeMessage:
 				switch it.Role() {
 				case "system", "developer":
-					system += it.Text()
+					system, _ = it.Get("content")
 				case "user":
 					user = it.Text()
 				}
@@ -177,7 +179,7 @@ func Policy() model.Model {
 			b, _ := json.Marshal(values)
 			return model.NewResponse(rollout.NewOutputMessage("msg_policy", string(b))), nil
 		}
-		synonyms := synonymsFor(system, user)
+		synonyms := parsePrompt(system).synonymsFor(user)
 		step := len(values)
 		if step < len(synonyms) {
 			args, _ := json.Marshal(SynonymArgs{Synonym: synonyms[step]})
@@ -191,33 +193,62 @@ func Policy() model.Model {
 	})
 }
 
-// synonymsFor returns, in prompt order, the synonyms of the first term that
-// the user query mentions by name or by one of its synonyms.
-func synonymsFor(system, user string) []string {
-	byTerm := map[string][]string{}
-	var terms []string
-	for _, m := range synonymLine.FindAllStringSubmatch(system, -1) {
-		if _, ok := byTerm[m[1]]; !ok {
-			terms = append(terms, m[1])
-		}
-		byTerm[m[1]] = append(byTerm[m[1]], m[2])
+// prompt is the synonym list of a system prompt.
+type prompt struct {
+	byTerm  map[string][]string // term → its synonyms, in prompt order
+	byTermW map[string]string   // lower-case term → term
+	bySynW  map[string]string   // lower-case synonym → the first term that has it
+}
+
+// prompts caches parsed system prompts by their raw JSON: a dataset has few
+// distinct system prompts, and every turn of every rollout sends one.
+var (
+	promptsMu sync.RWMutex
+	prompts   = map[string]*prompt{}
+)
+
+const maxCachedPrompts = 1024
+
+func parsePrompt(raw json.RawMessage) *prompt {
+	promptsMu.RLock()
+	p, ok := prompts[string(raw)] // no copy of raw: the compiler elides it
+	promptsMu.RUnlock()
+	if ok {
+		return p
 	}
-	words := map[string]bool{}
-	for _, w := range strings.FieldsFunc(strings.ToLower(user), func(r rune) bool {
+	msg := rollout.NewMessage("system", "")
+	msg.Set("content", raw) // a string or a list of text parts
+	p = &prompt{byTerm: map[string][]string{}, byTermW: map[string]string{}, bySynW: map[string]string{}}
+	for _, m := range synonymLine.FindAllStringSubmatch(msg.Text(), -1) {
+		term, syn := m[1], m[2]
+		p.byTerm[term] = append(p.byTerm[term], syn)
+		p.byTermW[strings.ToLower(term)] = term
+		if _, ok := p.bySynW[strings.ToLower(syn)]; !ok {
+			p.bySynW[strings.ToLower(syn)] = term
+		}
+	}
+	promptsMu.Lock()
+	if len(prompts) < maxCachedPrompts {
+		prompts[string(raw)] = p
+	}
+	promptsMu.Unlock()
+	return p
+}
+
+// synonymsFor returns, in prompt order, the synonyms of the term that the
+// user query mentions by name or, failing that, by one of its synonyms.
+func (p *prompt) synonymsFor(user string) []string {
+	words := strings.FieldsFunc(strings.ToLower(user), func(r rune) bool {
 		return !(r >= 'a' && r <= 'z' || r == '-')
-	}) {
-		words[w] = true
-	}
-	for _, term := range terms {
-		if words[strings.ToLower(term)] {
-			return byTerm[term]
+	})
+	for _, w := range words {
+		if term, ok := p.byTermW[w]; ok {
+			return p.byTerm[term]
 		}
 	}
-	for _, term := range terms {
-		for _, s := range byTerm[term] {
-			if words[strings.ToLower(s)] {
-				return byTerm[term]
-			}
+	for _, w := range words {
+		if term, ok := p.bySynW[w]; ok {
+			return p.byTerm[term]
 		}
 	}
 	return nil
