@@ -452,4 +452,3 @@ func TestTagAndConcat(t *testing.T) {
 	}
 	require.Equal(t, []string{"x", "x", "y"}, names)
 }
-

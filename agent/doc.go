@@ -1,0 +1,14 @@
+// Package agent runs rollouts. An Agent takes a dataset row and produces the
+// episode's response and reward; Simple is NeMo Gym's simple_agent, the
+// tool-calling loop: seed a session, call the model with the full history,
+// run each function call on the session, repeat until the model answers
+// without a tool call (or the response is incomplete, or MaxSteps is
+// reached), then verify.
+//
+//	a := &agent.Simple{Model: policy, Resources: srv, Verifier: v, MaxSteps: 16}
+//	res, err := a.Run(ctx, task)
+//
+// Failures are *rollout.Failure values that say what failed (model, tool
+// panic, verifier, timeout) and where; a tool's ordinary error is an
+// observation for the model, not a failure.
+package agent

@@ -1,0 +1,29 @@
+// Package gym runs reinforcement-learning environments for LLMs and collects
+// rollouts across many environments at once, the Go way to do NVIDIA NeMo
+// Gym's multi-environment training inside a trainer's own process.
+//
+// An Environment is a policy model (model.Model), a resources server with
+// tools and per-rollout state (env.ResourcesServer), and a verifier that
+// turns an episode into a reward (verifier.Verifier), run by the tool loop of
+// agent.Simple. A Registry holds environments under their agent names; a
+// Collector reads dataset rows, routes each to the environment its
+// agent_ref.name names, and returns results — responses, rewards, verifier
+// fields — as Go values as soon as each rollout finishes:
+//
+//	var reg gym.Registry
+//	reg.Register("weather_agent", gym.Environment{Model: m, Resources: weather, Verifier: v})
+//	reg.Register("math_agent", gym.Environment{Model: m, Resources: calc, Verifier: mathV})
+//
+//	c := gym.Collector{Registry: &reg, NumRepeats: 4, Output: out}
+//	for res, err := range c.Collect(ctx, gym.FromFile("train.jsonl")) {
+//		if err != nil {
+//			return err // the source or the output failed; what finished is written
+//		}
+//		fmt.Println(res.Agent, res.Reward, res.Err)
+//	}
+//
+// CollectGroups hands back each row's complete group of NumRepeats rollouts
+// for group-relative trainers (GRPO). Rows, items and results keep every
+// JSON field they carry, known or not (see package rollout), and read and
+// write NeMo Gym's dataset and rollout files unchanged.
+package gym

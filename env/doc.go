@@ -1,0 +1,20 @@
+// Package env is the environment side of a rollout: a ResourcesServer seeds
+// one Session per rollout from its dataset row, and the session runs the
+// tools the model calls and holds the rollout's state until verification.
+//
+// Server is the in-process ResourcesServer. Tools are plain Go functions;
+// NewTool derives a strict JSON Schema for the arguments from the Go type,
+// decodes the model's arguments strictly, and reports bad arguments and tool
+// errors to the model as {"error": ...} observations rather than failing
+// the rollout:
+//
+//	type WeatherArgs struct {
+//		City string `json:"city" jsonschema:"description=The city."`
+//	}
+//	weather := env.NewTool("get_weather", "Get the weather of a city.",
+//		func(ctx context.Context, in WeatherArgs) (Weather, error) { ... })
+//	srv := env.NewServer(weather)
+//
+// For per-rollout state, set Server.NewState and use NewStateTool; the
+// verifier reads the state with StateOf.
+package env
