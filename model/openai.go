@@ -1,0 +1,145 @@
+package model
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/openai/openai-go/v3"
+	"github.com/openai/openai-go/v3/option"
+
+	"github.com/gymkit/gym/rollout"
+)
+
+// OpenAIConfig configures a Responses API client, with the fields of NeMo
+// Gym's openai_model.
+type OpenAIConfig struct {
+	// BaseURL is the API base, e.g. https://api.openai.com/v1; several
+	// comma-separated bases spread rollouts over servers (each rollout sticks
+	// to one).
+	BaseURL        string            `yaml:"openai_base_url" json:"openai_base_url"`
+	APIKey         string            `yaml:"openai_api_key" json:"openai_api_key"`
+	Model          string            `yaml:"openai_model" json:"openai_model"`
+	DefaultHeaders map[string]string `yaml:"openai_default_headers" json:"openai_default_headers"`
+
+	// DropInputReasoningItems removes reasoning items from the input before
+	// sending it (NeMo Gym's drop_input_reasoning_items).
+	DropInputReasoningItems bool `yaml:"drop_input_reasoning_items" json:"drop_input_reasoning_items"`
+
+	// MaxRetries bounds openai-go's retries of 408/409/429/5xx answers and
+	// connection errors (with exponential backoff honouring Retry-After).
+	// 0 means openai-go's default (2); a negative value disables retries.
+	MaxRetries int `yaml:"max_retries" json:"max_retries"`
+
+	// HTTPClient, if set, sends the requests.
+	HTTPClient *http.Client `yaml:"-" json:"-"`
+}
+
+// OpenAI is a Model that calls POST /responses of an OpenAI-compatible
+// endpoint (NeMo Gym's openai_model). Items travel as raw JSON, so fields
+// openai-go does not know survive both ways.
+type OpenAI struct {
+	cfg     OpenAIConfig
+	clients *pool[openai.Client]
+}
+
+// NewOpenAI returns a Responses API client. opts are passed to openai-go
+// after the options derived from cfg.
+func NewOpenAI(cfg OpenAIConfig, opts ...option.RequestOption) (*OpenAI, error) {
+	if cfg.Model == "" {
+		return nil, errors.New("model: openai: no model name (openai_model)")
+	}
+	bases := splitBases(cfg.BaseURL)
+	if len(bases) == 0 {
+		return nil, errors.New("model: openai: no base URL (openai_base_url)")
+	}
+	var clients []openai.Client
+	for _, base := range bases {
+		clients = append(clients, openai.NewClient(clientOptions(base, cfg.APIKey, cfg.DefaultHeaders, cfg.MaxRetries, cfg.HTTPClient, opts)...))
+	}
+	return &OpenAI{cfg: cfg, clients: newPool(clients)}, nil
+}
+
+func splitBases(s string) []string {
+	var out []string
+	for _, b := range strings.Split(s, ",") {
+		if b = strings.TrimSpace(b); b != "" {
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
+func clientOptions(base, key string, headers map[string]string, retries int, hc *http.Client, extra []option.RequestOption) []option.RequestOption {
+	if key == "" {
+		key = "EMPTY" // local servers want no key, openai-go wants one
+	}
+	opts := []option.RequestOption{option.WithBaseURL(base), option.WithAPIKey(key)}
+	for k, v := range headers {
+		opts = append(opts, option.WithHeader(k, v))
+	}
+	switch {
+	case retries < 0:
+		opts = append(opts, option.WithMaxRetries(0))
+	case retries > 0:
+		opts = append(opts, option.WithMaxRetries(retries))
+	}
+	if hc != nil {
+		opts = append(opts, option.WithHTTPClient(hc))
+	}
+	return append(opts, extra...)
+}
+
+// Respond sends req to /responses with the configured model name.
+func (m *OpenAI) Respond(ctx context.Context, req *Request) (*rollout.Response, error) {
+	call := *req
+	call.Params = rollout.Params{Object: req.Params.Clone()}
+	call.Params.Set("model", rollout.Quote(m.cfg.Model))
+	if m.cfg.DropInputReasoningItems {
+		call.Input = make([]rollout.Item, 0, len(req.Input))
+		for _, it := range req.Input {
+			if it.Type() != rollout.TypeReasoning {
+				call.Input = append(call.Input, it)
+			}
+		}
+	}
+	client := m.clients.pick(req.Session)
+	var raw []byte
+	if err := client.Post(ctx, "responses", bytes.NewReader(call.AppendJSON(nil)), &raw,
+		option.WithHeader("Content-Type", "application/json")); err != nil {
+		return nil, callError("responses", err)
+	}
+	resp, err := rollout.ParseResponse(raw)
+	if err != nil {
+		return nil, &rollout.Failure{Class: rollout.FailModel, Stage: "model",
+			Err: fmt.Errorf("model: /responses answered something that is not a Response: %w (body %.200q)", err, raw)}
+	}
+	if !resp.Has("output") {
+		return nil, &rollout.Failure{Class: rollout.FailModel, Stage: "model",
+			Err: fmt.Errorf("model: /responses answered an object without output (body %.200q)", raw)}
+	}
+	return resp, nil
+}
+
+// callError classifies an openai-go error: HTTP status, and whether a later
+// attempt may succeed.
+func callError(route string, err error) error {
+	f := &rollout.Failure{Class: rollout.FailModel, Stage: "model", Err: fmt.Errorf("model: %s: %w", route, err)}
+	var apiErr *openai.Error
+	switch {
+	case errors.As(err, &apiErr):
+		f.Status = apiErr.StatusCode
+		f.Retryable = apiErr.StatusCode == http.StatusTooManyRequests || apiErr.StatusCode == http.StatusRequestTimeout || apiErr.StatusCode >= 500
+	case errors.Is(err, context.DeadlineExceeded):
+		f.Class = rollout.FailTimeout
+		f.Retryable = true
+	case errors.Is(err, context.Canceled):
+		f.Class = rollout.FailCancelled
+	default:
+		f.Retryable = true // connection errors
+	}
+	return f
+}
