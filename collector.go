@@ -7,9 +7,11 @@ import (
 	"hash/maphash"
 	"io"
 	"iter"
+	"math/rand/v2"
 	"runtime/debug"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/gymkit/gym/agent"
 	"github.com/gymkit/gym/rollout"
@@ -43,9 +45,20 @@ type Collector struct {
 
 	// Output, if set, receives each successful result as one JSONL line,
 	// written before the result is handed back. Failures, if set, receives
-	// each failed rollout and each invalid row.
+	// one line per failed attempt and per invalid row.
 	Output   io.Writer
 	Failures io.Writer
+
+	// RolloutTimeout bounds one attempt of one rollout; 0 means no bound.
+	RolloutTimeout time.Duration
+
+	// MaxAttempts bounds the attempts of a rollout whose failure is
+	// retryable (a model 429 or 5xx, a timeout, a dead connection): it is
+	// run again, whole, with a fresh session, after an exponential backoff
+	// with jitter starting at RetryBackoff (default 500ms, capped at 30s).
+	// 0 means 1: no retry.
+	MaxAttempts  int
+	RetryBackoff time.Duration
 }
 
 // FromSlice returns tasks as a source for Collect.
@@ -211,7 +224,7 @@ func (c *Collector) run(ctx context.Context, tasks iter.Seq2[Task, error]) iter.
 				go func() {
 					defer wg.Done()
 					defer func() { <-sem }()
-					runOne(ctx, p.agent, p.task, p.res)
+					c.attempt(ctx, p, fail)
 					finish(p)
 				}()
 				return true
@@ -330,6 +343,46 @@ func (c *Collector) repeats(agent string) int {
 		return c.NumRepeats
 	}
 	return 1
+}
+
+// attempt runs a planned rollout up to MaxAttempts times while its failure
+// is retryable, writing every failed attempt but the last to fail.
+func (c *Collector) attempt(ctx context.Context, p planned, fail *rollout.Writer) {
+	attempts := max(c.MaxAttempts, 1)
+	backoff := c.RetryBackoff
+	if backoff <= 0 {
+		backoff = 500 * time.Millisecond
+	}
+	for n := 1; ; n++ {
+		actx, cancel := ctx, context.CancelFunc(func() {})
+		if c.RolloutTimeout > 0 {
+			actx, cancel = context.WithTimeout(ctx, c.RolloutTimeout)
+		}
+		*p.res = Result{Task: p.res.Task, TaskIndex: p.res.TaskIndex, RolloutIndex: p.res.RolloutIndex, Agent: p.res.Agent}
+		runOne(actx, p.agent, p.task, p.res)
+		timedOut := actx.Err() == context.DeadlineExceeded && ctx.Err() == nil
+		cancel()
+		if p.res.Err == nil {
+			return
+		}
+		if timedOut {
+			p.res.Err = &rollout.Failure{Class: rollout.FailTimeout, Stage: "rollout", Retryable: true,
+				Err: fmt.Errorf("rollout deadline of %v passed: %w", c.RolloutTimeout, p.res.Err)}
+		}
+		if n >= attempts || ctx.Err() != nil || !rollout.AsFailure(p.res.Err).Retryable {
+			return
+		}
+		if fail != nil {
+			_ = fail.Write(p.res) // a record of the attempt; the final outcome is written by the caller
+		}
+		d := min(backoff<<(n-1), 30*time.Second)
+		d = d/2 + time.Duration(rand.Int64N(int64(d/2)+1))
+		select {
+		case <-time.After(d):
+		case <-ctx.Done():
+			return
+		}
+	}
 }
 
 // runOne runs one rollout into res, turning a panic into a failure.

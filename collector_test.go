@@ -452,3 +452,53 @@ func TestTagAndConcat(t *testing.T) {
 	}
 	require.Equal(t, []string{"x", "x", "y"}, names)
 }
+
+func TestCollectRetriesRetryableFailuresWithAFreshSession(t *testing.T) {
+	var calls, seeds atomic.Int32
+	var reg gym.Registry
+	srv := env.NewServer()
+	srv.NewState = func(context.Context, gym.Task) (any, error) { seeds.Add(1); return new(int), nil }
+	require.NoError(t, reg.Register("flaky", gym.Environment{
+		Model: model.Func(func(ctx context.Context, req *model.Request) (*rollout.Response, error) {
+			if calls.Add(1)%3 != 0 { // two failures, then a success
+				return nil, &rollout.Failure{Class: rollout.FailModel, Status: 429, Retryable: true, Err: errors.New("429 slow down")}
+			}
+			return model.NewResponse(rollout.NewOutputMessage("m", "ok")), nil
+		}),
+		Resources: srv, Verifier: verifier.Constant(1),
+	}))
+	require.NoError(t, reg.Register("fatal", gym.Environment{
+		Model: model.Func(func(ctx context.Context, req *model.Request) (*rollout.Response, error) {
+			return nil, &rollout.Failure{Class: rollout.FailModel, Status: 400, Err: errors.New("400 bad request")}
+		}),
+		Resources: env.NewServer(), Verifier: verifier.Constant(1),
+	}))
+	var fails strings.Builder
+	c := gym.Collector{Registry: &reg, MaxAttempts: 3, RetryBackoff: time.Millisecond, Failures: &fails, Concurrency: 1}
+	results := collectAll(t, &c, gym.FromSlice([]gym.Task{row(t, "flaky", "x"), row(t, "fatal", "y")}))
+	require.Len(t, results, 2)
+	for _, r := range results {
+		switch r.Agent {
+		case "flaky":
+			require.NoError(t, r.Err)
+			require.Equal(t, int32(3), seeds.Load(), "each attempt seeds a fresh session")
+		case "fatal":
+			require.ErrorContains(t, r.Err, "400 bad request")
+		}
+	}
+	// Two failed attempts of the flaky rollout and the one attempt of the fatal one.
+	require.Equal(t, 3, strings.Count(fails.String(), "\n"))
+}
+
+func TestCollectRolloutTimeout(t *testing.T) {
+	var started atomic.Int32
+	var reg gym.Registry
+	require.NoError(t, reg.Register("a", blockingEnv(&started)))
+	c := gym.Collector{Registry: &reg, RolloutTimeout: 20 * time.Millisecond, MaxAttempts: 2, RetryBackoff: time.Millisecond}
+	results := collectAll(t, &c, gym.FromSlice([]gym.Task{row(t, "a", "slow")}))
+	require.Len(t, results, 1)
+	f := rollout.AsFailure(results[0].Err)
+	require.Equal(t, rollout.FailTimeout, f.Class)
+	require.True(t, f.Retryable)
+	require.Equal(t, int32(2), started.Load(), "a timed-out rollout is retried up to MaxAttempts")
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/gymkit/gym/agent"
 	"github.com/gymkit/gym/env"
@@ -29,6 +30,10 @@ type Environment struct {
 	Verifier  verifier.Verifier
 	MaxSteps  int // model calls per rollout; 0 = unbounded
 
+	// Deadlines of one model call, one tool call and the verification; 0
+	// means none beyond the rollout's (Collector.RolloutTimeout).
+	ModelTimeout, ToolTimeout, VerifyTimeout time.Duration
+
 	// Agent, if set, runs the rollouts instead of the tool loop, and the
 	// three parts above are ignored.
 	Agent agent.Agent
@@ -51,7 +56,8 @@ func (e Environment) agent() (agent.Agent, error) {
 	if len(missing) > 0 {
 		return nil, fmt.Errorf("environment has no %v (set them, or set Agent)", missing)
 	}
-	return &agent.Simple{Model: e.Model, Resources: e.Resources, Verifier: e.Verifier, MaxSteps: e.MaxSteps}, nil
+	return &agent.Simple{Model: e.Model, Resources: e.Resources, Verifier: e.Verifier, MaxSteps: e.MaxSteps,
+		ModelTimeout: e.ModelTimeout, ToolTimeout: e.ToolTimeout, VerifyTimeout: e.VerifyTimeout}, nil
 }
 
 // ErrUnknownAgent is matched (errors.Is) by the error for a row whose agent
