@@ -12,6 +12,8 @@ import (
 	"github.com/gymkit/gym/model"
 	"github.com/gymkit/gym/rollout"
 	"github.com/gymkit/gym/verifier"
+
+	"github.com/gymkit/gym/internal/suggest"
 )
 
 // Shared data types, re-exported from the leaf package rollout.
@@ -124,7 +126,11 @@ func (r *Registry) Lookup(name string) (agent.Agent, error) {
 		return a, nil
 	}
 	names := r.Names()
-	return nil, &UnknownAgentError{Name: name, Suggestion: Closest(name, names), Known: names}
+	s, ok := suggest.Closest(name, names)
+	if !ok {
+		s = ""
+	}
+	return nil, &UnknownAgentError{Name: name, Suggestion: s, Known: names}
 }
 
 // Names returns the registered names, sorted.
@@ -137,40 +143,4 @@ func (r *Registry) Names() []string {
 	}
 	slices.Sort(names)
 	return names
-}
-
-// Closest returns the candidate nearest to name by edit distance, or "" if
-// none is within a third of the name's length (at least 2 edits).
-func Closest(name string, candidates []string) string {
-	best, bestD := "", -1
-	for _, c := range candidates {
-		if d := editDistance(name, c); bestD < 0 || d < bestD {
-			best, bestD = c, d
-		}
-	}
-	limit := max(2, len(name)/3)
-	if bestD < 0 || bestD > limit {
-		return ""
-	}
-	return best
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/gymkit/gym/internal/suggest"
 )
 
 // Config is a loaded configuration: the merged YAML tree and the server
@@ -72,7 +74,7 @@ func (c *Config) Server(name string) (Server, error) {
 		}
 		names[i] = s.Name
 	}
-	if s, ok := closest(name, names); ok {
+	if s, ok := suggest.Closest(name, names); ok {
 		return Server{}, fmt.Errorf("config: server %q is not defined (did you mean %q?)", name, s)
 	}
 	return Server{}, fmt.Errorf("config: server %q is not defined (defined: %s)", name, strings.Join(names, ", "))

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/gymkit/gym/internal/suggest"
 )
 
 // MissingError reports values that must be set before they can be used:
@@ -150,46 +152,11 @@ type RefError struct {
 
 func (e *RefError) Error() string {
 	msg := fmt.Sprintf("config: %s: %s %q is not defined", e.Path, e.Ref.Type, e.Ref.Name)
-	if s, ok := closest(e.Ref.Name, e.Defined); ok {
+	if s, ok := suggest.Closest(e.Ref.Name, e.Defined); ok {
 		return fmt.Sprintf("%s (did you mean %q?)", msg, s)
 	}
 	if len(e.Defined) == 0 {
 		return fmt.Sprintf("%s: no %s server is defined; load a config that defines %q (add it to config_paths)", msg, e.Ref.Type, e.Ref.Name)
 	}
 	return fmt.Sprintf("%s (defined %s: %s)", msg, e.Ref.Type, strings.Join(e.Defined, ", "))
-}
-
-// closest returns the candidate nearest to name by edit distance, if it is
-// near enough to be a likely typo.
-func closest(name string, candidates []string) (string, bool) {
-	best, bestDist := "", -1
-	for _, c := range candidates {
-		if d := distance(name, c); bestDist < 0 || d < bestDist {
-			best, bestDist = c, d
-		}
-	}
-	n := len([]rune(name))
-	return best, bestDist >= 0 && bestDist < n && bestDist <= max(1, n/4)
-}
-
-// distance is the Levenshtein distance between a and b.
-func distance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }

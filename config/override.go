@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/gymkit/gym/internal/suggest"
 )
 
 // An override is a parsed command-line override, Hydra style.
@@ -136,7 +138,7 @@ func (o override) notFound(i int, parent any) error {
 	}
 	msg := fmt.Sprintf("config: override %q: %s is not in the config", o.raw, pathString(o.key))
 	if p, ok := parent.(*object); ok {
-		if s, ok := closest(o.key[i], p.keys); ok {
+		if s, ok := suggest.Closest(o.key[i], p.keys); ok {
 			msg += fmt.Sprintf(" (did you mean %s?)", pathString(append(o.key[:i:i], s)))
 		}
 	}

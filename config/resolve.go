@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/gymkit/gym/internal/suggest"
 )
 
 // envString is a value read from the environment. It is a string, as in
@@ -92,7 +94,7 @@ func (r *resolver) walk(p []string, from string) (any, error) {
 func (r *resolver) notSet(p []string, i int, parent any, from string) error {
 	var hint string
 	if o, ok := parent.(*object); ok {
-		if s, ok := closest(p[i], o.keys); ok {
+		if s, ok := suggest.Closest(p[i], o.keys); ok {
 			hint = pathString(sub(p[:i], s))
 		}
 	}

@@ -1,0 +1,39 @@
+// Package suggest finds the likely intended name for a misspelt one, for
+// "did you mean" hints in error messages.
+package suggest
+
+// Closest returns the candidate nearest to name by edit distance, if it is
+// near enough to be a likely typo: at most a quarter of the name's length
+// (at least one edit) and less than the whole name.
+func Closest(name string, candidates []string) (string, bool) {
+	best, bestDist := "", -1
+	for _, c := range candidates {
+		if d := Distance(name, c); bestDist < 0 || d < bestDist {
+			best, bestDist = c, d
+		}
+	}
+	n := len([]rune(name))
+	return best, bestDist >= 0 && bestDist < n && bestDist <= max(1, n/4)
+}
+
+// Distance is the Levenshtein distance between a and b, in runes.
+func Distance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
+}
