@@ -49,6 +49,16 @@ type Collector struct {
 	Output   io.Writer
 	Failures io.Writer
 
+	// Inputs, if set, receives every planned rollout's row as it will be run
+	// (with _ng_task_index, _ng_rollout_index and agent_ref stamped), one
+	// JSONL line each: NeMo Gym's materialized inputs.
+	Inputs io.Writer
+
+	// Skip, if set, is asked about every planned rollout; those it reports
+	// as done are not run (they are still written to Inputs). Resuming a
+	// collection skips the (task, rollout) pairs already in its output.
+	Skip func(taskIndex, rolloutIndex int) bool
+
 	// RolloutTimeout bounds one attempt of one rollout; 0 means no bound.
 	RolloutTimeout time.Duration
 
@@ -158,6 +168,7 @@ type planned struct {
 	agent agent.Agent
 	res   *Result
 	group *groupState
+	skip  bool // already done (Skip): written to Inputs, not run
 }
 
 // run is the engine behind Collect and CollectGroups: a producer that
@@ -171,7 +182,10 @@ func (c *Collector) run(ctx context.Context, tasks iter.Seq2[Task, error]) iter.
 		if conc <= 0 {
 			conc = DefaultConcurrency
 		}
-		var out, fail *rollout.Writer
+		var out, fail, inputs *rollout.Writer
+		if c.Inputs != nil {
+			inputs = rollout.NewWriter(c.Inputs)
+		}
 		if c.Output != nil {
 			out = rollout.NewWriter(c.Output)
 		}
@@ -210,6 +224,15 @@ func (c *Collector) run(ctx context.Context, tasks iter.Seq2[Task, error]) iter.
 			}()
 			sem := make(chan struct{}, conc)
 			err := c.plan(ctx, tasks, func(p planned) bool {
+				if p.agent != nil && inputs != nil {
+					if err := inputs.Write(p.task); err != nil {
+						fatal(fmt.Errorf("gym: write materialized input: %w", err))
+						return false
+					}
+				}
+				if p.skip {
+					return true
+				}
 				if p.agent == nil { // an invalid row: nothing to run
 					wg.Add(1)
 					go func() { defer wg.Done(); finish(p) }()
@@ -316,10 +339,18 @@ func (c *Collector) plan(ctx context.Context, tasks iter.Seq2[Task, error], emit
 		}
 
 		n := c.repeats(name)
-		g := &groupState{g: Group{TaskIndex: ti, Agent: name, Results: make([]*Result, 0, n)}, size: n}
-		for range n {
-			ri := rolloutNext[ti]
-			rolloutNext[ti]++
+		first := rolloutNext[ti]
+		rolloutNext[ti] += n
+		g := &groupState{g: Group{TaskIndex: ti, Agent: name, Results: make([]*Result, 0, n)}}
+		skip := make([]bool, n)
+		for i := range n {
+			skip[i] = c.Skip != nil && c.Skip(ti, first+i)
+			if !skip[i] {
+				g.size++
+			}
+		}
+		for i := range n {
+			ri := first + i
 			stamped := Task{Object: task.Clone()}
 			stamped.Set(rollout.KeyTaskIndex, rollout.Int(ti))
 			stamped.Set(rollout.KeyRolloutIndex, rollout.Int(ri))
@@ -327,7 +358,7 @@ func (c *Collector) plan(ctx context.Context, tasks iter.Seq2[Task, error], emit
 				stamped = stamped.WithAgent(name)
 			}
 			res := &Result{Task: stamped, TaskIndex: ti, RolloutIndex: ri, Agent: name}
-			if !emit(planned{task: stamped, agent: ag, res: res, group: g}) {
+			if !emit(planned{task: stamped, agent: ag, res: res, group: g, skip: skip[i]}) {
 				return nil
 			}
 		}

@@ -92,6 +92,7 @@ func (e *UnknownAgentError) Is(target error) bool { return target == ErrUnknownA
 type Registry struct {
 	mu     sync.RWMutex
 	agents map[string]agent.Agent
+	envs   map[string]Environment
 }
 
 // Register adds the environment under name. It is an error to register a
@@ -111,9 +112,24 @@ func (r *Registry) Register(name string, e Environment) error {
 	}
 	if r.agents == nil {
 		r.agents = make(map[string]agent.Agent)
+		r.envs = make(map[string]Environment)
 	}
 	r.agents[name] = a
+	r.envs[name] = e
 	return nil
+}
+
+// Environment returns the environment registered under name, as given to
+// Register (reverification uses its Verifier).
+func (r *Registry) Environment(name string) (Environment, error) {
+	r.mu.RLock()
+	e, ok := r.envs[name]
+	r.mu.RUnlock()
+	if ok {
+		return e, nil
+	}
+	_, err := r.Lookup(name)
+	return Environment{}, err
 }
 
 // Lookup returns the agent registered under name, or an *UnknownAgentError

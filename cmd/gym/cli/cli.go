@@ -1,0 +1,238 @@
+// Package cli is the gym command: collect, collate, reverify and aggregate.
+// It is a package so that a program can add its own environments and hand
+// over to the same command line:
+//
+//	func main() {
+//		impls := cli.Builtin()
+//		impls.AddResources("my_env", func(s config.Server) (gym.Resources, error) {
+//			return gym.Resources{Server: env.NewServer(myTool), Verifier: myVerifier}, nil
+//		})
+//		os.Exit(cli.Main(context.Background(), os.Args[1:], impls))
+//	}
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/gymkit/gym"
+	"github.com/gymkit/gym/config"
+	"github.com/gymkit/gym/examples/multistep"
+	"github.com/gymkit/gym/examples/singletoolcall"
+)
+
+// Exit statuses.
+const (
+	ExitOK       = 0 // everything succeeded
+	ExitFailures = 1 // the command ran, but rollouts or rows failed (what succeeded is written)
+	ExitUsage    = 2 // bad command line or configuration
+)
+
+// Builtin returns gym.Builtin's implementations plus the example
+// environments, under the names of NeMo Gym's configs:
+// example_single_tool_call and example_multi_step.
+func Builtin() *gym.Implementations {
+	im := gym.Builtin()
+	im.AddResources("example_single_tool_call", func(config.Server) (gym.Resources, error) {
+		return gym.Resources{Server: singletoolcall.NewServer(), Verifier: singletoolcall.NewVerifier()}, nil
+	})
+	im.AddResources("example_multi_step", func(config.Server) (gym.Resources, error) {
+		return gym.Resources{Server: multistep.NewServer(), Verifier: multistep.NewVerifier()}, nil
+	})
+	return im
+}
+
+// Main runs the command line args (without the program name) with the
+// standard streams and returns the exit status.
+func Main(ctx context.Context, args []string, impls *gym.Implementations) int {
+	c := &Command{Impls: impls, Stdout: os.Stdout, Stderr: os.Stderr}
+	return c.Run(ctx, args)
+}
+
+// Command is the gym command line with its streams.
+type Command struct {
+	Impls          *gym.Implementations
+	Stdout, Stderr io.Writer
+	// Progress forces the live progress bar on (true) or to plain lines
+	// (false); nil decides by whether Stderr is a terminal.
+	Progress *bool
+}
+
+const usage = `gym collects rollouts of LLM environments, NeMo Gym compatible.
+
+Usage:
+  gym collect   --config a.yaml,b.yaml --input in.jsonl --output out.jsonl [flags] [+key=value ...]
+  gym collate   --input a.jsonl:AGENT_A --input b.jsonl:AGENT_B --output merged.jsonl
+  gym reverify  --config a.yaml,b.yaml --input rollouts.jsonl --output out.jsonl [+key=value ...]
+  gym aggregate --input rollouts.jsonl [--output metrics.json]
+
+Run "gym <command> --help" for a command's flags. Config overrides are
+key=value, +key=value (add) and ++key=value, with dotted keys; NeMo Gym's
+spellings work too: "+config_paths=[a.yaml,b.yaml]" +input_jsonl_fpath=...
++output_jsonl_fpath=... +limit=N +num_repeats=N +num_samples_in_parallel=N
++agent_name=NAME.
+
+The policy model is configured as in NeMo Gym: policy_base_url,
+policy_api_key and policy_model_name in env.yaml or as +key=value overrides.
+
+Exit status: 0 success, 1 some rollouts or rows failed (everything else was
+written), 2 usage or configuration error.
+`
+
+// Run runs one command line and returns the exit status.
+func (c *Command) Run(ctx context.Context, args []string) int {
+	if len(args) == 0 {
+		fmt.Fprint(c.Stderr, usage)
+		return ExitUsage
+	}
+	var err error
+	switch args[0] {
+	case "collect":
+		err = c.collect(ctx, args[1:])
+	case "collate":
+		err = c.collate(args[1:])
+	case "reverify":
+		err = c.reverify(ctx, args[1:])
+	case "aggregate":
+		err = c.aggregate(args[1:])
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(c.Stdout, usage)
+		return ExitOK
+	default:
+		fmt.Fprintf(c.Stderr, "gym: unknown command %q\n\n%s", args[0], usage)
+		return ExitUsage
+	}
+	var ue usageError
+	var fe failuresError
+	switch {
+	case err == nil:
+		return ExitOK
+	case errors.Is(err, flag.ErrHelp):
+		return ExitOK
+	case errors.As(err, &ue):
+		fmt.Fprintf(c.Stderr, "gym %s: %v\n", args[0], err)
+		return ExitUsage
+	case errors.As(err, &fe):
+		fmt.Fprintf(c.Stderr, "gym %s: %v\n", args[0], err)
+		return ExitFailures
+	default:
+		fmt.Fprintf(c.Stderr, "gym %s: %v\n", args[0], err)
+		return ExitFailures
+	}
+}
+
+// usageError is a bad command line or configuration (exit status 2).
+type usageError struct{ error }
+
+func usagef(format string, a ...any) error { return usageError{fmt.Errorf(format, a...)} }
+
+// failuresError reports rollouts or rows that failed (exit status 1).
+type failuresError struct{ error }
+
+// splitArgs separates config overrides (key=value, +key=value, ++key=value)
+// from flags, so that both may come in any order. boolFlags are the flags
+// that take no value.
+func splitArgs(args []string, boolFlags ...string) (flags, overrides []string) {
+	isBool := map[string]bool{"h": true, "help": true}
+	for _, b := range boolFlags {
+		isBool[b] = true
+	}
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if strings.HasPrefix(a, "-") && !strings.HasPrefix(a, "+") {
+			flags = append(flags, a)
+			name := strings.TrimLeft(a, "-")
+			if !strings.Contains(name, "=") && !isBool[name] && i+1 < len(args) {
+				i++
+				flags = append(flags, args[i])
+			}
+			continue
+		}
+		if strings.Contains(a, "=") {
+			overrides = append(overrides, a)
+			continue
+		}
+		flags = append(flags, a)
+	}
+	return flags, overrides
+}
+
+func newFlags(c *Command, name, synopsis string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(c.Stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(c.Stderr, "Usage: %s\n\nFlags:\n", synopsis)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usageError{err}
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected argument %q (overrides are key=value)", fs.Arg(0))
+	}
+	return nil
+}
+
+// listFlag collects a repeated or comma-separated flag.
+type listFlag []string
+
+func (l *listFlag) String() string { return strings.Join(*l, ",") }
+func (l *listFlag) Set(s string) error {
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			*l = append(*l, p)
+		}
+	}
+	return nil
+}
+
+// loadConfig loads the config files and overrides. NeMo Gym's run settings
+// (input_jsonl_fpath, ...) given as overrides are settings of the command,
+// not of the config, and are returned separately.
+func loadConfig(paths []string, overrides []string) (*config.Config, error) {
+	if len(paths) == 0 && !hasConfigPaths(overrides) {
+		return nil, usagef("no config: give --config a.yaml,b.yaml (or \"+config_paths=[a.yaml,b.yaml]\")")
+	}
+	cfg, err := config.Loader{Paths: paths, Overrides: overrides}.Load()
+	if err != nil {
+		return nil, usageError{err}
+	}
+	return cfg, nil
+}
+
+func hasConfigPaths(overrides []string) bool {
+	for _, o := range overrides {
+		if strings.HasPrefix(strings.TrimLeft(o, "+"), "config_paths=") {
+			return true
+		}
+	}
+	return false
+}
+
+// setting reads an optional top-level setting of the config; unset is zero.
+func setting[T any](cfg *config.Config, key string) (T, bool, error) {
+	var v T
+	if _, err := cfg.Get(key); err != nil {
+		var me *config.MissingError
+		if errors.As(err, &me) {
+			return v, false, nil
+		}
+		return v, false, usageError{err}
+	}
+	if err := cfg.Decode(key, &v); err != nil {
+		return v, false, usageError{fmt.Errorf("%s: %w", key, err)}
+	}
+	return v, true, nil
+}

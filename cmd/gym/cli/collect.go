@@ -1,0 +1,354 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/gymkit/gym"
+	"github.com/gymkit/gym/config"
+	"github.com/gymkit/gym/rollout"
+)
+
+// outputPaths are the four files of a collection, named as NeMo Gym names
+// them after the output file.
+type outputPaths struct {
+	Output, Inputs, Failures, Metrics string
+}
+
+func pathsFor(output string) outputPaths {
+	ext := filepath.Ext(output)
+	stem := strings.TrimSuffix(output, ext)
+	return outputPaths{
+		Output:   output,
+		Inputs:   stem + "_materialized_inputs.jsonl",
+		Failures: stem + "_failures.jsonl",
+		Metrics:  stem + "_aggregate_metrics.json",
+	}
+}
+
+func (c *Command) collect(ctx context.Context, args []string) error {
+	flags, overrides := splitArgs(args, "resume")
+	fs := newFlags(c, "collect", "gym collect --config a.yaml,b.yaml --input in.jsonl --output out.jsonl [flags] [+key=value ...]")
+	var configs listFlag
+	fs.Var(&configs, "config", "comma-separated config files (NeMo Gym's config_paths)")
+	input := fs.String("input", "", "dataset JSONL (input_jsonl_fpath)")
+	output := fs.String("output", "", "output rollouts JSONL (output_jsonl_fpath); the materialized inputs, failures and metrics are written next to it")
+	agentName := fs.String("agent", "", "agent for rows without agent_ref (agent_name)")
+	limit := fs.Int("limit", 0, "read at most N rows (limit)")
+	numRepeats := fs.Int("num-repeats", 0, "rollouts per row (num_repeats)")
+	concurrency := fs.Int("concurrency", 0, "rollouts in flight (num_samples_in_parallel; default 256)")
+	resume := fs.Bool("resume", false, "keep the rollouts already in the output and run only the missing ones (resume_from_cache)")
+	maxAttempts := fs.Int("max-attempts", 3, "attempts of a rollout whose failure is transient (429, 5xx, timeout)")
+	timeout := fs.Duration("rollout-timeout", 0, "deadline of one rollout attempt (0: none)")
+	if err := parseFlags(fs, flags); err != nil {
+		return err
+	}
+	cfg, err := loadConfig(configs, overrides)
+	if err != nil {
+		return err
+	}
+	st, err := runSettings(cfg)
+	if err != nil {
+		return err
+	}
+	st.flags(*input, *output, *agentName, *limit, *numRepeats, *concurrency, *resume)
+	if st.Input == "" || st.Output == "" {
+		return usagef("need --input and --output (or +input_jsonl_fpath= and +output_jsonl_fpath=)")
+	}
+	reg, err := c.Impls.Registry(cfg)
+	if err != nil {
+		return usageError{err}
+	}
+	if _, err := os.Stat(st.Input); err != nil {
+		return usagef("input: %w", err)
+	}
+
+	paths := pathsFor(st.Output)
+	if err := os.MkdirAll(filepath.Dir(paths.Output), 0o755); err != nil {
+		return err
+	}
+	done := map[[2]int]bool{}
+	if st.Resume {
+		if done, err = resumeState(paths.Output); err != nil {
+			return err
+		}
+	}
+	mode := os.O_CREATE | os.O_WRONLY | os.O_TRUNC
+	if st.Resume {
+		mode = os.O_CREATE | os.O_WRONLY | os.O_APPEND
+	}
+	out, err := os.OpenFile(paths.Output, mode, 0o644)
+	if err != nil {
+		return err
+	}
+	defer out.Close()
+	failures, err := os.OpenFile(paths.Failures, mode, 0o644)
+	if err != nil {
+		return err
+	}
+	defer failures.Close()
+	inputs, err := os.Create(paths.Inputs)
+	if err != nil {
+		return err
+	}
+	defer inputs.Close()
+
+	col := gym.Collector{
+		Registry:       reg,
+		Concurrency:    st.Concurrency,
+		Limit:          st.Limit,
+		NumRepeats:     st.NumRepeats,
+		RepeatsByAgent: st.RepeatsByAgent,
+		DefaultAgent:   st.Agent,
+		Output:         out,
+		Failures:       failures,
+		Inputs:         inputs,
+		MaxAttempts:    *maxAttempts,
+		RolloutTimeout: *timeout,
+	}
+	if st.Resume {
+		col.Skip = func(ti, ri int) bool { return done[[2]int{ti, ri}] }
+	}
+	total := plannedCount(st.Input, &col) - len(done)
+	prog := newProgress(c.Stderr, total, c.tty())
+	if len(done) > 0 {
+		fmt.Fprintf(c.Stderr, "resuming: %d rollouts already in %s\n", len(done), paths.Output)
+	}
+	var fatal error
+	for res, err := range col.Collect(ctx, gym.FromFile(st.Input)) {
+		if err != nil {
+			fatal = err
+			break
+		}
+		prog.add(res)
+		if res.Err != nil {
+			f := rollout.AsFailure(res.Err)
+			prog.printf("task %d rollout %d (%s): %s: %v\n", res.TaskIndex, res.RolloutIndex, res.Agent, f.Class, res.Err)
+		}
+	}
+	prog.stop()
+	for _, f := range []*os.File{out, failures, inputs} {
+		if err := f.Close(); err != nil && fatal == nil && !errors.Is(err, os.ErrClosed) {
+			fatal = err
+		}
+	}
+	if fatal != nil {
+		return fmt.Errorf("%w (what finished is in %s; run again with --resume)", fatal, paths.Output)
+	}
+	m, err := metricsOf(paths.Output)
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(paths.Metrics, m.JSON(), 0o644); err != nil {
+		return err
+	}
+	printMetrics(c.Stdout, m)
+	fmt.Fprintf(c.Stdout, "wrote %s, %s, %s, %s\n", paths.Output, paths.Inputs, paths.Failures, paths.Metrics)
+	if ctx.Err() != nil {
+		return failuresError{fmt.Errorf("interrupted; run again with --resume to finish")}
+	}
+	if n := prog.failed; n > 0 {
+		return failuresError{fmt.Errorf("%d rollouts failed; see %s", n, paths.Failures)}
+	}
+	return nil
+}
+
+// settings are NeMo Gym's run settings, from the config (as +key=value
+// overrides) and the command's flags, which win.
+type settings struct {
+	Input, Output, Agent string
+	Limit, Concurrency   int
+	NumRepeats           int
+	RepeatsByAgent       map[string]int
+	Resume               bool
+}
+
+func runSettings(c *config.Config) (*settings, error) {
+	st := &settings{}
+	var err error
+	if st.Input, _, err = setting[string](c, "input_jsonl_fpath"); err != nil {
+		return nil, err
+	}
+	if st.Output, _, err = setting[string](c, "output_jsonl_fpath"); err != nil {
+		return nil, err
+	}
+	if st.Agent, _, err = setting[string](c, "agent_name"); err != nil {
+		return nil, err
+	}
+	if st.Limit, _, err = setting[int](c, "limit"); err != nil {
+		return nil, err
+	}
+	if st.Concurrency, _, err = setting[int](c, "num_samples_in_parallel"); err != nil {
+		return nil, err
+	}
+	if st.Resume, _, err = setting[bool](c, "resume_from_cache"); err != nil {
+		return nil, err
+	}
+	// num_repeats is a number, or a map of agent name to number with an
+	// optional "_default".
+	if v, ok, err := setting[any](c, "num_repeats"); err != nil {
+		return nil, err
+	} else if ok {
+		if _, isMap := v.(map[string]any); isMap {
+			byAgent, _, err := setting[map[string]int](c, "num_repeats")
+			if err != nil {
+				return nil, err
+			}
+			st.NumRepeats = byAgent["_default"]
+			delete(byAgent, "_default")
+			st.RepeatsByAgent = byAgent
+		} else if st.NumRepeats, _, err = setting[int](c, "num_repeats"); err != nil {
+			return nil, err
+		}
+	}
+	return st, nil
+}
+
+func (st *settings) flags(input, output, agent string, limit, repeats, conc int, resume bool) {
+	if input != "" {
+		st.Input = input
+	}
+	if output != "" {
+		st.Output = output
+	}
+	if agent != "" {
+		st.Agent = agent
+	}
+	if limit > 0 {
+		st.Limit = limit
+	}
+	if repeats > 0 {
+		st.NumRepeats = repeats
+		st.RepeatsByAgent = nil
+	}
+	if conc > 0 {
+		st.Concurrency = conc
+	}
+	st.Resume = st.Resume || resume
+}
+
+// resumeState repairs a half-written last line of a previous run's output
+// (a kill in the middle of a write) and returns the (task, rollout) pairs
+// it holds.
+func resumeState(path string) (map[[2]int]bool, error) {
+	done := map[[2]int]bool{}
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return done, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if end := bytes.LastIndexByte(data, '\n') + 1; end < len(data) {
+		tail := data[end:]
+		if json.Valid(tail) {
+			// A complete last row whose newline was not written.
+			if err := appendFile(path, []byte("\n")); err != nil {
+				return nil, err
+			}
+			data = append(data, '\n')
+		} else {
+			if err := os.Truncate(path, int64(end)); err != nil {
+				return nil, fmt.Errorf("repair %s: %w", path, err)
+			}
+			data = data[:end]
+		}
+	}
+	for res, err := range rollout.ReadResults(bytes.NewReader(data), path) {
+		if err != nil {
+			return nil, fmt.Errorf("resume: %w", err)
+		}
+		done[[2]int{res.TaskIndex, res.RolloutIndex}] = true
+	}
+	return done, nil
+}
+
+func appendFile(path string, b []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(b); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// plannedCount counts the rollouts a collection of path will plan, for the
+// progress bar's total.
+func plannedCount(path string, c *gym.Collector) int {
+	n, rows := 0, 0
+	for t, err := range rollout.ReadTasksFile(path) {
+		if c.Limit > 0 && rows >= c.Limit {
+			break
+		}
+		rows++
+		if err != nil {
+			n++
+			continue
+		}
+		name := t.AgentName()
+		if name == "" {
+			name = c.DefaultAgent
+		}
+		switch r, ok := c.RepeatsByAgent[name]; {
+		case ok && r > 0:
+			n += r
+		case c.NumRepeats > 0:
+			n += c.NumRepeats
+		default:
+			n++
+		}
+	}
+	return n
+}
+
+func metricsOf(path string) (*rollout.Metrics, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	m := &rollout.Metrics{}
+	for res, err := range rollout.ReadResults(f, path) {
+		if err != nil {
+			return nil, err
+		}
+		m.Add(res)
+	}
+	return m, nil
+}
+
+// printMetrics prints the key metrics of each agent.
+func printMetrics(w io.Writer, m *rollout.Metrics) {
+	for _, name := range m.Agents() {
+		a := m.Agent(name)
+		fmt.Fprintf(w, "%s: %d rollouts, mean reward %.4f", name, int(a["num_rollouts"]), a["mean/reward"])
+		for k, v := range a {
+			if strings.HasPrefix(k, "pass@") || strings.HasPrefix(k, "majority@") {
+				fmt.Fprintf(w, ", %s %.4f", k, v)
+			}
+		}
+		fmt.Fprintln(w)
+	}
+}
+
+func (c *Command) tty() bool {
+	if c.Progress != nil {
+		return *c.Progress
+	}
+	f, ok := c.Stderr.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}

@@ -1,0 +1,108 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/gymkit/gym/rollout"
+	"github.com/gymkit/gym/verifier"
+)
+
+// reverify verifies stored rollouts again, without calling a model, and
+// reports the rows whose reward changed.
+func (c *Command) reverify(ctx context.Context, args []string) error {
+	flags, overrides := splitArgs(args)
+	fs := newFlags(c, "reverify", "gym reverify --config a.yaml,b.yaml --input rollouts.jsonl --output out.jsonl [+key=value ...]")
+	var configs listFlag
+	fs.Var(&configs, "config", "comma-separated config files (NeMo Gym's config_paths)")
+	input := fs.String("input", "", "stored rollouts JSONL")
+	output := fs.String("output", "", "reverified rollouts JSONL")
+	agentName := fs.String("agent", "", "agent for rows without agent_ref")
+	if err := parseFlags(fs, flags); err != nil {
+		return err
+	}
+	if *input == "" || *output == "" {
+		return usagef("need --input and --output")
+	}
+	cfg, err := loadConfig(configs, overrides)
+	if err != nil {
+		return err
+	}
+	reg, err := c.Impls.Registry(cfg)
+	if err != nil {
+		return usageError{err}
+	}
+	in, err := os.Open(*input)
+	if err != nil {
+		return usageError{err}
+	}
+	defer in.Close()
+	if err := os.MkdirAll(filepath.Dir(*output), 0o755); err != nil {
+		return err
+	}
+	out, err := os.Create(*output)
+	if err != nil {
+		return err
+	}
+	defer out.Close()
+	w := rollout.NewWriter(out)
+	var rows, changed, failed int
+	for res, err := range rollout.ReadResults(in, *input) {
+		var le *rollout.LineError
+		switch {
+		case errors.As(err, &le):
+			fmt.Fprintf(c.Stderr, "gym reverify: %v\n", err)
+			failed++
+			continue
+		case err != nil:
+			return err
+		}
+		rows++
+		where := fmt.Sprintf("%s: task %d rollout %d", *input, res.TaskIndex, res.RolloutIndex)
+		if res.Err != nil || res.Response == nil {
+			fmt.Fprintf(c.Stderr, "gym reverify: %s: a failed rollout, skipped\n", where)
+			failed++
+			continue
+		}
+		if res.Agent == "" {
+			res.Agent = *agentName
+		}
+		e, err := reg.Environment(res.Agent)
+		if err == nil && e.Verifier == nil {
+			err = fmt.Errorf("agent %q has no verifier", res.Agent)
+		}
+		if err != nil {
+			fmt.Fprintf(c.Stderr, "gym reverify: %s: %v\n", where, err)
+			failed++
+			continue
+		}
+		v, err := e.Verifier.Verify(ctx, &verifier.Request{Task: res.Task, Response: res.Response})
+		if err == nil && v == nil {
+			err = errors.New("the verifier returned no verdict")
+		}
+		if err != nil {
+			fmt.Fprintf(c.Stderr, "gym reverify: %s: verify: %v\n", where, err)
+			failed++
+			continue
+		}
+		if v.Reward != res.Reward {
+			changed++
+			fmt.Fprintf(c.Stdout, "%s (%s): reward %v -> %v\n", where, res.Agent, res.Reward, v.Reward)
+		}
+		res.Reward, res.Fields, res.Rewards = v.Reward, v.Fields, v.Components
+		if err := w.Write(res); err != nil {
+			return err
+		}
+	}
+	if err := out.Close(); err != nil {
+		return err
+	}
+	fmt.Fprintf(c.Stdout, "reverified %d rows: %d rewards changed, %d failed; wrote %s\n", rows, changed, failed, *output)
+	if failed > 0 {
+		return failuresError{fmt.Errorf("%d rows could not be reverified", failed)}
+	}
+	return nil
+}

@@ -1,0 +1,261 @@
+package gym
+
+import (
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/gymkit/gym/config"
+	"github.com/gymkit/gym/env"
+	"github.com/gymkit/gym/internal/suggest"
+	"github.com/gymkit/gym/model"
+	"github.com/gymkit/gym/verifier"
+)
+
+// Resources is what a resources server instance of a config builds: the
+// server with its tools and sessions, and the verifier of its /verify route.
+type Resources struct {
+	Server   env.ResourcesServer
+	Verifier verifier.Verifier
+}
+
+// Deps resolves the {type, name} references of an agent instance to the
+// models and resources servers they name, building each instance once.
+type Deps interface {
+	Model(ref config.Ref) (model.Model, error)
+	Resources(ref config.Ref) (Resources, error)
+}
+
+// Constructors of server instances from their config fields.
+type (
+	ModelFunc     func(s config.Server) (model.Model, error)
+	ResourcesFunc func(s config.Server) (Resources, error)
+	AgentFunc     func(s config.Server, deps Deps) (Environment, error)
+)
+
+// Implementations maps the implementation names of NeMo Gym config files
+// (the key under a server instance's kind: openai_model, simple_agent,
+// example_multi_step, ...) to Go constructors, so that NeMo Gym's own
+// config files build the same environments here. The zero value is empty;
+// Builtin has the library's own implementations.
+type Implementations struct {
+	models    map[string]ModelFunc
+	resources map[string]ResourcesFunc
+	agents    map[string]AgentFunc
+}
+
+// Builtin returns the implementations of the library itself: simple_agent,
+// openai_model and vllm_model. Add environments with AddResources.
+func Builtin() *Implementations {
+	im := &Implementations{}
+	im.AddAgent("simple_agent", SimpleAgent)
+	im.AddModel("openai_model", func(s config.Server) (model.Model, error) {
+		var cfg model.OpenAIConfig
+		if err := s.Decode(&cfg); err != nil {
+			return nil, err
+		}
+		return model.NewOpenAI(cfg)
+	})
+	return im
+}
+
+// AddModel adds a model implementation (responses_api_models).
+func (im *Implementations) AddModel(name string, fn ModelFunc) {
+	if im.models == nil {
+		im.models = map[string]ModelFunc{}
+	}
+	im.models[name] = fn
+}
+
+// AddResources adds a resources server implementation (resources_servers).
+func (im *Implementations) AddResources(name string, fn ResourcesFunc) {
+	if im.resources == nil {
+		im.resources = map[string]ResourcesFunc{}
+	}
+	im.resources[name] = fn
+}
+
+// AddAgent adds an agent implementation (responses_api_agents).
+func (im *Implementations) AddAgent(name string, fn AgentFunc) {
+	if im.agents == nil {
+		im.agents = map[string]AgentFunc{}
+	}
+	im.agents[name] = fn
+}
+
+// SimpleAgent builds NeMo Gym's simple_agent: the tool loop over the
+// instance's resources_server and model_server, with max_steps.
+func SimpleAgent(s config.Server, deps Deps) (Environment, error) {
+	var cfg struct {
+		ResourcesServer config.Ref `yaml:"resources_server"`
+		ModelServer     config.Ref `yaml:"model_server"`
+		MaxSteps        int        `yaml:"max_steps"`
+	}
+	if err := s.Decode(&cfg); err != nil {
+		return Environment{}, err
+	}
+	m, err := deps.Model(cfg.ModelServer)
+	if err != nil {
+		return Environment{}, err
+	}
+	res, err := deps.Resources(cfg.ResourcesServer)
+	if err != nil {
+		return Environment{}, err
+	}
+	return Environment{Model: m, Resources: res.Server, Verifier: res.Verifier, MaxSteps: cfg.MaxSteps}, nil
+}
+
+// Registry builds the environment of every agent instance in cfg and
+// registers it under the instance's name. Models and resources servers
+// named by several agents are built once. Every problem is reported, joined.
+func (im *Implementations) Registry(cfg *config.Config) (*Registry, error) {
+	b := &builder{im: im, cfg: cfg, models: map[string]model.Model{}, resources: map[string]Resources{}}
+	reg := &Registry{}
+	var errs []error
+	for _, s := range cfg.Servers() {
+		if s.Kind != config.Agents {
+			continue
+		}
+		fn, err := lookup(im.agents, s)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		e, err := fn(s, b)
+		if err != nil {
+			var be *buildError
+			if !errors.As(err, &be) {
+				err = fmt.Errorf("gym: build %s: %w", s.Path(), err)
+			}
+			errs = append(errs, err)
+			continue
+		}
+		if err := reg.Register(s.Name, e); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if err := errors.Join(dedupe(errs)...); err != nil {
+		return nil, err
+	}
+	if len(reg.Names()) == 0 {
+		return nil, errors.New("gym: the config defines no agent (no responses_api_agents instance)")
+	}
+	return reg, nil
+}
+
+func lookup[F any](table map[string]F, s config.Server) (F, error) {
+	if fn, ok := table[s.Impl]; ok {
+		return fn, nil
+	}
+	var zero F
+	if u, _ := s.URL(); u != "" {
+		return zero, fmt.Errorf("gym: %s: %s is a remote server at %s, which this build cannot call", s.Path(), s.Name, u)
+	}
+	names := slices.Sorted(maps.Keys(table))
+	msg := fmt.Sprintf("gym: %s: no Go implementation of %s %q", s.Path(), s.Kind, s.Impl)
+	if near, ok := suggest.Closest(s.Impl, names); ok {
+		return zero, fmt.Errorf("%s (did you mean %q?)", msg, near)
+	}
+	return zero, fmt.Errorf("%s (known: %v; add one with Implementations.Add...)", msg, names)
+}
+
+type builder struct {
+	im        *Implementations
+	cfg       *config.Config
+	mu        sync.Mutex
+	models    map[string]model.Model
+	resources map[string]Resources
+}
+
+func (b *builder) server(ref config.Ref, kind config.Kind) (config.Server, error) {
+	if ref.Type != "" && ref.Type != kind {
+		return config.Server{}, fmt.Errorf("gym: reference to %q has type %q, want %q", ref.Name, ref.Type, kind)
+	}
+	s, err := b.cfg.Server(ref.Name)
+	if err != nil {
+		return config.Server{}, err
+	}
+	if s.Kind != kind {
+		return config.Server{}, fmt.Errorf("gym: %q is a %s, want a %s", ref.Name, s.Kind, kind)
+	}
+	return s, nil
+}
+
+func (b *builder) Model(ref config.Ref) (model.Model, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if m, ok := b.models[ref.Name]; ok {
+		return m, nil
+	}
+	s, err := b.server(ref, config.Models)
+	if err != nil {
+		return nil, err
+	}
+	fn, err := lookup(b.im.models, s)
+	if err != nil {
+		return nil, err
+	}
+	m, err := fn(s)
+	if err != nil {
+		return nil, &buildError{path: s.Path(), err: err}
+	}
+	b.models[ref.Name] = m
+	return m, nil
+}
+
+func (b *builder) Resources(ref config.Ref) (Resources, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if r, ok := b.resources[ref.Name]; ok {
+		return r, nil
+	}
+	s, err := b.server(ref, config.Resources)
+	if err != nil {
+		return Resources{}, err
+	}
+	fn, err := lookup(b.im.resources, s)
+	if err != nil {
+		return Resources{}, err
+	}
+	r, err := fn(s)
+	if err != nil {
+		return Resources{}, &buildError{path: s.Path(), err: err}
+	}
+	b.resources[ref.Name] = r
+	return r, nil
+}
+
+// dedupe drops repeated errors: a model that fails to build is named by
+// every agent that uses it.
+func dedupe(errs []error) []error {
+	seen := map[string]bool{}
+	var out []error
+	for _, err := range errs {
+		msg := err.Error()
+		for _, prev := range out {
+			if strings.Contains(msg, prev.Error()) || seen[msg] {
+				msg = ""
+				break
+			}
+		}
+		if msg == "" {
+			continue
+		}
+		seen[msg] = true
+		out = append(out, err)
+	}
+	return out
+}
+
+// buildError is the failure to build a model or resources server instance,
+// reported once however many agents use it.
+type buildError struct {
+	path string
+	err  error
+}
+
+func (e *buildError) Error() string { return fmt.Sprintf("gym: build %s: %v", e.path, e.err) }
+func (e *buildError) Unwrap() error { return e.err }
