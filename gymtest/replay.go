@@ -46,10 +46,10 @@ type ReplayConfig struct {
 // reproduces the recording.
 func Replay(ctx context.Context, cfg ReplayConfig) ([]string, error) {
 	path, fields, newEnv := cfg.Rollouts, cfg.Fields, cfg.Environment
-	var dataset map[string]rollout.Task
+	var dataset *rollout.InputIndex
 	if cfg.Dataset != "" {
 		var err error
-		if dataset, err = readDataset(cfg.Dataset); err != nil {
+		if dataset, err = rollout.IndexByInput(rollout.ReadTasksFile(cfg.Dataset)); err != nil {
 			return nil, err
 		}
 	}
@@ -76,19 +76,13 @@ func Replay(ctx context.Context, cfg ReplayConfig) ([]string, error) {
 		}
 		task := rollout.Task{Object: rec.Task.Clone()}
 		if dataset != nil {
-			key, err := inputKey(task)
-			if err != nil {
+			var found bool
+			if task, found, err = dataset.Complete(task); err != nil {
 				return diffs, fmt.Errorf("%s: %w", row, err)
 			}
-			src, ok := dataset[key]
-			if !ok {
+			if !found {
 				diffs = append(diffs, fmt.Sprintf("%s: no row of %s has the same input", row, cfg.Dataset))
 				continue
-			}
-			for _, f := range src.Fields() {
-				if !task.Has(f.Name) {
-					task.Set(f.Name, f.Value)
-				}
 			}
 		}
 		for _, name := range fields {
@@ -185,36 +179,4 @@ func JSONEqual(a, b []byte) bool {
 		return false
 	}
 	return reflect.DeepEqual(va, vb)
-}
-
-func readDataset(path string) (map[string]rollout.Task, error) {
-	rows := make(map[string]rollout.Task)
-	for t, err := range rollout.ReadTasksFile(path) {
-		if err != nil {
-			return nil, err
-		}
-		key, err := inputKey(t)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
-		}
-		rows[key] = t
-	}
-	return rows, nil
-}
-
-// inputKey identifies a row by the role and text of its input items.
-func inputKey(t rollout.Task) (string, error) {
-	p, err := t.Params()
-	if err != nil {
-		return "", err
-	}
-	items, err := p.Input()
-	if err != nil {
-		return "", err
-	}
-	var b bytes.Buffer
-	for _, it := range items {
-		fmt.Fprintf(&b, "%s\x00%s\x00", it.Role(), it.Text())
-	}
-	return b.String(), nil
 }

@@ -21,8 +21,16 @@ func (c *Command) reverify(ctx context.Context, args []string) error {
 	input := fs.String("input", "", "stored rollouts JSONL")
 	output := fs.String("output", "", "reverified rollouts JSONL")
 	agentName := fs.String("agent", "", "agent for rows without agent_ref")
+	dataset := fs.String("dataset", "", "dataset the rollouts were collected from: rows lacking task fields (NeMo Gym drops undeclared ones) get them from the dataset row with the same input")
 	if err := parseFlags(fs, flags); err != nil {
 		return err
+	}
+	var index *rollout.InputIndex
+	if *dataset != "" {
+		var err error
+		if index, err = rollout.IndexByInput(rollout.ReadTasksFile(*dataset)); err != nil {
+			return usagef("dataset: %w", err)
+		}
 	}
 	if *input == "" || *output == "" {
 		return usagef("need --input and --output")
@@ -69,6 +77,14 @@ func (c *Command) reverify(ctx context.Context, args []string) error {
 		}
 		if res.Agent == "" {
 			res.Agent = *agentName
+		}
+		if index != nil {
+			var found bool
+			if res.Task, found, err = index.Complete(res.Task); err != nil || !found {
+				fmt.Fprintf(c.Stderr, "gym reverify: %s: no row of %s has its input\n", where, *dataset)
+				failed++
+				continue
+			}
 		}
 		e, err := reg.Environment(res.Agent)
 		if err == nil && e.Verifier == nil {

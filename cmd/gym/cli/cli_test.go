@@ -1,0 +1,211 @@
+package cli_test
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/gymkit/gym/cmd/gym/cli"
+	"github.com/gymkit/gym/examples/multistep"
+	"github.com/gymkit/gym/examples/singletoolcall"
+	"github.com/gymkit/gym/gymtest"
+	"github.com/gymkit/gym/internal/reftest"
+	"github.com/gymkit/gym/model"
+	"github.com/gymkit/gym/rollout"
+)
+
+// policy answers each environment's rows with its scripted policy, picked
+// by the tools the request offers.
+var policy = model.Func(func(ctx context.Context, req *model.Request) (*rollout.Response, error) {
+	tools, err := req.Params.Tools()
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range tools {
+		if t.Name == "get_weather" {
+			return singletoolcall.Policy().Respond(ctx, req)
+		}
+	}
+	return multistep.Policy().Respond(ctx, req)
+})
+
+func run(t *testing.T, dir string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	c := &cli.Command{Impls: cli.Builtin(), Stdout: &out, Stderr: &errb}
+	wd, err := os.Getwd()
+	require.NoError(t, err)
+	require.NoError(t, os.Chdir(dir))
+	defer os.Chdir(wd)
+	code = c.Run(context.Background(), args)
+	return code, out.String(), errb.String()
+}
+
+func readRows(t *testing.T, path string) []*rollout.Result {
+	t.Helper()
+	f, err := os.Open(path)
+	require.NoError(t, err)
+	defer f.Close()
+	var rows []*rollout.Result
+	for r, err := range rollout.ReadResults(f, path) {
+		require.NoError(t, err)
+		rows = append(rows, r)
+	}
+	return rows
+}
+
+// The seed's workflow with NeMo Gym's own files: collate two datasets, then
+// collect with the reference configs against a fake policy server.
+func TestCollateAndCollectWithReferenceConfigs(t *testing.T) {
+	ref := reftest.Dir(t)
+	srv := gymtest.NewServer(gymtest.Policy(policy))
+	defer srv.Close()
+	dir := t.TempDir()
+
+	code, stdout, stderr := run(t, dir, "collate",
+		"--input", filepath.Join(ref, "resources_servers/example_single_tool_call/data/example.jsonl")+":example_single_tool_call_simple_agent",
+		"--input", filepath.Join(ref, "resources_servers/example_multi_step/data/example.jsonl")+":example_multi_step_simple_agent",
+		"--output", "merged.jsonl")
+	require.Equal(t, 0, code, stderr)
+	require.Contains(t, stdout, "wrote 10 rows to merged.jsonl")
+
+	configs := strings.Join([]string{
+		filepath.Join(ref, "resources_servers/example_single_tool_call/configs/example_single_tool_call.yaml"),
+		filepath.Join(ref, "resources_servers/example_multi_step/configs/example_multi_step.yaml"),
+		filepath.Join(ref, "responses_api_models/openai_model/configs/openai_model.yaml"),
+	}, ",")
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "env.yaml"), []byte(
+		"policy_base_url: "+srv.URL+"\npolicy_api_key: test-key\npolicy_model_name: fake-policy\n"), 0o644))
+	code, stdout, stderr = run(t, dir, "collect", "--config", configs,
+		"--input", "merged.jsonl", "--output", "results/out.jsonl", "--concurrency", "4")
+	require.Equal(t, 0, code, stderr)
+	require.Contains(t, stdout, "example_multi_step_simple_agent: 5 rollouts")
+
+	rows := readRows(t, filepath.Join(dir, "results/out.jsonl"))
+	require.Len(t, rows, 10)
+	perAgent := map[string]int{}
+	for _, r := range rows {
+		require.NoError(t, r.Err)
+		require.NotNil(t, r.Response)
+		perAgent[r.Agent]++
+		if r.Agent == "example_multi_step_simple_agent" {
+			_, ok := r.Task.Get("accuracy") // the verifier's fields are in the row
+			require.True(t, ok)
+		}
+	}
+	require.Equal(t, map[string]int{"example_single_tool_call_simple_agent": 5, "example_multi_step_simple_agent": 5}, perAgent)
+	for _, f := range []string{"out_materialized_inputs.jsonl", "out_failures.jsonl", "out_aggregate_metrics.json"} {
+		_, err := os.Stat(filepath.Join(dir, "results", f))
+		require.NoError(t, err, f)
+	}
+	inputs, err := os.ReadFile(filepath.Join(dir, "results/out_materialized_inputs.jsonl"))
+	require.NoError(t, err)
+	require.Equal(t, 10, bytes.Count(inputs, []byte("\n")))
+	metrics, err := os.ReadFile(filepath.Join(dir, "results/out_aggregate_metrics.json"))
+	require.NoError(t, err)
+	require.Contains(t, string(metrics), `"mean/reward"`)
+	require.Contains(t, string(metrics), `"mean/set_overlap"`)
+
+	// Every model call went to the fake server with the configured model name and key.
+	reqs := srv.Requests()
+	require.NotEmpty(t, reqs)
+	for _, r := range reqs {
+		require.Equal(t, "/v1/responses", r.Path)
+		require.Equal(t, "fake-policy", r.Model)
+		require.Equal(t, "Bearer test-key", r.Header.Get("Authorization"))
+	}
+}
+
+// NeMo Gym's spellings of the run settings work as overrides.
+func TestCollectNeMoGymSpellings(t *testing.T) {
+	ref := reftest.Dir(t)
+	srv := gymtest.NewServer(gymtest.Policy(policy))
+	defer srv.Close()
+	dir := t.TempDir()
+	code, _, stderr := run(t, dir, "collect",
+		"+config_paths=["+filepath.Join(ref, "resources_servers/example_multi_step/configs/example_multi_step.yaml")+","+
+			filepath.Join(ref, "responses_api_models/openai_model/configs/openai_model.yaml")+"]",
+		"+input_jsonl_fpath="+filepath.Join(ref, "resources_servers/example_multi_step/data/example.jsonl"),
+		"+output_jsonl_fpath=out.jsonl",
+		"+agent_name=example_multi_step_simple_agent",
+		"+limit=2", "+num_repeats=3", "+num_samples_in_parallel=2",
+		"+policy_base_url="+srv.URL, "+policy_api_key=k", "+policy_model_name=m")
+	require.Equal(t, 0, code, stderr)
+	rows := readRows(t, filepath.Join(dir, "out.jsonl"))
+	require.Len(t, rows, 6)
+	seen := map[[2]int]bool{}
+	for _, r := range rows {
+		seen[[2]int{r.TaskIndex, r.RolloutIndex}] = true
+	}
+	require.Len(t, seen, 6)
+}
+
+func TestCollectErrors(t *testing.T) {
+	ref := reftest.Dir(t)
+	dir := t.TempDir()
+	cfg := filepath.Join(ref, "resources_servers/example_multi_step/configs/example_multi_step.yaml") + "," +
+		filepath.Join(ref, "responses_api_models/openai_model/configs/openai_model.yaml")
+
+	code, _, stderr := run(t, dir, "collect", "--config", cfg, "--input", "x.jsonl", "--output", "o.jsonl")
+	require.Equal(t, cli.ExitUsage, code)
+	require.Contains(t, stderr, "policy_base_url")
+	require.Contains(t, stderr, "env.yaml or on the command line")
+
+	code, _, stderr = run(t, dir, "collect", "--input", "x.jsonl", "--output", "o.jsonl")
+	require.Equal(t, cli.ExitUsage, code)
+	require.Contains(t, stderr, "no config")
+
+	code, _, stderr = run(t, dir, "frobnicate")
+	require.Equal(t, cli.ExitUsage, code)
+	require.Contains(t, stderr, `unknown command "frobnicate"`)
+
+	code, _, _ = run(t, dir, "collect", "--help")
+	require.Equal(t, cli.ExitOK, code)
+}
+
+// gym reverify reproduces the recorded rewards of NeMo Gym's reference
+// rollouts (their task fields come back from the dataset).
+func TestReverifyReferenceRollouts(t *testing.T) {
+	ref := reftest.Dir(t)
+	dir := t.TempDir()
+	cfg := filepath.Join(ref, "resources_servers/example_single_tool_call/configs/example_single_tool_call.yaml") + "," +
+		filepath.Join(ref, "resources_servers/example_multi_step/configs/example_multi_step.yaml") + "," +
+		filepath.Join(ref, "responses_api_models/openai_model/configs/openai_model.yaml")
+	for _, env := range []struct{ dir, agent string }{
+		{"example_single_tool_call", "example_single_tool_call_simple_agent"},
+		{"example_multi_step", "example_multi_step_simple_agent"},
+	} {
+		data := filepath.Join(ref, "resources_servers", env.dir, "data")
+		code, stdout, stderr := run(t, dir, "reverify", "--config", cfg, "--agent", env.agent,
+			"--input", filepath.Join(data, "example_rollouts.jsonl"),
+			"--dataset", filepath.Join(data, "example.jsonl"),
+			"--output", env.dir+".jsonl",
+			"+policy_base_url=http://unused", "+policy_api_key=k", "+policy_model_name=m")
+		require.Equal(t, 0, code, stderr)
+		require.Contains(t, stdout, "reverified 5 rows: 0 rewards changed, 0 failed")
+		rows := readRows(t, filepath.Join(dir, env.dir+".jsonl"))
+		require.Len(t, rows, 5)
+		for _, r := range rows {
+			require.Equal(t, 1.0, r.Reward)
+		}
+	}
+}
+
+func TestAggregate(t *testing.T) {
+	ref := reftest.Dir(t)
+	dir := t.TempDir()
+	code, stdout, stderr := run(t, dir, "aggregate",
+		"--input", filepath.Join(ref, "resources_servers/example_multi_step/data/example_rollouts.jsonl"),
+		"--output", "m.json")
+	require.Equal(t, 0, code, stderr)
+	require.Contains(t, stdout, "5 rollouts, mean reward 1.0000")
+	data, err := os.ReadFile(filepath.Join(dir, "m.json"))
+	require.NoError(t, err)
+	require.Contains(t, string(data), `"mean/set_overlap": 1`)
+	require.Contains(t, string(data), `"max/accuracy": 1`)
+}
