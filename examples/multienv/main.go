@@ -6,6 +6,10 @@
 // per environment. It runs offline.
 //
 //	go run ./examples/multienv
+//
+// With OPENAI_BASE_URL set, both environments use that endpoint's Responses
+// API instead of the scripted policies, with OPENAI_API_KEY and the model
+// named by OPENAI_MODEL (default gpt-4.1).
 package main
 
 import (
@@ -21,6 +25,7 @@ import (
 	"github.com/gymkit/gym"
 	"github.com/gymkit/gym/examples/multistep"
 	"github.com/gymkit/gym/examples/singletoolcall"
+	"github.com/gymkit/gym/model"
 )
 
 func main() {
@@ -37,11 +42,24 @@ func run(testdata, output string) error {
 	defer stop()
 
 	// 1. One registry, two environments, each under its NeMo Gym agent name.
+	weatherPolicy, synonymPolicy := singletoolcall.Policy(), multistep.Policy()
+	if base := os.Getenv("OPENAI_BASE_URL"); base != "" {
+		name := os.Getenv("OPENAI_MODEL")
+		if name == "" {
+			name = "gpt-4.1"
+		}
+		m, err := model.NewOpenAI(model.OpenAIConfig{BaseURL: base, APIKey: os.Getenv("OPENAI_API_KEY"), Model: name})
+		if err != nil {
+			return err
+		}
+		fmt.Printf("policy: %s at %s\n", name, base)
+		weatherPolicy, synonymPolicy = m, m
+	}
 	var reg gym.Registry
-	if err := reg.Register(singletoolcall.AgentName, singletoolcall.Environment(singletoolcall.Policy())); err != nil {
+	if err := reg.Register(singletoolcall.AgentName, singletoolcall.Environment(weatherPolicy)); err != nil {
 		return err
 	}
-	if err := reg.Register(multistep.AgentName, multistep.Environment(multistep.Policy())); err != nil {
+	if err := reg.Register(multistep.AgentName, multistep.Environment(synonymPolicy)); err != nil {
 		return err
 	}
 
