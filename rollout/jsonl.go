@@ -28,7 +28,7 @@ func (e *LineError) Error() string {
 func (e *LineError) Unwrap() error { return e.Err }
 
 // Reader reads JSONL: one JSON document per line, of any length. Blank lines
-// are skipped.
+// (of JSON whitespace) are skipped.
 type Reader struct {
 	br   *bufio.Reader
 	path string
@@ -53,7 +53,9 @@ func (r *Reader) Next() ([]byte, error) {
 			return nil, err
 		}
 		r.line++
-		if len(bytes.TrimSpace(line)) > 0 {
+		// Blank means JSON whitespace only: a line of other spaces (\f,
+		// U+00A0, ...) is malformed, not skipped.
+		if len(bytes.Trim(line, " \t\r\n")) > 0 {
 			return line, nil
 		}
 	}

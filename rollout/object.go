@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"unicode/utf8"
 )
@@ -29,21 +30,30 @@ type Object struct {
 // ErrNotObject reports JSON that is valid but is not an object.
 var ErrNotObject = errors.New("not a JSON object")
 
-// ParseObject parses data, which must hold one JSON object. The returned
-// Object refers to data.
+// ParseObject parses data, which must hold one JSON object (not null:
+// that is ErrNotObject). The returned Object refers to data.
 func ParseObject(data []byte) (Object, error) {
+	return parseObject(data, true)
+}
+
+// parseObject parses an object, validating data first if validate is set.
+// JSON null is not an object (Object.UnmarshalJSON alone accepts it).
+func parseObject(data []byte, validate bool) (Object, error) {
 	var o Object
-	err := o.parse(data, true)
-	return o, err
+	if err := o.parse(data, validate); err != nil {
+		return Object{}, err
+	}
+	if o.fields == nil {
+		return Object{}, ErrNotObject // null
+	}
+	return o, nil
 }
 
 // parseValid parses an object known to be valid JSON: a value taken from
 // another Object, which was validated when it was parsed (or promised valid
 // by the caller of Set).
 func parseValid(data []byte) (Object, error) {
-	var o Object
-	err := o.parse(data, false)
-	return o, err
+	return parseObject(data, false)
 }
 
 // Len reports the number of members.
@@ -141,9 +151,17 @@ func (o Object) AppendJSON(b []byte) []byte {
 			b = append(b, ',')
 		}
 		b = appendKey(b, f.Name)
-		b = append(b, f.Value...)
+		b = appendValue(b, f.Value)
 	}
 	return append(b, '}')
+}
+
+// appendValue appends a raw value; an empty one (Set(name, nil)) is null.
+func appendValue(b []byte, v json.RawMessage) []byte {
+	if len(v) == 0 {
+		return append(b, "null"...)
+	}
+	return append(b, v...)
 }
 
 func (o Object) size() int {
@@ -154,7 +172,8 @@ func (o Object) size() int {
 	return n
 }
 
-// UnmarshalJSON parses a JSON object from a private copy of data.
+// UnmarshalJSON parses a JSON object from a private copy of data. JSON null
+// leaves an empty object.
 func (o *Object) UnmarshalJSON(data []byte) error {
 	return o.parse(bytes.Clone(data), false)
 }
@@ -176,7 +195,7 @@ func (o *Object) parse(data []byte, validate bool) error {
 	fields := make([]Field, 0, 8)
 	p.skipSpace()
 	if p.i < len(data) && data[p.i] == '}' {
-		o.fields = fields
+		o.fields = []Field{}
 		return nil
 	}
 	for {
@@ -205,7 +224,9 @@ func (o *Object) parse(data []byte, validate bool) error {
 			return errors.New("unexpected end of object")
 		}
 		if data[p.i] == '}' {
-			o.fields = fields
+			// No spare capacity: copies of o that each add a member must
+			// not append into one shared array.
+			o.fields = slices.Clip(fields)
 			return nil
 		}
 		if data[p.i] != ',' {

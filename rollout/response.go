@@ -1,7 +1,9 @@
 package rollout
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 )
 
@@ -14,7 +16,13 @@ type Response struct {
 
 // ParseResponse parses a Response object; data is referred to.
 func ParseResponse(data []byte) (*Response, error) {
-	o, err := ParseObject(data)
+	return parseResponse(data, true)
+}
+
+// parseResponse parses a Response, validating data first if validate is set
+// (it is not for a value taken from a validated row).
+func parseResponse(data []byte, validate bool) (*Response, error) {
+	o, err := parseObject(data, validate)
 	if err != nil {
 		return nil, fmt.Errorf("rollout: response: %w", err)
 	}
@@ -58,30 +66,39 @@ func parseItems(data json.RawMessage, validate bool) ([]Item, error) {
 	}
 	p.i++
 	var items []Item
+	p.skipSpace()
+	if p.i < len(data) && data[p.i] == ']' {
+		return items, nil
+	}
 	for {
 		p.skipSpace()
-		if p.i < len(data) && data[p.i] == ']' {
-			return items, nil
-		}
 		start := p.i
 		if err := p.skipValue(); err != nil {
 			return nil, err
 		}
-		var o Object
-		if err := o.parse(data[start:p.i:p.i], validate); err != nil {
+		o, err := parseObject(data[start:p.i:p.i], validate)
+		if err != nil {
 			return nil, fmt.Errorf("item %d: %w", len(items), err)
 		}
 		items = append(items, Item{o})
 		p.skipSpace()
-		if p.i < len(data) && data[p.i] == ',' {
+		if p.i >= len(data) {
+			return nil, errors.New("unterminated list of items")
+		}
+		switch data[p.i] {
+		case ',':
 			p.i++
+		case ']':
+			return items, nil
+		default:
+			return nil, fmt.Errorf("unexpected %q in a list of items", data[p.i])
 		}
 	}
 }
 
 // UnmarshalJSON parses a Response object.
 func (r *Response) UnmarshalJSON(data []byte) error {
-	nr, err := ParseResponse(append([]byte(nil), data...))
+	nr, err := parseResponse(bytes.Clone(data), false) // encoding/json has validated data
 	if err != nil {
 		return err
 	}
@@ -89,11 +106,13 @@ func (r *Response) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
-// MarshalJSON writes the response with its current Output.
-func (r *Response) MarshalJSON() ([]byte, error) { return r.AppendJSON(nil), nil }
+// MarshalJSON writes the response with its current Output. Its receiver is
+// a value so that a Response value, too, marshals by it rather than by the
+// embedded Object's method (which would write the output placeholder).
+func (r Response) MarshalJSON() ([]byte, error) { return r.AppendJSON(nil), nil }
 
 // AppendJSON appends the response's JSON encoding to b.
-func (r *Response) AppendJSON(b []byte) []byte {
+func (r Response) AppendJSON(b []byte) []byte {
 	b = append(b, '{')
 	wroteOutput := false
 	for i, f := range r.Fields() {
@@ -106,7 +125,7 @@ func (r *Response) AppendJSON(b []byte) []byte {
 			wroteOutput = true
 			continue
 		}
-		b = append(b, f.Value...)
+		b = appendValue(b, f.Value)
 	}
 	if !wroteOutput {
 		if r.Len() > 0 {

@@ -1,6 +1,7 @@
 package rollout
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -55,7 +56,7 @@ func (r *Result) AppendJSON(b []byte) []byte {
 		}
 		sep()
 		b = appendKey(b, f.Name)
-		b = append(b, f.Value...)
+		b = appendValue(b, f.Value)
 	}
 	sep()
 	b = appendKey(b, KeyTaskIndex)
@@ -66,7 +67,7 @@ func (r *Result) AppendJSON(b []byte) []byte {
 	if r.Agent != "" {
 		sep()
 		b = appendKey(b, KeyAgentRef)
-		b = append(b, agentRefJSON(r.Agent)...)
+		b = r.appendAgentRef(b)
 	}
 	if r.Response != nil {
 		sep()
@@ -105,12 +106,12 @@ func (r *Result) AppendJSON(b []byte) []byte {
 	b = appendKey(b, KeyReward)
 	b = appendFloat(b, r.Reward)
 	for _, f := range r.Fields.Fields() {
-		if f.Name == KeyReward {
+		if r.writes(f.Name) {
 			continue
 		}
 		sep()
 		b = appendKey(b, f.Name)
-		b = append(b, f.Value...)
+		b = appendValue(b, f.Value)
 	}
 	if len(r.Rewards) > 0 {
 		sep()
@@ -144,11 +145,45 @@ func (r *Result) overrides(name string) bool {
 	case KeyAgentRef:
 		return r.Agent != ""
 	}
-	return r.Fields.Has(name)
+	// A failed row does not write the verifier fields, so the task's stay.
+	return r.Err == nil && r.Fields.Has(name)
 }
 
-// appendFloat writes a float as Python's json module does for finite values
-// (1.0, 0.5, 1e-07), so rewards read the same in both ecosystems.
+// writes reports whether a successful row writes name itself (or reserves
+// it for failed rows), so a verifier field of that name is not written: a
+// row never has a member twice, and never reads back as failed.
+func (r *Result) writes(name string) bool {
+	switch name {
+	case KeyTaskIndex, KeyRolloutIndex, KeyReward,
+		KeyFailureClass, KeyFailureStage, KeyFailureMessage, KeyFailureRetryable,
+		KeyFailureStatus, KeyFailureStack:
+		return true
+	case KeyAgentRef:
+		return r.Agent != ""
+	case KeyResponse:
+		return r.Response != nil
+	case KeyComponents:
+		return len(r.Rewards) > 0
+	}
+	return false
+}
+
+// appendAgentRef appends agent_ref for r.Agent: the row's own agent_ref if it
+// names the same agent (NeMo Gym's agents write it in more than one shape,
+// {"name": ...} alone for one), else {"type": ..., "name": ...}.
+func (r *Result) appendAgentRef(b []byte) []byte {
+	if raw, ok := r.Task.Get(KeyAgentRef); ok && r.Task.AgentName() == r.Agent {
+		return append(b, raw...)
+	}
+	return append(b, agentRefJSON(r.Agent)...)
+}
+
+// appendFloat writes a float as Python's json module does (float.__repr__):
+// the shortest digits that read back the same, in positional notation for
+// 1e-4 <= |f| < 1e16 with at least one decimal (1.0, 0.5, 1000000.0) and in
+// exponent notation with at least two exponent digits otherwise (1e-07,
+// 1.5e+16), so rewards read the same in both ecosystems. NaN and the
+// infinities are written as Python writes them.
 func appendFloat(b []byte, f float64) []byte {
 	switch {
 	case math.IsNaN(f):
@@ -158,19 +193,21 @@ func appendFloat(b []byte, f float64) []byte {
 	case math.IsInf(f, -1):
 		return append(b, "-Infinity"...)
 	}
-	start := len(b)
-	b = strconv.AppendFloat(b, f, 'g', -1, 64)
-	for _, c := range b[start:] {
-		if c == '.' || c == 'e' || c == 'n' || c == 'I' {
-			return b
-		}
+	if a := math.Abs(f); a != 0 && (a < 1e-4 || a >= 1e16) {
+		return strconv.AppendFloat(b, f, 'e', -1, 64) // Go writes e-07 and e+16 as Python does
 	}
-	return append(b, '.', '0')
+	start := len(b)
+	b = strconv.AppendFloat(b, f, 'f', -1, 64)
+	if bytes.IndexByte(b[start:], '.') < 0 {
+		b = append(b, '.', '0')
+	}
+	return b
 }
 
 // ParseResult reads an output row back: the indices, agent, response,
-// reward and failure fields are taken out; everything else (including the
-// verifier fields of the earlier run) stays in Task. data is referred to.
+// reward, reward_components and failure fields are taken out; everything
+// else (including the verifier fields of the earlier run) stays in Task.
+// data is referred to.
 func ParseResult(data []byte) (*Result, error) {
 	o, err := ParseObject(data)
 	if err != nil {
@@ -185,7 +222,7 @@ func ParseResult(data []byte) (*Result, error) {
 	}
 	r.Agent = r.Task.AgentName()
 	if raw, ok := r.Task.Get(KeyResponse); ok && string(raw) != "null" {
-		resp, err := ParseResponse(raw)
+		resp, err := parseResponse(raw, false) // validated with the row
 		if err != nil {
 			return nil, err
 		}
@@ -195,6 +232,9 @@ func ParseResult(data []byte) (*Result, error) {
 		if err := json.Unmarshal(raw, &r.Reward); err != nil {
 			return nil, fmt.Errorf("field %q: %w", KeyReward, err)
 		}
+	}
+	if err := r.Task.Decode(KeyComponents, &r.Rewards); err != nil {
+		return nil, err
 	}
 	if raw, ok := r.Task.Get(KeyFailureClass); ok {
 		f := &Failure{}
@@ -206,7 +246,7 @@ func ParseResult(data []byte) (*Result, error) {
 		f.Stack = r.Task.String(KeyFailureStack)
 		r.Err = f
 	}
-	for _, k := range []string{KeyTaskIndex, KeyRolloutIndex, KeyResponse, KeyReward,
+	for _, k := range []string{KeyTaskIndex, KeyRolloutIndex, KeyResponse, KeyReward, KeyComponents,
 		KeyFailureClass, KeyFailureStage, KeyFailureMessage, KeyFailureRetryable, KeyFailureStatus, KeyFailureStack} {
 		r.Task.Delete(k)
 	}
