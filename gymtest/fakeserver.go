@@ -60,6 +60,8 @@ type Server struct {
 	closed  sync.Once
 	seq     atomic.Int64 // for ids
 
+	h2c    bool    // serve unencrypted HTTP/2 too; set by WithHTTP2
+
 	rate   float64 // chance of injecting a fault; set by WithFaults
 	faults []Fault // the faults to inject
 
@@ -96,6 +98,27 @@ func WithFaults(rate float64, seed int64, faults ...Fault) Option {
 	}
 }
 
+// WithHTTP2 makes the server speak unencrypted HTTP/2 (h2c) besides
+// HTTP/1.1, so that one process can keep tens of thousands of calls in
+// flight over a few connections instead of one socket each. Use Client for
+// a client that speaks it.
+func WithHTTP2() Option { return func(s *Server) { s.h2c = true } }
+
+// Client returns an HTTP client for the server: over HTTP/2 when the server
+// was started WithHTTP2, many calls share each connection.
+func (s *Server) Client() *http.Client {
+	if !s.h2c {
+		return s.ts.Client()
+	}
+	var p http.Protocols
+	p.SetUnencryptedHTTP2(true)
+	return &http.Client{Transport: &http.Transport{
+		Protocols:       &p,
+		MaxConnsPerHost: 64,
+		HTTP2:           &http.HTTP2Config{MaxConcurrentStreams: 1000},
+	}}
+}
+
 // NewServer starts a Server whose model calls h answers. A nil h answers
 // every call with Text(""). Close the Server when done.
 func NewServer(h Handler, opts ...Option) *Server {
@@ -111,6 +134,13 @@ func NewServer(h Handler, opts ...Option) *Server {
 	// Request contexts derive from s.ctx, so Close can end hanging and
 	// delayed requests: httptest.Server.Close waits for them.
 	s.ts.Config.BaseContext = func(net.Listener) context.Context { return s.ctx }
+	if s.h2c {
+		var p http.Protocols
+		p.SetHTTP1(true)
+		p.SetUnencryptedHTTP2(true)
+		s.ts.Config.Protocols = &p
+		s.ts.Config.HTTP2 = &http.HTTP2Config{MaxConcurrentStreams: 1000}
+	}
 	s.ts.Start()
 	s.URL = s.ts.URL + "/v1"
 	return s
