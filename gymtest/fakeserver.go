@@ -60,7 +60,7 @@ type Server struct {
 	closed  sync.Once
 	seq     atomic.Int64 // for ids
 
-	h2c    bool    // serve unencrypted HTTP/2 too; set by WithHTTP2
+	h2c bool // serve unencrypted HTTP/2 too; set by WithHTTP2
 
 	rate   float64 // chance of injecting a fault; set by WithFaults
 	faults []Fault // the faults to inject
