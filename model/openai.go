@@ -114,7 +114,8 @@ func (m *OpenAI) Respond(ctx context.Context, req *Request) (*rollout.Response, 
 	}
 	resp, err := rollout.ParseResponse(raw)
 	if err != nil {
-		return nil, &rollout.Failure{Class: rollout.FailModel, Stage: "model",
+		// A truncated or garbled body is a server glitch: worth another attempt.
+		return nil, &rollout.Failure{Class: rollout.FailModel, Stage: "model", Retryable: true,
 			Err: fmt.Errorf("model: /responses answered something that is not a Response: %w (body %.200q)", err, raw)}
 	}
 	if !resp.Has("output") {
