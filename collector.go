@@ -243,6 +243,10 @@ func (c *Collector) run(ctx context.Context, tasks iter.Seq2[Task, error]) iter.
 				case <-ctx.Done():
 					return false
 				}
+				if ctx.Err() != nil { // both were ready: do not start after a cancel
+					<-sem
+					return false
+				}
 				wg.Add(1)
 				go func() {
 					defer wg.Done()

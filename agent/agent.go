@@ -50,12 +50,18 @@ type Simple struct {
 }
 
 // Run runs one rollout.
-func (a *Simple) Run(ctx context.Context, task rollout.Task) (*rollout.Result, error) {
+func (a *Simple) Run(ctx context.Context, task rollout.Task) (res *rollout.Result, err error) {
 	sess, err := a.Resources.Seed(ctx, task)
 	if err != nil {
 		return nil, rollout.Fail(rollout.FailResources, "seed", fmt.Errorf("seed session: %w", err))
 	}
-	defer sess.Close()
+	defer func() {
+		// A session that cannot release its state fails an otherwise
+		// successful rollout; an earlier failure is the one to report.
+		if cerr := sess.Close(); cerr != nil && err == nil {
+			err = rollout.Fail(rollout.FailResources, "close", fmt.Errorf("close session: %w", cerr))
+		}
+	}()
 
 	params, err := task.Params()
 	if err != nil {
@@ -66,7 +72,7 @@ func (a *Simple) Run(ctx context.Context, task rollout.Task) (*rollout.Result, e
 		return nil, rollout.Fail(rollout.FailInvalidRow, "seed", fmt.Errorf("%s.%w", rollout.KeyCreateParams, err))
 	}
 	resp, err := a.Loop(ctx, sess, &model.Request{Params: params, Input: input})
-	res := &rollout.Result{Response: resp}
+	res = &rollout.Result{Response: resp}
 	if err != nil {
 		return res, err
 	}
@@ -97,10 +103,7 @@ func (a *Simple) verify(ctx context.Context, req *verifier.Request) (v *verifier
 	}()
 	v, err = a.Verifier.Verify(ctx, req)
 	if err != nil {
-		if ctx.Err() != nil {
-			return nil, rollout.Fail(rollout.FailTimeout, "verify", fmt.Errorf("verify: %w", err))
-		}
-		return nil, rollout.Fail(rollout.FailVerifier, "verify", fmt.Errorf("verify: %w", err))
+		return nil, rollout.Fail(failureClass(ctx, rollout.FailVerifier), "verify", fmt.Errorf("verify: %w", err))
 	}
 	if v == nil {
 		return nil, &rollout.Failure{Class: rollout.FailVerifier, Stage: "verify", Err: fmt.Errorf("verify: the verifier returned no verdict")}
@@ -174,10 +177,7 @@ func (a *Simple) callModel(ctx context.Context, req *model.Request) (*rollout.Re
 	}
 	resp, err := a.Model.Respond(ctx, req)
 	if err != nil {
-		if ctx.Err() == context.DeadlineExceeded {
-			return nil, rollout.Fail(rollout.FailTimeout, "model", fmt.Errorf("model call: %w", err))
-		}
-		return nil, rollout.Fail(rollout.FailModel, "model", fmt.Errorf("model call: %w", err))
+		return nil, rollout.Fail(failureClass(ctx, rollout.FailModel), "model", fmt.Errorf("model call: %w", err))
 	}
 	if resp == nil {
 		return nil, &rollout.Failure{Class: rollout.FailModel, Stage: "model", Err: fmt.Errorf("model call: the model returned no response")}
@@ -197,7 +197,24 @@ func (a *Simple) callTool(ctx context.Context, sess env.Session, call rollout.It
 		ctx, cancel = context.WithTimeout(ctx, a.ToolTimeout)
 		defer cancel()
 	}
-	return sess.CallTool(ctx, call.Name(), args)
+	out, err := sess.CallTool(ctx, call.Name(), args)
+	if err != nil {
+		return "", rollout.Fail(failureClass(ctx, rollout.FailAgent), "tool", fmt.Errorf("tool %q: %w", call.Name(), err))
+	}
+	return out, nil
+}
+
+// failureClass classifies an error of a stage that ran under ctx: a passed
+// deadline is a timeout and a cancellation is a cancellation, whatever the
+// stage answered; otherwise the error is the stage's own (class).
+func failureClass(ctx context.Context, class rollout.FailureClass) rollout.FailureClass {
+	switch ctx.Err() {
+	case context.DeadlineExceeded:
+		return rollout.FailTimeout
+	case context.Canceled:
+		return rollout.FailCancelled
+	}
+	return class
 }
 
 func isJSONObject(b []byte) bool {

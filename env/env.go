@@ -145,9 +145,13 @@ func (s *session) CallTool(ctx context.Context, name string, args json.RawMessag
 	}()
 	res, terr := t.Handler(ctx, s.state, args)
 	if terr != nil {
-		if ctx.Err() != nil {
+		if cerr := ctx.Err(); cerr != nil {
 			// The rollout's deadline or cancellation, not the tool's verdict.
-			return "", rollout.Fail(rollout.FailTimeout, "tool", fmt.Errorf("tool %q: %w", name, terr))
+			class := rollout.FailCancelled
+			if cerr == context.DeadlineExceeded {
+				class = rollout.FailTimeout
+			}
+			return "", rollout.Fail(class, "tool", fmt.Errorf("tool %q: %w", name, terr))
 		}
 		return ErrorOutput(terr.Error()), nil
 	}

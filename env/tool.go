@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"strings"
 	"sync"
 
 	"github.com/invopop/jsonschema"
@@ -17,12 +18,14 @@ import (
 // NewTool returns a stateless tool. Its parameters schema is derived from In,
 // which must be a struct: a strict schema (every property required, no
 // additional properties, no $ref), as OpenAI's strict function calling wants.
-// Arguments are decoded strictly into In (unknown or missing fields are an
-// error shown to the model) and the result is encoded as JSON the way
-// NeMo Gym's Python servers write it.
+// Arguments are decoded strictly into In (unknown or missing fields, also in
+// nested objects, are an error shown to the model) and the result is encoded
+// as JSON the way NeMo Gym's Python servers write it.
 //
 // Use `json:"name"` tags for property names and `jsonschema:"description=..."`
-// tags for descriptions. NewTool panics if In is not a struct type.
+// tags for descriptions. NewTool panics if In is not a struct type or is
+// recursive: a strict schema without $ref cannot describe a type that
+// contains itself.
 func NewTool[In, Out any](name, description string, fn func(ctx context.Context, in In) (Out, error)) *Tool {
 	return NewStateTool(name, description, func(ctx context.Context, _ any, in In) (Out, error) {
 		return fn(ctx, in)
@@ -33,23 +36,25 @@ func NewTool[In, Out any](name, description string, fn func(ctx context.Context,
 // state, which it receives as an S (the value the Server's NewState returned).
 func NewStateTool[S, In, Out any](name, description string, fn func(ctx context.Context, state S, in In) (Out, error)) *Tool {
 	sch := SchemaFor[In]()
-	required := requiredOf(sch)
+	var shape argShape
+	if err := json.Unmarshal(sch, &shape); err != nil {
+		panic(fmt.Sprintf("env: tool %q: schema: %v", name, err))
+	}
 	return &Tool{
 		Name:        name,
 		Description: description,
 		Parameters:  sch,
 		Strict:      true,
 		Handler: func(ctx context.Context, state any, args json.RawMessage) (json.RawMessage, error) {
-			st, _ := state.(S)
+			var st S
 			if state != nil {
 				var ok bool
 				if st, ok = state.(S); !ok {
-					var want S
-					return nil, fmt.Errorf("tool %q: session state is %T, want %T", name, state, want)
+					return nil, fmt.Errorf("tool %q: session state is %T, want %v", name, state, reflect.TypeFor[S]())
 				}
 			}
 			var in In
-			if err := decodeArgs(args, &in, required); err != nil {
+			if err := decodeArgs(args, &in, &shape); err != nil {
 				return nil, fmt.Errorf("invalid arguments for %s: %w", name, err)
 			}
 			out, err := fn(ctx, st, in)
@@ -61,17 +66,60 @@ func NewStateTool[S, In, Out any](name, description string, fn func(ctx context.
 	}
 }
 
-func decodeArgs(args json.RawMessage, v any, required []string) error {
-	if len(required) > 0 {
-		var present map[string]json.RawMessage
-		if err := json.Unmarshal(args, &present); err != nil {
-			return err
-		}
-		for _, r := range required {
-			if _, ok := present[r]; !ok {
-				return fmt.Errorf("missing required argument %q", r)
+// argShape is the part of a strict schema that decodeArgs checks beyond
+// what encoding/json does: the required properties of every object, also
+// nested ones.
+type argShape struct {
+	Properties map[string]*argShape `json:"properties"`
+	Required   []string             `json:"required"`
+	Items      *argShape            `json:"items"`
+}
+
+// missing returns the path of the first required property absent from v
+// (a decoded JSON value), or "".
+func (s *argShape) missing(v any, path string) string {
+	if s == nil {
+		return ""
+	}
+	switch v := v.(type) {
+	case map[string]any:
+		for _, r := range s.Required {
+			if _, ok := v[r]; !ok {
+				return join(path, r)
 			}
 		}
+		for _, r := range s.Required {
+			if m := s.Properties[r].missing(v[r], join(path, r)); m != "" {
+				return m
+			}
+		}
+	case []any:
+		for i, e := range v {
+			if m := s.Items.missing(e, fmt.Sprintf("%s[%d]", path, i)); m != "" {
+				return m
+			}
+		}
+	}
+	return ""
+}
+
+func join(path, name string) string {
+	if path == "" {
+		return name
+	}
+	return path + "." + name
+}
+
+func decodeArgs(args json.RawMessage, v any, shape *argShape) error {
+	var doc any
+	if err := json.Unmarshal(args, &doc); err != nil {
+		return err
+	}
+	if _, ok := doc.(map[string]any); !ok {
+		return fmt.Errorf("want a JSON object, got %.40s", args)
+	}
+	if m := shape.missing(doc, ""); m != "" {
+		return fmt.Errorf("missing required argument %q", m)
 	}
 	dec := json.NewDecoder(bytes.NewReader(args))
 	dec.DisallowUnknownFields()
@@ -85,19 +133,12 @@ func decodeArgs(args json.RawMessage, v any, required []string) error {
 	return nil
 }
 
-func requiredOf(schema json.RawMessage) []string {
-	var s struct {
-		Required []string `json:"required"`
-	}
-	_ = json.Unmarshal(schema, &s)
-	return s.Required
-}
-
 var schemaCache sync.Map // reflect.Type → json.RawMessage
 
 // SchemaFor returns the strict JSON Schema NewTool derives for T: an object
 // root, every property required, additionalProperties false at every level,
-// definitions inlined, no $schema or $id. It panics if T is not a struct.
+// definitions inlined, no $schema or $id. It panics if T is not a struct or
+// is recursive.
 func SchemaFor[T any]() json.RawMessage {
 	t := reflect.TypeFor[T]()
 	if v, ok := schemaCache.Load(t); ok {
@@ -109,6 +150,9 @@ func SchemaFor[T any]() json.RawMessage {
 	}
 	if base.Kind() != reflect.Struct {
 		panic(fmt.Sprintf("env: tool arguments must be a struct, not %s", t))
+	}
+	if cycle := recursion(base, nil); cycle != "" {
+		panic(fmt.Sprintf("env: tool arguments %s are recursive (%s): a strict schema without $ref cannot describe them", t, cycle))
 	}
 	r := jsonschema.Reflector{DoNotReference: true, ExpandedStruct: true, Anonymous: true}
 	s := r.ReflectFromType(base)
@@ -123,9 +167,48 @@ func SchemaFor[T any]() json.RawMessage {
 	return v.(json.RawMessage)
 }
 
+var customSchema = reflect.TypeFor[interface{ JSONSchema() *jsonschema.Schema }]()
+
+// recursion returns the path through which the struct type t contains
+// itself, or "" if it does not. Inlining such a type would never end.
+func recursion(t reflect.Type, path []reflect.Type) string {
+	for {
+		switch t.Kind() {
+		case reflect.Pointer, reflect.Slice, reflect.Array, reflect.Map:
+			t = t.Elem()
+			continue
+		}
+		break
+	}
+	if t.Kind() != reflect.Struct || t.Implements(customSchema) || reflect.PointerTo(t).Implements(customSchema) {
+		return ""
+	}
+	for i, p := range path {
+		if p == t {
+			var b strings.Builder
+			for _, q := range path[i:] {
+				b.WriteString(q.String())
+				b.WriteString(" → ")
+			}
+			b.WriteString(t.String())
+			return b.String()
+		}
+	}
+	path = append(path, t)
+	for f := range t.Fields() {
+		if (!f.IsExported() && !f.Anonymous) || f.Tag.Get("json") == "-" {
+			continue
+		}
+		if c := recursion(f.Type, path); c != "" {
+			return c
+		}
+	}
+	return ""
+}
+
 // strict makes every object schema in s closed with all properties required.
 func strict(s *jsonschema.Schema) {
-	if s == nil {
+	if s == nil || s == jsonschema.TrueSchema || s == jsonschema.FalseSchema {
 		return
 	}
 	s.ID = ""
@@ -142,6 +225,13 @@ func strict(s *jsonschema.Schema) {
 		s.AdditionalProperties = jsonschema.FalseSchema
 	}
 	strict(s.Items)
+	strict(s.AdditionalProperties)
+	for _, sub := range s.PatternProperties {
+		strict(sub)
+	}
+	for _, sub := range s.PrefixItems {
+		strict(sub)
+	}
 	for _, sub := range s.AnyOf {
 		strict(sub)
 	}

@@ -51,7 +51,7 @@ func (r *Request) AppendJSON(b []byte) []byte {
 			b = append(b, ',')
 		}
 		n++
-		b = strconv.AppendQuote(b, f.Name)
+		b = append(b, rollout.Quote(f.Name)...) // a JSON string: strconv.Quote is Go syntax
 		b = append(b, ':')
 		b = append(b, f.Value...)
 	}
@@ -87,13 +87,20 @@ func NewResponse(output ...rollout.Item) *rollout.Response {
 // Replay returns a Model that plays back the model turns of a recorded
 // episode: the output of a recorded response, in which every run of
 // function_call_output items ends one model call. Call k of a rollout (k =
-// the number of function_call_output runs in the request's input) returns
-// turn k. It is stateless, so one Replay serves any number of concurrent
-// rollouts of the same episode.
+// the number of runs of function_call_output items answering recorded
+// function calls in the request's input, so that tool outputs already in
+// the row's own input do not count) returns turn k. It is stateless, so one
+// Replay serves any number of concurrent rollouts of the same episode.
 func Replay(recorded []rollout.Item) Model {
 	turns := SplitTurns(recorded)
+	calls := make(map[string]bool)
+	for _, it := range recorded {
+		if it.Type() == rollout.TypeFunctionCall {
+			calls[it.CallID()] = true
+		}
+	}
 	return Func(func(ctx context.Context, req *Request) (*rollout.Response, error) {
-		k := countOutputRuns(req.Input)
+		k := countOutputRuns(req.Input, calls)
 		if k >= len(turns) {
 			return nil, fmt.Errorf("model: replay: call %d asked, the recording has %d model turns", k+1, len(turns))
 		}
@@ -125,11 +132,13 @@ func SplitTurns(output []rollout.Item) [][]rollout.Item {
 	return turns
 }
 
-func countOutputRuns(items []rollout.Item) int {
+// countOutputRuns counts the runs of function_call_output items that answer
+// one of calls.
+func countOutputRuns(items []rollout.Item, calls map[string]bool) int {
 	n := 0
 	prev := false
 	for _, it := range items {
-		isOut := it.Type() == rollout.TypeFunctionCallOutput
+		isOut := it.Type() == rollout.TypeFunctionCallOutput && calls[it.CallID()]
 		if isOut && !prev {
 			n++
 		}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
 
 	"github.com/gymkit/gym/rollout"
 )
@@ -58,11 +59,14 @@ func (v *Verdict) Set(name string, value any) *Verdict {
 		v.Fields.Set(name, rollout.Float(f))
 		return v
 	case float32:
-		v.Fields.Set(name, rollout.Float(float64(f)))
+		// Widen through the shortest decimal that round-trips as a float32,
+		// so float32(0.1) is written 0.1, not 0.10000000149011612.
+		f64, _ := strconv.ParseFloat(strconv.FormatFloat(float64(f), 'g', -1, 32), 64)
+		v.Fields.Set(name, rollout.Float(f64))
 		return v
 	}
 	if err := v.Fields.SetValue(name, value); err != nil {
-		panic(fmt.Sprintf("verifier: field %q: %v", name, err))
+		panic(fmt.Sprintf("verifier: %v", err)) // err names the field
 	}
 	return v
 }

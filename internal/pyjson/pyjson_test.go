@@ -1,0 +1,98 @@
+package pyjson_test
+
+import (
+	"encoding/json"
+	"math"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/gymkit/gym/internal/pyjson"
+)
+
+// The wanted strings are what Python's json.dumps writes for the same value.
+func TestFormat(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{`{"a":1,"b":[1,2]}`, `{"a": 1, "b": [1, 2]}`},
+		{`{ "a" : 1 ,` + "\n\t" + `"b" : [ 1 , 2 ] }`, `{"a": 1, "b": [1, 2]}`},
+		{`{}`, `{}`},
+		{`[]`, `[]`},
+		{`{"a":{},"b":[]}`, `{"a": {}, "b": []}`},
+		{`{"a":"x, y: z"}`, `{"a": "x, y: z"}`},
+		{`"\u003ca\u0026b\u003e"`, `"<a&b>"`},
+		{`"é"`, `"\u00e9"`},
+		{`"\u00e9"`, `"\u00e9"`},
+		{`"日本"`, `"\u65e5\u672c"`},
+		{`"😀"`, `"\ud83d\ude00"`},
+		{`"\ud83d\ude00"`, `"\ud83d\ude00"`},
+		{`"a\"b\\c/d"`, `"a\"b\\c/d"`},
+		{`"\/"`, `"/"`},
+		{`"\n\r\t\b\f"`, `"\n\r\t\b\f"`},
+		{`"\u0000\u001f\u007f"`, `"\u0000\u001f\u007f"`},
+		{`"\u2028"`, `"\u2028"`},
+		{`"\uFFFF"`, `"\uffff"`},
+		{`[true,false,null,-1.5e+10,0]`, `[true, false, null, -1.5e+10, 0]`},
+		{`{"k\u00e9y":"v"}`, `{"k\u00e9y": "v"}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			require.Equal(t, tt.want, string(pyjson.Format([]byte(tt.in))))
+		})
+	}
+}
+
+func TestQuote(t *testing.T) {
+	require.Equal(t, `"plain"`, pyjson.Quote("plain"))
+	require.Equal(t, `""`, pyjson.Quote(""))
+	require.Equal(t, `"caf\u00e9 \"ok\"\n"`, pyjson.Quote("café \"ok\"\n"))
+	require.Equal(t, `"\ud83c\udf27"`, pyjson.Quote("🌧"))
+	require.Equal(t, `"\ufffd"`, pyjson.Quote("\xff"), "invalid UTF-8 is written as U+FFFD")
+}
+
+func TestMarshal(t *testing.T) {
+	type inner struct {
+		X []int `json:"x"`
+	}
+	type value struct {
+		Name  string         `json:"name"`
+		Inner inner          `json:"inner"`
+		Map   map[string]int `json:"map"`
+		Skip  string         `json:"skip,omitempty"`
+	}
+	b, err := pyjson.Marshal(value{Name: "Zoë <3", Inner: inner{X: []int{1, 2}}, Map: map[string]int{"b": 2, "a": 1}})
+	require.NoError(t, err)
+	require.Equal(t, `{"name": "Zo\u00eb <3", "inner": {"x": [1, 2]}, "map": {"a": 1, "b": 2}}`, string(b))
+
+	_, err = pyjson.Marshal(math.NaN())
+	require.Error(t, err)
+	_, err = pyjson.Marshal(make(chan int))
+	require.Error(t, err)
+}
+
+// FuzzFormat checks that Format of any valid JSON is valid, ASCII-only JSON
+// with the same value.
+func FuzzFormat(f *testing.F) {
+	for _, s := range []string{`{"a":[1,2,{"b":"c, d"}]}`, `"é\u2028😀"`, `[ ]`, `"\\\""`, `1e5`, `{"":""}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		if !json.Valid(in) {
+			return
+		}
+		out := pyjson.Format(in)
+		if !json.Valid(out) {
+			t.Fatalf("Format(%q) = %q: invalid JSON", in, out)
+		}
+		for _, c := range out {
+			if c >= utf8.RuneSelf {
+				t.Fatalf("Format(%q) = %q: not ASCII", in, out)
+			}
+		}
+		var want, got any
+		_ = json.Unmarshal(in, &want)
+		_ = json.Unmarshal(out, &got)
+		require.Equal(t, want, got, "Format(%q) = %q", in, out)
+		require.Equal(t, string(out), string(pyjson.Format(out)), "Format is idempotent")
+	})
+}

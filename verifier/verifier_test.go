@@ -1,0 +1,205 @@
+package verifier_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/gymkit/gym/rollout"
+	"github.com/gymkit/gym/verifier"
+)
+
+// fields returns the verdict's fields as "name=value" in order.
+func fields(v *verifier.Verdict) []string {
+	var out []string
+	for _, f := range v.Fields.Fields() {
+		out = append(out, f.Name+"="+string(f.Value))
+	}
+	return out
+}
+
+func TestVerdictSetKeepsOrder(t *testing.T) {
+	v := verifier.Reward(1).
+		Set("accuracy", true).
+		Set("parsed", []int{1, 2}).
+		Set("set_overlap", 0.5).
+		Set("accuracy", false) // replaced in place
+	require.Equal(t, []string{"accuracy=false", "parsed=[1,2]", "set_overlap=0.5"}, fields(v))
+	require.Equal(t, 1.0, v.Reward)
+}
+
+// Floats are written as Python writes them, so a field reads the same in
+// both ecosystems (1.0, not 1).
+func TestVerdictSetValues(t *testing.T) {
+	type answer struct {
+		Text string `json:"text"`
+	}
+	tests := []struct {
+		name  string
+		value any
+		want  string
+	}{
+		{"float one", 1.0, "1.0"},
+		{"float zero", 0.0, "0.0"},
+		{"negative float", -2.0, "-2.0"},
+		{"half", 0.5, "0.5"},
+		{"third", 1.0 / 3, "0.3333333333333333"},
+		{"small", 1e-7, "1e-07"},
+		{"float32 one", float32(1), "1.0"},
+		{"float32 tenth", float32(0.1), "0.1"},
+		{"NaN", math.NaN(), "NaN"},
+		{"infinity", math.Inf(1), "Infinity"},
+		{"int", 1, "1"},
+		{"bool", true, "true"},
+		{"string", "a <b>", `"a \u003cb\u003e"`},
+		{"nil", nil, "null"},
+		{"struct", answer{"x"}, `{"text":"x"}`},
+		{"list", []string{"a"}, `["a"]`},
+		{"raw JSON", rollout.Int(3), "3"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v := (&verifier.Verdict{}).Set("f", tt.value)
+			require.Equal(t, []string{"f=" + tt.want}, fields(v))
+		})
+	}
+}
+
+func TestVerdictSetPanicsOnUnencodable(t *testing.T) {
+	var msg string
+	func() {
+		defer func() { msg, _ = recover().(string) }()
+		(&verifier.Verdict{}).Set("c", make(chan int))
+	}()
+	require.True(t, strings.HasPrefix(msg, "verifier: "), "panic value %q", msg)
+	require.Contains(t, msg, "unsupported type: chan int")
+	require.Equal(t, 1, strings.Count(msg, `"c"`), "the field is named once: %q", msg)
+}
+
+func TestVerdictInOutputRow(t *testing.T) {
+	v := verifier.Reward(1).Set("accuracy", 1.0).Set("parsed", []int{7})
+	res := &rollout.Result{Reward: v.Reward, Fields: v.Fields}
+	require.Equal(t, `{"_ng_task_index":0,"_ng_rollout_index":0,"reward":1.0,"accuracy":1.0,"parsed":[7]}`, string(res.AppendJSON(nil)))
+}
+
+func TestVerdictField(t *testing.T) {
+	v := verifier.Reward(0).Set("parsed", []int{1, 2}).Set("score", 0.25)
+
+	var parsed []int
+	require.NoError(t, v.Field("parsed", &parsed))
+	require.Equal(t, []int{1, 2}, parsed)
+
+	var score float64
+	require.NoError(t, v.Field("score", &score))
+	require.Equal(t, 0.25, score)
+
+	var s string
+	require.Error(t, v.Field("parsed", &s), "a list is not a string")
+	require.EqualError(t, v.Field("missing", &s), `verifier: no field "missing"`)
+}
+
+func TestConstant(t *testing.T) {
+	for _, r := range []float64{0, 0.5, 1} {
+		v, err := verifier.Constant(r).Verify(context.Background(), &verifier.Request{})
+		require.NoError(t, err)
+		require.Equal(t, r, v.Reward)
+		require.Zero(t, v.Fields.Len())
+		require.Empty(t, v.Components)
+	}
+}
+
+func TestFunc(t *testing.T) {
+	boom := errors.New("boom")
+	var got *verifier.Request
+	f := verifier.Func(func(_ context.Context, req *verifier.Request) (*verifier.Verdict, error) {
+		got = req
+		return nil, boom
+	})
+	req := &verifier.Request{Session: "s"}
+	_, err := f.Verify(context.Background(), req)
+	require.ErrorIs(t, err, boom)
+	require.Same(t, req, got)
+}
+
+func items(t *testing.T, jsons ...string) []rollout.Item {
+	t.Helper()
+	items, err := rollout.ParseItems([]byte("[" + strings.Join(jsons, ",") + "]"))
+	require.NoError(t, err)
+	return items
+}
+
+func TestLastCall(t *testing.T) {
+	output := items(t,
+		`{"type":"function_call","name":"search","call_id":"c1","arguments":"{\"q\":1}"}`,
+		`{"type":"function_call_output","call_id":"c1","output":"x"}`,
+		`{"type":"function_call","name":"submit","call_id":"c2","arguments":"{\"a\":1}"}`,
+		`{"type":"function_call","name":"search","call_id":"c3","arguments":"{\"q\":2}"}`,
+		`{"type":"function_call","name":"submit","call_id":"c4","arguments":"{\"a\":2}"}`,
+		`{"type":"function_call_output","call_id":"c4","output":"y","name":"submit"}`,
+		`{"type":"message","role":"assistant","content":"done"}`,
+	)
+	tests := []struct {
+		name, want string
+		ok         bool
+	}{
+		{"search", "c3", true},
+		{"submit", "c4", true},
+		{"missing", "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			it, ok := verifier.LastCall(output, tt.name)
+			require.Equal(t, tt.ok, ok)
+			require.Equal(t, tt.want, it.CallID())
+		})
+	}
+	_, ok := verifier.LastCall(nil, "search")
+	require.False(t, ok)
+}
+
+func TestLastMessage(t *testing.T) {
+	tests := []struct {
+		name   string
+		output []rollout.Item
+		want   string
+	}{
+		{"none", nil, ""},
+		{"string content", items(t, `{"type":"message","role":"assistant","content":"hello"}`), "hello"},
+		{"output_text parts", items(t,
+			`{"type":"message","role":"assistant","content":[{"type":"output_text","text":"a"},{"type":"output_text","text":"b"}]}`), "ab"},
+		{"the last one", items(t,
+			`{"type":"message","role":"assistant","content":"first"}`,
+			`{"type":"function_call","name":"f","call_id":"c","arguments":"{}"}`,
+			`{"type":"function_call_output","call_id":"c","output":"out"}`,
+			`{"type":"message","role":"assistant","content":"second"}`,
+			`{"type":"reasoning","summary":[{"type":"summary_text","text":"thinking"}]}`,
+		), "second"},
+		{"only assistant messages", items(t,
+			`{"type":"message","role":"assistant","content":"mine"}`,
+			`{"type":"message","role":"user","content":"yours"}`,
+		), "mine"},
+		{"an easy message without type", items(t, `{"role":"assistant","content":"typeless"}`), "typeless"},
+		{"no assistant message", items(t, `{"type":"message","role":"user","content":"q"}`), ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			require.Equal(t, tt.want, verifier.LastMessage(tt.output))
+		})
+	}
+}
+
+func ExampleVerdict_Set() {
+	v := verifier.Reward(1).
+		Set("accuracy", true).
+		Set("set_overlap", 1.0).
+		Set("parsed_synonym_values", []int{711, 407})
+	res := &rollout.Result{Reward: v.Reward, Fields: v.Fields}
+	fmt.Println(string(res.AppendJSON(nil)))
+	// Output:
+	// {"_ng_task_index":0,"_ng_rollout_index":0,"reward":1.0,"accuracy":true,"set_overlap":1.0,"parsed_synonym_values":[711,407]}
+}
