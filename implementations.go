@@ -112,11 +112,44 @@ func SimpleAgent(s config.Server, deps Deps) (Environment, error) {
 // registers it under the instance's name. Models and resources servers
 // named by several agents are built once. Every problem is reported, joined.
 func (im *Implementations) Registry(cfg *config.Config) (*Registry, error) {
+	inst, err := im.build(cfg, false)
+	if err != nil {
+		return nil, err
+	}
+	return inst.Registry, nil
+}
+
+// Instances are the built server instances of a config, by name.
+type Instances struct {
+	Registry  *Registry // the environment of every agent instance
+	Models    map[string]model.Model
+	Resources map[string]Resources
+}
+
+// Build builds every server instance of cfg — also models and resources
+// servers no agent uses — as a server of them all (gym run) needs.
+func (im *Implementations) Build(cfg *config.Config) (*Instances, error) {
+	return im.build(cfg, true)
+}
+
+func (im *Implementations) build(cfg *config.Config, all bool) (*Instances, error) {
 	b := &builder{im: im, cfg: cfg, models: map[string]model.Model{}, resources: map[string]Resources{}}
 	reg := &Registry{}
 	var errs []error
 	for _, s := range cfg.Servers() {
-		if s.Kind != config.Agents {
+		ref := config.Ref{Type: s.Kind, Name: s.Name}
+		switch {
+		case s.Kind == config.Models && all:
+			if _, err := b.Model(ref); err != nil {
+				errs = append(errs, err)
+			}
+			continue
+		case s.Kind == config.Resources && all:
+			if _, err := b.Resources(ref); err != nil {
+				errs = append(errs, err)
+			}
+			continue
+		case s.Kind != config.Agents:
 			continue
 		}
 		fn, err := lookup(im.agents, s)
@@ -127,7 +160,8 @@ func (im *Implementations) Registry(cfg *config.Config) (*Registry, error) {
 		e, err := fn(s, b)
 		if err != nil {
 			var be *buildError
-			if !errors.As(err, &be) {
+			var ie *implError
+			if !errors.As(err, &be) && !errors.As(err, &ie) {
 				err = fmt.Errorf("gym: build %s: %w", s.Path(), err)
 			}
 			errs = append(errs, err)
@@ -143,7 +177,7 @@ func (im *Implementations) Registry(cfg *config.Config) (*Registry, error) {
 	if len(reg.Names()) == 0 {
 		return nil, errors.New("gym: the config defines no agent (no responses_api_agents instance)")
 	}
-	return reg, nil
+	return &Instances{Registry: reg, Models: b.models, Resources: b.resources}, nil
 }
 
 func lookup[F any](table map[string]F, s config.Server) (F, error) {
@@ -152,15 +186,20 @@ func lookup[F any](table map[string]F, s config.Server) (F, error) {
 	}
 	var zero F
 	if u, _ := s.URL(); u != "" {
-		return zero, fmt.Errorf("gym: %s: %s is a remote server at %s, which this build cannot call", s.Path(), s.Name, u)
+		return zero, &implError{fmt.Sprintf("gym: %s: %s is a remote server at %s, which this build cannot call", s.Path(), s.Name, u)}
 	}
 	names := slices.Sorted(maps.Keys(table))
 	msg := fmt.Sprintf("gym: %s: no Go implementation of %s %q", s.Path(), s.Kind, s.Impl)
 	if near, ok := suggest.Closest(s.Impl, names); ok {
-		return zero, fmt.Errorf("%s (did you mean %q?)", msg, near)
+		return zero, &implError{fmt.Sprintf("%s (did you mean %q?)", msg, near)}
 	}
-	return zero, fmt.Errorf("%s (known: %v; add one with Implementations.Add...)", msg, names)
+	return zero, &implError{fmt.Sprintf("%s (known: %v; add one with Implementations.Add...)", msg, names)}
 }
+
+// implError is a server instance whose implementation is unknown.
+type implError struct{ msg string }
+
+func (e *implError) Error() string { return e.msg }
 
 type builder struct {
 	im        *Implementations
