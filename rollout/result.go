@@ -1,12 +1,12 @@
 package rollout
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
-	"math"
 	"slices"
 	"strconv"
+
+	"github.com/gymkit/gym/internal/pyjson"
 )
 
 // Result is one output row: the input row, the episode's response, the reward
@@ -184,25 +184,7 @@ func (r *Result) appendAgentRef(b []byte) []byte {
 // exponent notation with at least two exponent digits otherwise (1e-07,
 // 1.5e+16), so rewards read the same in both ecosystems. NaN and the
 // infinities are written as Python writes them.
-func appendFloat(b []byte, f float64) []byte {
-	switch {
-	case math.IsNaN(f):
-		return append(b, "NaN"...)
-	case math.IsInf(f, 1):
-		return append(b, "Infinity"...)
-	case math.IsInf(f, -1):
-		return append(b, "-Infinity"...)
-	}
-	if a := math.Abs(f); a != 0 && (a < 1e-4 || a >= 1e16) {
-		return strconv.AppendFloat(b, f, 'e', -1, 64) // Go writes e-07 and e+16 as Python does
-	}
-	start := len(b)
-	b = strconv.AppendFloat(b, f, 'f', -1, 64)
-	if bytes.IndexByte(b[start:], '.') < 0 {
-		b = append(b, '.', '0')
-	}
-	return b
-}
+func appendFloat(b []byte, f float64) []byte { return pyjson.AppendFloat(b, f) }
 
 // ParseResult reads an output row back: the indices, agent, response,
 // reward, reward_components and failure fields are taken out; everything

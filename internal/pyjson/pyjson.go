@@ -9,15 +9,6 @@ import (
 	"unicode/utf8"
 )
 
-// Marshal encodes v with encoding/json and formats it as Python would.
-func Marshal(v any) ([]byte, error) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return nil, err
-	}
-	return Format(b), nil
-}
-
 // Format re-formats valid JSON. Whitespace outside strings is replaced by
 // Python's separators; strings are re-escaped with ensure_ascii semantics.
 func Format(src []byte) []byte {

@@ -64,8 +64,9 @@ func TestMarshal(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, `{"name": "Zo\u00eb <3", "inner": {"x": [1, 2]}, "map": {"a": 1, "b": 2}}`, string(b))
 
-	_, err = pyjson.Marshal(math.NaN())
-	require.Error(t, err)
+	b, err = pyjson.Marshal(math.NaN()) // as Python's json.dumps writes it
+	require.NoError(t, err)
+	require.Equal(t, "NaN", string(b))
 	_, err = pyjson.Marshal(make(chan int))
 	require.Error(t, err)
 }
@@ -95,4 +96,38 @@ func FuzzFormat(f *testing.F) {
 		require.Equal(t, want, got, "Format(%q) = %q", in, out)
 		require.Equal(t, string(out), string(pyjson.Format(out)), "Format is idempotent")
 	})
+}
+
+func TestMarshalLikePython(t *testing.T) {
+	type inner struct {
+		Score float64 `json:"score"`
+	}
+	type out struct {
+		Name    string            `json:"name"`
+		Value   float64           `json:"value"`
+		Small   float32           `json:"small"`
+		Count   int               `json:"count"`
+		Skip    string            `json:"-"`
+		Empty   string            `json:"empty,omitempty"`
+		List    []float64         `json:"list"`
+		Nested  inner             `json:"nested"`
+		ByName  map[string]any    `json:"by_name"`
+		Nil     *inner            `json:"nil"`
+		Raw     json.RawMessage   `json:"raw"`
+		Strings map[string]string `json:"strings"`
+		inner
+	}
+	v := out{Name: "café", Value: 1, Small: 0.1, Count: 3, Skip: "x", List: []float64{0.5, 2, 1e-7},
+		Nested: inner{Score: 1e16}, ByName: map[string]any{"b": 2.0, "a": true}, Raw: json.RawMessage(`{"k":[1,2]}`),
+		Strings: map[string]string{"z": "<&>"}, inner: inner{Score: 3}}
+	got, err := pyjson.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// json.dumps of the same value in Python.
+	want := `{"name": "caf\u00e9", "value": 1.0, "small": 0.1, "count": 3, "list": [0.5, 2.0, 1e-07], "nested": {"score": 1e+16}, ` +
+		`"by_name": {"a": true, "b": 2.0}, "nil": null, "raw": {"k": [1, 2]}, "strings": {"z": "<&>"}, "score": 3.0}`
+	if string(got) != want {
+		t.Errorf("Marshal:\n got %s\nwant %s", got, want)
+	}
 }
