@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"runtime/debug"
 	"time"
 
@@ -107,6 +108,10 @@ func (a *Simple) verify(ctx context.Context, req *verifier.Request) (v *verifier
 	}
 	if v == nil {
 		return nil, &rollout.Failure{Class: rollout.FailVerifier, Stage: "verify", Err: fmt.Errorf("verify: the verifier returned no verdict")}
+	}
+	if math.IsNaN(v.Reward) || math.IsInf(v.Reward, 0) {
+		// Not a number a trainer can use, nor valid JSON in the output file.
+		return nil, &rollout.Failure{Class: rollout.FailVerifier, Stage: "verify", Err: fmt.Errorf("verify: the reward is %v", v.Reward)}
 	}
 	return v, nil
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -793,4 +794,21 @@ func TestFunc(t *testing.T) {
 	got, err := a.Run(context.Background(), parseTask(t, `{"responses_create_params":{},"id":"x"}`))
 	require.NoError(t, err)
 	require.Same(t, want, got)
+}
+
+func TestNaNRewardIsAVerifierFailure(t *testing.T) {
+	a := &agent.Simple{
+		Model: model.Func(func(context.Context, *model.Request) (*rollout.Response, error) {
+			return model.NewResponse(rollout.NewOutputMessage("m", "hi")), nil
+		}),
+		Resources: env.NewServer(),
+		Verifier: verifier.Func(func(context.Context, *verifier.Request) (*verifier.Verdict, error) {
+			return verifier.Reward(math.NaN()), nil
+		}),
+	}
+	task, err := rollout.ParseTask([]byte(`{"responses_create_params":{"input":"x"}}`))
+	require.NoError(t, err)
+	_, err = a.Run(context.Background(), task)
+	require.Equal(t, rollout.FailVerifier, rollout.AsFailure(err).Class)
+	require.ErrorContains(t, err, "NaN")
 }
