@@ -59,6 +59,13 @@ func Builtin() *Implementations {
 		}
 		return model.NewOpenAI(cfg)
 	})
+	im.AddModel("vllm_model", func(s config.Server) (model.Model, error) {
+		var cfg model.VLLMConfig
+		if err := s.Decode(&cfg); err != nil {
+			return nil, err
+		}
+		return model.NewVLLM(cfg)
+	})
 	return im
 }
 

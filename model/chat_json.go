@@ -1,0 +1,629 @@
+package model
+
+// A small JSON reader and writer for the Chat Completions path. A 64k-token
+// generation answered with per-token logprobs is several megabytes of JSON
+// that a training run converts on every model call, so the reader jumps over
+// strings and number lists with bytes.IndexByte instead of walking every
+// byte, and nothing goes through reflection. The reader does not trust its
+// input: every method bounds-checks and reports malformed JSON, and whatever
+// it hands on to be written out (strings, numbers) is checked or re-encoded,
+// so garbage in never becomes invalid JSON out.
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// maxDepth bounds the nesting of values the reader skips, so that a hostile
+// answer of a million brackets fails instead of recursing that deep.
+const maxDepth = 512
+
+var errDepth = errors.New("JSON nested too deeply")
+
+// jsonReader reads one JSON document from data.
+type jsonReader struct {
+	data []byte
+	i    int
+}
+
+func (r *jsonReader) ws() {
+	for r.i < len(r.data) {
+		switch r.data[r.i] {
+		case ' ', '\t', '\n', '\r':
+			r.i++
+		default:
+			return
+		}
+	}
+}
+
+// peek returns the next non-space byte, or 0 at the end.
+func (r *jsonReader) peek() byte {
+	r.ws()
+	if r.i < len(r.data) {
+		return r.data[r.i]
+	}
+	return 0
+}
+
+func (r *jsonReader) errorf(format string, args ...any) error {
+	return fmt.Errorf("offset %d: %s", r.i, fmt.Sprintf(format, args...))
+}
+
+// expect consumes c after optional space.
+func (r *jsonReader) expect(c byte) error {
+	if r.peek() != c {
+		if r.i >= len(r.data) {
+			return r.errorf("unexpected end of JSON, want %q", c)
+		}
+		return r.errorf("unexpected %q, want %q", r.data[r.i], c)
+	}
+	r.i++
+	return nil
+}
+
+// literal consumes null, true or false if it comes next.
+func (r *jsonReader) literal(word string) bool {
+	r.ws()
+	if bytes.HasPrefix(r.data[r.i:], []byte(word)) {
+		r.i += len(word)
+		return true
+	}
+	return false
+}
+
+// str reads a string and returns its body (between the quotes, still
+// escaped) and whether it holds a backslash.
+func (r *jsonReader) str() (body []byte, escaped bool, err error) {
+	if r.peek() != '"' {
+		return nil, false, r.errorf("want a string")
+	}
+	start := r.i + 1
+	d := r.data
+	// Keys and token strings are short: a loop beats two IndexByte calls.
+	for j := start; j < len(d) && j < start+24; j++ {
+		switch d[j] {
+		case '"':
+			r.i = j + 1
+			return d[start:j], false, nil
+		case '\\':
+			return r.strSlow(start)
+		}
+	}
+	return r.strSlow(start)
+}
+
+func (r *jsonReader) strSlow(start int) (body []byte, escaped bool, err error) {
+	j := start
+	for {
+		k := bytes.IndexByte(r.data[j:], '"')
+		if k < 0 {
+			r.i = len(r.data)
+			return nil, false, r.errorf("unterminated string")
+		}
+		end := j + k
+		bs := 0
+		for p := end - 1; p >= start && r.data[p] == '\\'; p-- {
+			bs++
+		}
+		if bs > 0 {
+			escaped = true
+		}
+		j = end + 1
+		if bs%2 == 0 {
+			if !escaped && bytes.IndexByte(r.data[start:end], '\\') >= 0 {
+				escaped = true
+			}
+			r.i = j
+			return r.data[start:end], escaped, nil
+		}
+	}
+}
+
+// text reads a string and appends its decoded text to dst.
+func (r *jsonReader) text(dst []byte) ([]byte, error) {
+	body, esc, err := r.str()
+	if err != nil {
+		return dst, err
+	}
+	if !esc {
+		return append(dst, body...), nil
+	}
+	return unescape(slices.Grow(dst, len(body)), body)
+}
+
+// textOrNull reads a string (decoded) or null; null gives "", false.
+func (r *jsonReader) textOrNull() (string, bool, error) {
+	if r.literal("null") {
+		return "", false, nil
+	}
+	b, err := r.text(nil)
+	return string(b), true, err
+}
+
+// key reads an object key. Keys without escapes are returned in place.
+func (r *jsonReader) key() ([]byte, error) {
+	body, esc, err := r.str()
+	if err != nil {
+		return nil, err
+	}
+	if esc {
+		body, err = unescape(nil, body)
+		if err != nil {
+			return nil, err
+		}
+	}
+	if err := r.expect(':'); err != nil {
+		return nil, err
+	}
+	return body, nil
+}
+
+// object calls member for each member of an object; member must consume
+// the value. A null object calls nothing.
+func (r *jsonReader) object(member func(key []byte) error) error {
+	if r.literal("null") {
+		return nil
+	}
+	if err := r.expect('{'); err != nil {
+		return err
+	}
+	if r.peek() == '}' {
+		r.i++
+		return nil
+	}
+	for {
+		k, err := r.key()
+		if err != nil {
+			return err
+		}
+		if err := member(k); err != nil {
+			return err
+		}
+		switch r.peek() {
+		case ',':
+			r.i++
+		case '}':
+			r.i++
+			return nil
+		default:
+			return r.errorf("want ',' or '}' in an object")
+		}
+	}
+}
+
+// array calls elem for each element of an array; elem must consume it. A
+// null array calls nothing.
+func (r *jsonReader) array(elem func(i int) error) error {
+	if r.literal("null") {
+		return nil
+	}
+	if err := r.expect('['); err != nil {
+		return err
+	}
+	if r.peek() == ']' {
+		r.i++
+		return nil
+	}
+	for n := 0; ; n++ {
+		if err := elem(n); err != nil {
+			return err
+		}
+		switch r.peek() {
+		case ',':
+			r.i++
+		case ']':
+			r.i++
+			return nil
+		default:
+			return r.errorf("want ',' or ']' in an array")
+		}
+	}
+}
+
+// raw skips a value and returns its bytes, checked to be valid JSON (for
+// the small values that are copied to the output as they are).
+func (r *jsonReader) raw() ([]byte, error) {
+	r.ws()
+	start := r.i
+	if err := r.skip(0); err != nil {
+		return nil, err
+	}
+	v := r.data[start:r.i]
+	if !validJSON(v) {
+		return nil, fmt.Errorf("offset %d: invalid JSON value", start)
+	}
+	return v, nil
+}
+
+// skip steps over one value. It checks the structure (brackets, strings,
+// the extent of numbers and literals) but not every byte: skipped values
+// are never written out.
+func (r *jsonReader) skip(depth int) error {
+	if depth > maxDepth {
+		return errDepth
+	}
+	switch c := r.peek(); c {
+	case '"':
+		_, _, err := r.str()
+		return err
+	case '{':
+		return r.object(func([]byte) error { return r.skip(depth + 1) })
+	case '[':
+		// A list of numbers (token ids, bytes) ends at the next ']' and
+		// holds no string or container: jump there. Short ones are
+		// scanned, long ones searched.
+		d := r.data
+		for j := r.i + 1; j < len(d) && j < r.i+96; j++ {
+			if c := d[j]; c == ']' {
+				r.i = j + 1
+				return nil
+			} else if !numByte[c] {
+				break
+			}
+		}
+		if end := bytes.IndexByte(r.data[r.i:], ']'); end > 0 {
+			seg := r.data[r.i+1 : r.i+end]
+			if bytes.IndexByte(seg, '"') < 0 && bytes.IndexByte(seg, '[') < 0 && bytes.IndexByte(seg, '{') < 0 {
+				r.i += end + 1
+				return nil
+			}
+		}
+		return r.array(func(int) error { return r.skip(depth + 1) })
+	case 0:
+		return r.errorf("unexpected end of JSON")
+	default:
+		if r.literal("null") || r.literal("true") || r.literal("false") {
+			return nil
+		}
+		_, err := r.number()
+		return err
+	}
+}
+
+// numByte marks the bytes of a list of numbers, but for its brackets.
+var numByte = func() (t [256]bool) {
+	for _, c := range []byte("0123456789-+.eE, \t\r\n") {
+		t[c] = true
+	}
+	return t
+}()
+
+// number reads a number, checked against the JSON grammar, and returns its
+// bytes.
+func (r *jsonReader) number() ([]byte, error) {
+	r.ws()
+	start := r.i
+	end, ok := numberEnd(r.data, start)
+	if !ok {
+		return nil, r.errorf("want a number")
+	}
+	r.i = end
+	return r.data[start:end], nil
+}
+
+// numberEnd returns where the JSON number starting at i ends.
+func numberEnd(d []byte, i int) (int, bool) {
+	if i < len(d) && d[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(d) && d[i] == '0':
+		i++
+	case i < len(d) && d[i] >= '1' && d[i] <= '9':
+		i = digitRun(d, i+1)
+	default:
+		return i, false
+	}
+	if i < len(d) && d[i] == '.' {
+		s := i + 1
+		if i = digitRun(d, s); i == s {
+			return i, false
+		}
+	}
+	if i < len(d) && (d[i] == 'e' || d[i] == 'E') {
+		i++
+		if i < len(d) && (d[i] == '+' || d[i] == '-') {
+			i++
+		}
+		s := i
+		if i = digitRun(d, s); i == s {
+			return i, false
+		}
+	}
+	return i, true
+}
+
+// digitRun returns the end of the run of ASCII digits at i, eight bytes at
+// a time: a logprob has a dozen or more.
+func digitRun(d []byte, i int) int {
+	for i+8 <= len(d) {
+		x := binary.LittleEndian.Uint64(d[i:])
+		// Each byte is '0'..'9': high nibble 3, and adding 6 keeps it so.
+		if x&hi4 != 0x3030303030303030 || (x+0x0606060606060606)&hi4 != 0x3030303030303030 {
+			break
+		}
+		i += 8
+	}
+	for i < len(d) && d[i] >= '0' && d[i] <= '9' {
+		i++
+	}
+	return i
+}
+
+const hi4 = 0xF0F0F0F0F0F0F0F0
+
+// ints reads a list of integers, appending them to dst. It is the hot loop
+// of token ids.
+func (r *jsonReader) ints(dst []int) ([]int, error) {
+	if err := r.expect('['); err != nil {
+		return dst, err
+	}
+	if end := bytes.IndexByte(r.data[r.i:], ']'); end > 0 {
+		dst = slices.Grow(dst, bytes.Count(r.data[r.i:r.i+end], []byte{','})+1)
+	}
+	if r.peek() == ']' {
+		r.i++
+		return dst, nil
+	}
+	d, i := r.data, r.i
+	for {
+		for i < len(d) && (d[i] == ' ' || d[i] == '\n' || d[i] == '\t' || d[i] == '\r') {
+			i++
+		}
+		neg := i < len(d) && d[i] == '-'
+		if neg {
+			i++
+		}
+		s, n := i, 0
+		for i < len(d) && d[i] >= '0' && d[i] <= '9' && i-s < 18 {
+			n = n*10 + int(d[i]-'0')
+			i++
+		}
+		if i == s || (i < len(d) && d[i] >= '0' && d[i] <= '9') {
+			r.i = i
+			return dst, r.errorf("want an integer token id")
+		}
+		if neg {
+			n = -n
+		}
+		dst = append(dst, n)
+		if i < len(d) && d[i] == ',' {
+			i++
+			continue
+		}
+		r.i = i
+		switch r.peek() {
+		case ',':
+			i = r.i + 1
+		case ']':
+			r.i++
+			return dst, nil
+		default:
+			return dst, r.errorf("want ',' or ']' in a list of integers")
+		}
+	}
+}
+
+// numbers reads a list of numbers and appends it, as a JSON list in
+// canonical spacing, to dst; it returns how many there were. The numbers
+// are copied as they are written, not parsed and re-formatted: a vLLM
+// logprob keeps its exact digits and costs no float conversion.
+func (r *jsonReader) numbers(dst []byte) ([]byte, int, error) {
+	if err := r.expect('['); err != nil {
+		return dst, 0, err
+	}
+	dst = append(dst, '[')
+	if r.peek() == ']' {
+		r.i++
+		return append(dst, ']'), 0, nil
+	}
+	for n := 0; ; n++ {
+		num, err := r.number()
+		if err != nil {
+			return dst, n, err
+		}
+		if n > 0 {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, num...)
+		switch r.peek() {
+		case ',':
+			r.i++
+		case ']':
+			r.i++
+			return append(dst, ']'), n + 1, nil
+		default:
+			return dst, n, r.errorf("want ',' or ']' in a list of numbers")
+		}
+	}
+}
+
+// end checks that only space follows the document.
+func (r *jsonReader) end() error {
+	if r.peek() != 0 {
+		return r.errorf("unexpected data after the JSON value")
+	}
+	return nil
+}
+
+// validJSON reports whether v is one valid JSON value; it is only used on
+// small values.
+func validJSON(v []byte) bool {
+	return len(v) > 0 && json.Valid(v)
+}
+
+// unescape appends the text of an escaped JSON string body to dst. Invalid
+// UTF-8 and raw control characters are kept: the writer escapes them.
+func unescape(dst, body []byte) ([]byte, error) {
+	for len(body) > 0 {
+		k := bytes.IndexByte(body, '\\')
+		if k < 0 {
+			return append(dst, body...), nil
+		}
+		dst = append(dst, body[:k]...)
+		body = body[k:]
+		if len(body) < 2 {
+			return dst, errors.New("invalid escape at the end of a string")
+		}
+		switch c := body[1]; c {
+		case '"', '\\', '/':
+			dst = append(dst, c)
+			body = body[2:]
+		case 'b':
+			dst, body = append(dst, '\b'), body[2:]
+		case 'f':
+			dst, body = append(dst, '\f'), body[2:]
+		case 'n':
+			dst, body = append(dst, '\n'), body[2:]
+		case 'r':
+			dst, body = append(dst, '\r'), body[2:]
+		case 't':
+			dst, body = append(dst, '\t'), body[2:]
+		case 'u':
+			r1, ok := hex4(body[2:])
+			if !ok {
+				return dst, errors.New(`invalid \u escape in a string`)
+			}
+			body = body[6:]
+			if utf16.IsSurrogate(r1) {
+				if r2, ok := hex4(body[min(2, len(body)):]); ok && len(body) >= 6 && body[0] == '\\' && body[1] == 'u' {
+					if dec := utf16.DecodeRune(r1, r2); dec != utf8.RuneError {
+						dst = utf8.AppendRune(dst, dec)
+						body = body[6:]
+						continue
+					}
+				}
+				r1 = utf8.RuneError
+			}
+			dst = utf8.AppendRune(dst, r1)
+		default:
+			return dst, fmt.Errorf("invalid escape \\%c in a string", c)
+		}
+	}
+	return dst, nil
+}
+
+func hex4(b []byte) (rune, bool) {
+	if len(b) < 4 {
+		return 0, false
+	}
+	var r rune
+	for _, c := range b[:4] {
+		switch {
+		case c >= '0' && c <= '9':
+			c -= '0'
+		case c >= 'a' && c <= 'f':
+			c = c - 'a' + 10
+		case c >= 'A' && c <= 'F':
+			c = c - 'A' + 10
+		default:
+			return 0, false
+		}
+		r = r<<4 | rune(c)
+	}
+	return r, true
+}
+
+// safeByte marks the ASCII bytes a JSON string holds as they are.
+var safeByte = func() (t [utf8.RuneSelf]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
+// appendQuoted appends s as a JSON string. It escapes what JSON requires
+// (quotes, backslashes, control characters) and writes invalid UTF-8 as
+// U+FFFD; like Python's json.dumps(ensure_ascii=False) it leaves <, > and &
+// alone, so "<think>" stays readable.
+func appendQuoted[S string | []byte](b []byte, s S) []byte {
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if safeByte[c] {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hexDigit[c>>4], hexDigit[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		var size int
+		switch v := any(s).(type) {
+		case string:
+			_, size = utf8.DecodeRuneInString(v[i:])
+		case []byte:
+			_, size = utf8.DecodeRune(v[i:])
+		}
+		if size == 1 { // invalid UTF-8
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i++
+			start = i
+			continue
+		}
+		i += size
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}
+
+const hexDigit = "0123456789abcdef"
+
+var (
+	thinkOpen  = []byte("<think>")
+	thinkClose = []byte("</think>")
+)
+
+// splitThink finds every <think>…</think> block of s as Python's
+// re.findall(r"<think>(.*?)</think>", s, re.DOTALL) does, and returns their
+// bodies and s without them (re.sub). rest aliases s when there is none.
+func splitThink(s []byte) (matches [][]byte, rest []byte) {
+	i := bytes.Index(s, thinkOpen)
+	if i < 0 {
+		return nil, s
+	}
+	out := make([]byte, 0, len(s))
+	last := 0
+	for i >= 0 {
+		body := i + len(thinkOpen)
+		j := bytes.Index(s[body:], thinkClose)
+		if j < 0 {
+			break
+		}
+		matches = append(matches, s[body:body+j])
+		out = append(out, s[last:i]...)
+		last = body + j + len(thinkClose)
+		k := bytes.Index(s[last:], thinkOpen)
+		if k < 0 {
+			break
+		}
+		i = last + k
+	}
+	if matches == nil {
+		return nil, s
+	}
+	return matches, append(out, s[last:]...)
+}

@@ -1,0 +1,718 @@
+package model
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gymkit/gym/rollout"
+)
+
+// ChatToResponse converts a Chat Completions answer of vLLM (the raw body)
+// into a Responses object, as NeMo Gym's vllm_model does: the first choice's
+// message becomes a reasoning item (from reasoning_content or reasoning with
+// uses_reasoning_parser, together with any <think> blocks of the text), an
+// assistant message if text remains or nothing else was produced, and one
+// function_call item per tool call; finish reason "length" makes the
+// response incomplete (max_output_tokens); usage is mapped.
+//
+// With return_token_id_information the last output item gets the call's
+// prompt_token_ids, generation_token_ids and generation_log_probs, taken in
+// this order from: the same fields on the message; vLLM's top-level
+// prompt_token_ids with choices[0].token_ids (checked against the logprob
+// tokens); the logprob tokens ("token_id:<n>") with the prompt from
+// tokenize, which the caller connects to vLLM's /tokenize (nil fails when it
+// is needed). Partial or disagreeing sources are a *rollout.Failure of class
+// rollout.FailModel.
+func ChatToResponse(cfg VLLMConfig, raw []byte, tokenize func() ([]int, error)) (*rollout.Response, error) {
+	c, err := newChatConv(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return c.response(raw, tokenize)
+}
+
+// chatAnswer is what the conversion takes from a chat completion.
+type chatAnswer struct {
+	role                        string // "" or, as checked, "assistant"
+	content                     []byte
+	reasoningContent, reasoning []byte
+	thought                     []byte // reasoning_content, or else reasoning
+	toolCalls                   []chatToolCall
+	finishReason                string
+	usage                       json.RawMessage
+
+	// Token ids on the message (NeMo RL's vLLM): raw lists, and the parsed
+	// ids to compare with the other sources.
+	msgPrompt, msgGen, msgLogProbs json.RawMessage
+	msgPromptIDs, msgGenIDs        []int
+	msgLogProbCount                int
+	routedExperts                  json.RawMessage
+
+	// vLLM's prompt_token_ids and choices[0].token_ids.
+	topPrompt, choiceGen       json.RawMessage
+	topPromptIDs, choiceGenIDs []int
+
+	// choices[0].logprobs.content: the token ids, the logprobs as a list,
+	// and the first malformed entry (NeMo Gym only looks at them when the
+	// message carries no token ids).
+	hasLogprobs bool
+	lpIDs       []int
+	lpList      []byte
+	lpErr       error
+}
+
+type chatToolCall struct {
+	id, name, arguments []byte
+	typ                 string
+	hasID, hasFunction  bool
+	hasName, hasArgs    bool
+}
+
+func (c *chatConv) response(raw []byte, tokenize func() ([]int, error)) (*rollout.Response, error) {
+	a, err := parseChat(raw, c.cfg.ReturnTokenIDInformation)
+	if err != nil {
+		return nil, modelFailure("/chat/completions answered something that is not a chat completion: %v (body %.200q)", err, raw)
+	}
+	reasoning := a.reasoningContent
+	if len(reasoning) == 0 {
+		reasoning = a.reasoning
+	}
+	if a.role != "" && a.role != "assistant" {
+		return nil, modelFailure("choices[0].message.role is %q, want assistant", a.role)
+	}
+	if !c.cfg.UsesReasoningParser && len(reasoning) > 0 {
+		return nil, modelFailure("the config sets uses_reasoning_parser: false, but vLLM answered with reasoning_content: set uses_reasoning_parser: true or start vLLM without a reasoning parser")
+	}
+	a.thought = reasoning
+	var tok *tokenFields
+	if c.cfg.ReturnTokenIDInformation {
+		if tok, err = a.tokens(tokenize); err != nil {
+			return nil, err
+		}
+	}
+	return c.build(a, tok), nil
+}
+
+// build makes the Responses object of an answer.
+func (c *chatConv) build(a *chatAnswer, tok *tokenFields) *rollout.Response {
+	content := a.content
+	var matches [][]byte
+	if c.cfg.UsesReasoningParser {
+		switch r := a.thought; {
+		case len(r) == 0:
+			matches, content = splitThink(content)
+		case !bytes.Contains(r, thinkClose):
+			// NeMo Gym wraps vLLM's reasoning in <think> tags before the
+			// text and parses the tags out again: that gives the reasoning
+			// and then the text's own blocks.
+			matches, content = splitThink(content)
+			matches = append([][]byte{r}, matches...)
+		default:
+			// Reasoning holding "</think>" splits where NeMo Gym's regex
+			// splits it.
+			joined := make([]byte, 0, len(thinkOpen)+len(r)+len(thinkClose)+len(content))
+			joined = append(append(append(append(joined, thinkOpen...), r...), thinkClose...), content...)
+			matches, content = splitThink(joined)
+		}
+	}
+	items := make([]rollout.Item, 0, 2+len(a.toolCalls))
+	if len(matches) > 0 {
+		n := 64
+		for _, m := range matches {
+			n += len(m) + len(m)/8 + 48
+		}
+		summary := append(make([]byte, 0, n), '[')
+		for i, m := range matches {
+			if i > 0 {
+				summary = append(summary, ',')
+			}
+			summary = append(summary, `{"text":`...)
+			summary = appendQuoted(summary, m)
+			summary = append(summary, `,"type":"summary_text"}`...)
+		}
+		var it rollout.Item
+		it.Set("id", rollout.Quote("rs_"+newHex()))
+		it.Set("summary", append(summary, ']'))
+		it.Set("type", json.RawMessage(`"reasoning"`))
+		it.Set("status", json.RawMessage(`"completed"`))
+		items = append(items, it)
+	}
+	if len(content) > 0 || (len(items) == 0 && len(a.toolCalls) == 0) {
+		text := make([]byte, 0, len(content)+len(content)/8+64)
+		text = append(text, `[{"annotations":[],"text":`...)
+		text = appendQuoted(text, content)
+		text = append(text, `,"type":"output_text"}]`...)
+		var it rollout.Item
+		it.Set("id", rollout.Quote("msg_"+newHex()))
+		it.Set("content", text)
+		it.Set("role", json.RawMessage(`"assistant"`))
+		it.Set("status", json.RawMessage(`"completed"`))
+		it.Set("type", json.RawMessage(`"message"`))
+		items = append(items, it)
+	}
+	for _, tc := range a.toolCalls {
+		id := appendQuoted(nil, tc.id)
+		var it rollout.Item
+		it.Set("arguments", appendQuoted(nil, tc.arguments))
+		it.Set("call_id", id)
+		it.Set("name", appendQuoted(nil, tc.name))
+		it.Set("type", json.RawMessage(`"function_call"`))
+		it.Set("id", id)
+		it.Set("status", json.RawMessage(`"completed"`))
+		items = append(items, it)
+	}
+	if tok != nil {
+		last := &items[len(items)-1]
+		last.Set(rollout.KeyPromptTokenIDs, tok.prompt)
+		last.Set(rollout.KeyGenerationTokenIDs, tok.gen)
+		last.Set(rollout.KeyGenerationLogProbs, tok.logProbs)
+		if tok.routed != nil {
+			last.Set("routed_experts", tok.routed)
+		}
+	}
+
+	resp := &rollout.Response{Output: items}
+	resp.Set("id", rollout.Quote("resp_"+newHex()))
+	resp.Set("object", json.RawMessage(`"response"`))
+	resp.Set("created_at", rollout.Int(int(time.Now().Unix())))
+	resp.Set("model", rollout.Quote(c.cfg.Model))
+	if a.finishReason == "length" {
+		resp.Set("status", json.RawMessage(`"incomplete"`))
+		resp.Set("incomplete_details", json.RawMessage(`{"reason":"max_output_tokens"}`))
+	} else {
+		resp.Set("status", json.RawMessage(`"completed"`))
+		resp.Set("incomplete_details", json.RawMessage("null"))
+	}
+	resp.Set("output", nil)
+	if a.usage != nil {
+		var u struct {
+			Prompt        int `json:"prompt_tokens"`
+			Completion    int `json:"completion_tokens"`
+			Total         int `json:"total_tokens"`
+			PromptDetails *struct {
+				CachedTokens int `json:"cached_tokens"`
+			} `json:"prompt_tokens_details"`
+			CompletionDetails *struct {
+				ReasoningTokens int `json:"reasoning_tokens"`
+			} `json:"completion_tokens_details"`
+		}
+		if json.Unmarshal(a.usage, &u) == nil {
+			var usage rollout.Usage
+			usage.InputTokens, usage.OutputTokens, usage.TotalTokens = u.Prompt, u.Completion, u.Total
+			if u.PromptDetails != nil {
+				usage.InputTokensDetails.CachedTokens = u.PromptDetails.CachedTokens
+			}
+			if u.CompletionDetails != nil {
+				usage.OutputTokensDetails.ReasoningTokens = u.CompletionDetails.ReasoningTokens
+			}
+			resp.SetUsage(usage)
+		}
+	}
+	return resp
+}
+
+// tokens resolves the token ids of the call from the answer's sources, in
+// NeMo Gym's order: the message's bundle, vLLM's inline ids, the logprob
+// tokens with the prompt from /tokenize.
+func (a *chatAnswer) tokens(tokenize func() ([]int, error)) (*tokenFields, error) {
+	var missing []string
+	for _, f := range []struct {
+		name string
+		v    json.RawMessage
+	}{{rollout.KeyGenerationLogProbs, a.msgLogProbs}, {rollout.KeyGenerationTokenIDs, a.msgGen}, {rollout.KeyPromptTokenIDs, a.msgPrompt}} {
+		if f.v == nil {
+			missing = append(missing, f.name)
+		}
+	}
+	hasBundle := len(missing) < 3
+	if hasBundle && len(missing) > 0 {
+		return nil, modelFailure("choice.message returned partial token metadata; missing: %s", strings.Join(missing, ", "))
+	}
+	if hasBundle && a.msgLogProbCount != len(a.msgGenIDs) {
+		return nil, modelFailure("choice.message returned mismatched generation token IDs and log probabilities: %d token IDs and %d log probabilities", len(a.msgGenIDs), a.msgLogProbCount)
+	}
+	hasInline := a.topPrompt != nil || a.choiceGen != nil
+	if hasInline && a.choiceGen == nil {
+		return nil, modelFailure("vLLM response returned partial token metadata; missing: choice.token_ids")
+	}
+	if hasInline && a.topPrompt == nil {
+		return nil, modelFailure("vLLM response returned partial token metadata; missing: prompt_token_ids")
+	}
+	if hasBundle {
+		if hasInline && (!slices.Equal(a.msgPromptIDs, a.topPromptIDs) || !slices.Equal(a.msgGenIDs, a.choiceGenIDs)) {
+			return nil, modelFailure("message-level token metadata disagrees with vLLM response token IDs")
+		}
+		return &tokenFields{prompt: a.msgPrompt, gen: a.msgGen, logProbs: a.msgLogProbs, routed: a.routedExperts}, nil
+	}
+	if !a.hasLogprobs {
+		return nil, modelFailure("return_token_id_information asked vLLM for per-token logprobs (logprobs=true, top_logprobs=0), but the answer has no choices[0].logprobs.content: cannot take token ids or logprobs")
+	}
+	if a.lpErr != nil {
+		return nil, &rollout.Failure{Class: rollout.FailModel, Stage: "model", Err: fmt.Errorf("model: vllm: %w", a.lpErr)}
+	}
+	t := &tokenFields{logProbs: a.lpList, routed: a.routedExperts}
+	if hasInline {
+		if !slices.Equal(a.choiceGenIDs, a.lpIDs) {
+			return nil, modelFailure("vLLM response generation token IDs (choices[0].token_ids, %d) disagree with the choice's logprob token IDs (%d)", len(a.choiceGenIDs), len(a.lpIDs))
+		}
+		t.prompt, t.gen = a.topPrompt, a.choiceGen
+		return t, nil
+	}
+	if tokenize == nil {
+		return nil, modelFailure("the answer carries no prompt token ids and there is no /tokenize to ask")
+	}
+	prompt, err := tokenize()
+	if err != nil {
+		return nil, err
+	}
+	t.prompt = rollout.AppendInts(make([]byte, 0, len(prompt)*7), prompt)
+	t.gen = rollout.AppendInts(make([]byte, 0, len(a.lpIDs)*7), a.lpIDs)
+	return t, nil
+}
+
+// parseChat reads the parts of a chat completion that the conversion uses.
+// Token data is only read when wanted.
+func parseChat(raw []byte, wantTokens bool) (*chatAnswer, error) {
+	a := &chatAnswer{}
+	r := &jsonReader{data: raw}
+	if r.peek() != '{' {
+		return nil, errors.New("not a JSON object")
+	}
+	choices := 0
+	err := r.object(func(k []byte) error {
+		switch string(k) {
+		case "choices":
+			return r.array(func(i int) error {
+				choices++
+				if i > 0 {
+					return r.skip(0)
+				}
+				return a.choice(r, wantTokens)
+			})
+		case "usage":
+			if r.literal("null") {
+				return nil
+			}
+			if r.peek() != '{' {
+				return r.errorf("usage is not an object")
+			}
+			var err error
+			a.usage, err = r.raw()
+			return err
+		case "prompt_token_ids":
+			if !wantTokens {
+				return r.skip(0)
+			}
+			var err error
+			a.topPrompt, a.topPromptIDs, err = intList(r)
+			return err
+		default:
+			return r.skip(0)
+		}
+	})
+	if err == nil {
+		err = r.end()
+	}
+	if err != nil {
+		return nil, err
+	}
+	if choices == 0 {
+		return nil, errors.New("no choices")
+	}
+	return a, nil
+}
+
+// intList reads null or a list of integers: its raw bytes and the ids.
+func intList(r *jsonReader) (json.RawMessage, []int, error) {
+	if r.literal("null") {
+		return nil, nil, nil
+	}
+	r.ws()
+	start := r.i
+	ids, err := r.ints(nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	return r.data[start:r.i], ids, nil
+}
+
+func (a *chatAnswer) choice(r *jsonReader, wantTokens bool) error {
+	if r.peek() != '{' {
+		return r.errorf("choices[0] is not an object")
+	}
+	sawMessage := false
+	err := r.object(func(k []byte) error {
+		var err error
+		switch string(k) {
+		case "message":
+			sawMessage = true
+			return a.message(r, wantTokens)
+		case "finish_reason":
+			var s string
+			s, _, err = r.textOrNull()
+			a.finishReason = s
+		case "logprobs":
+			if !wantTokens {
+				return r.skip(0)
+			}
+			return r.object(func(k []byte) error {
+				if string(k) != "content" || r.peek() != '[' {
+					return r.skip(0)
+				}
+				a.hasLogprobs = true
+				return a.logprobs(r)
+			})
+		case "token_ids":
+			if !wantTokens {
+				return r.skip(0)
+			}
+			a.choiceGen, a.choiceGenIDs, err = intList(r)
+		default:
+			return r.skip(0)
+		}
+		return err
+	})
+	if err == nil && !sawMessage {
+		err = errors.New("choices[0] has no message")
+	}
+	return err
+}
+
+func (a *chatAnswer) message(r *jsonReader, wantTokens bool) error {
+	if r.peek() != '{' {
+		return r.errorf("choices[0].message is not an object")
+	}
+	return r.object(func(k []byte) error {
+		var err error
+		switch key := string(k); key {
+		case "role":
+			a.role, _, err = r.textOrNull()
+		case "content", "reasoning_content", "reasoning":
+			if r.literal("null") {
+				return nil
+			}
+			if r.peek() != '"' {
+				return r.errorf("choices[0].message.%s is not a string", key)
+			}
+			dst := &a.content
+			switch key {
+			case "reasoning_content":
+				dst = &a.reasoningContent
+			case "reasoning":
+				dst = &a.reasoning
+			}
+			*dst, err = r.text((*dst)[:0])
+		case "tool_calls":
+			return r.array(func(i int) error {
+				tc, err := toolCall(r)
+				if err != nil {
+					return err
+				}
+				switch {
+				case tc.typ != "" && tc.typ != "function":
+					return fmt.Errorf("choices[0].message.tool_calls[%d] has type %q: only function tool calls convert", i, tc.typ)
+				case !tc.hasID:
+					return fmt.Errorf("choices[0].message.tool_calls[%d] has no id", i)
+				case !tc.hasFunction || !tc.hasName || !tc.hasArgs:
+					return fmt.Errorf("choices[0].message.tool_calls[%d] needs function.name and function.arguments", i)
+				}
+				a.toolCalls = append(a.toolCalls, tc)
+				return nil
+			})
+		case rollout.KeyPromptTokenIDs, rollout.KeyGenerationTokenIDs:
+			if !wantTokens {
+				return r.skip(0)
+			}
+			if key == rollout.KeyPromptTokenIDs {
+				a.msgPrompt, a.msgPromptIDs, err = intList(r)
+			} else {
+				a.msgGen, a.msgGenIDs, err = intList(r)
+			}
+		case rollout.KeyGenerationLogProbs:
+			if !wantTokens || r.literal("null") {
+				return r.skip(0)
+			}
+			a.msgLogProbs, a.msgLogProbCount, err = r.numbers(nil)
+		case "routed_experts":
+			if !wantTokens || r.literal("null") {
+				return r.skip(0)
+			}
+			a.routedExperts, err = r.raw()
+		default:
+			return r.skip(0)
+		}
+		return err
+	})
+}
+
+func toolCall(r *jsonReader) (chatToolCall, error) {
+	var tc chatToolCall
+	if r.peek() != '{' {
+		return tc, r.errorf("a tool call is not an object")
+	}
+	str := func(dst *[]byte, has *bool) error {
+		s, ok, err := r.textOrNull()
+		*dst, *has = []byte(s), ok
+		return err
+	}
+	err := r.object(func(k []byte) error {
+		switch string(k) {
+		case "id":
+			return str(&tc.id, &tc.hasID)
+		case "type":
+			var err error
+			tc.typ, _, err = r.textOrNull()
+			return err
+		case "function":
+			if r.peek() != '{' {
+				return r.skip(0)
+			}
+			tc.hasFunction = true
+			return r.object(func(k []byte) error {
+				switch string(k) {
+				case "name":
+					return str(&tc.name, &tc.hasName)
+				case "arguments":
+					return str(&tc.arguments, &tc.hasArgs)
+				}
+				return r.skip(0)
+			})
+		}
+		return r.skip(0)
+	})
+	return tc, err
+}
+
+// logprobs reads choices[0].logprobs.content, the hot loop of a long
+// generation: for each entry the token id of "token_id:<n>" and the
+// logprob, copied as written. A malformed entry is recorded, not returned:
+// NeMo Gym only reads the entries when the message has no token ids.
+func (a *chatAnswer) logprobs(r *jsonReader) error {
+	if err := r.expect('['); err != nil {
+		return err
+	}
+	a.lpList = append(a.lpList[:0], '[')
+	a.lpIDs = a.lpIDs[:0]
+	if r.peek() == ']' {
+		r.i++
+		a.lpList = append(a.lpList, ']')
+		return nil
+	}
+	for i := 0; ; i++ {
+		r.ws()
+		start := r.i
+		if !a.fastLogprobs(r, i) {
+			if err := a.logprobEntry(r, i); err != nil {
+				return err
+			}
+		}
+		if i == 0 {
+			// Entries are alike: size the lists from the first one rather
+			// than growing them through a megabyte of copies.
+			n := (len(r.data)-start)/max(r.i-start, 1) + 16
+			a.lpIDs = slices.Grow(a.lpIDs, n)
+			a.lpList = slices.Grow(a.lpList, n*24)
+		}
+		switch r.peek() {
+		case ',':
+			r.i++
+		case ']':
+			r.i++
+			a.lpList = append(a.lpList, ']')
+			return nil
+		default:
+			return r.errorf("want ',' or ']' in choices[0].logprobs.content")
+		}
+	}
+}
+
+// fastLogprobs reads entry i and the following ones for as long as they
+// are laid out as vLLM writes them, and stops before the separator after
+// the last one it read. It reports whether it read entry i.
+func (a *chatAnswer) fastLogprobs(r *jsonReader, i int) bool {
+	d, p := r.data, r.i
+	list, ids := a.lpList, a.lpIDs
+	read := false
+	for {
+		id, lp, next, ok := fastLogprobEntry(d, p)
+		if !ok {
+			break
+		}
+		if i > 0 || read {
+			list = append(list, ',')
+		}
+		list = append(list, lp...)
+		ids = append(ids, id)
+		p, read = next, true
+		if i == 0 || p+1 >= len(d) || d[p] != ',' {
+			break // the first entry sizes the lists
+		}
+		p++
+	}
+	r.i, a.lpList, a.lpIDs = p, list, ids
+	return read
+}
+
+// fastLogprobEntry reads an entry laid out exactly as vLLM writes it with
+// top_logprobs 0 and return_tokens_as_token_ids,
+//
+//	{"token":"token_id:<n>","logprob":<f>,"bytes":[...],"top_logprobs":[]}
+//
+// with a few comparisons and one search; anything else (spaces, another
+// key order, top logprobs) is left to logprobEntry. The constants are at
+// most 16 bytes, which Go compares without a call.
+func fastLogprobEntry(d []byte, i int) (id int, lp []byte, next int, ok bool) {
+	if len(d)-i < 19 || string(d[i:i+16]) != `{"token":"token_` || string(d[i+16:i+19]) != `id:` {
+		return 0, nil, 0, false
+	}
+	i += 19
+	s := i
+	for i < len(d) && d[i] >= '0' && d[i] <= '9' && i-s < 18 {
+		id = id*10 + int(d[i]-'0')
+		i++
+	}
+	if i == s || len(d)-i < 12 || string(d[i:i+12]) != `","logprob":` {
+		return 0, nil, 0, false
+	}
+	i += 12
+	end, numOK := numberEnd(d, i)
+	if !numOK {
+		return 0, nil, 0, false
+	}
+	lp, i = d[i:end], end
+	if len(d)-i < 10 || string(d[i:i+10]) != `,"bytes":[` {
+		return 0, nil, 0, false
+	}
+	i += 10
+	k := bytes.IndexByte(d[i:], ']')
+	if k < 0 || bytes.IndexByte(d[i:i+k], '"') >= 0 {
+		return 0, nil, 0, false
+	}
+	i += k
+	if len(d)-i < 20 || string(d[i:i+16]) != `],"top_logprobs"` || string(d[i+16:i+20]) != `:[]}` {
+		return 0, nil, 0, false
+	}
+	return id, lp, i + 20, true
+}
+
+func (a *chatAnswer) logprobEntry(r *jsonReader, i int) error {
+	fail := func(format string) {
+		if a.lpErr == nil {
+			a.lpErr = fmt.Errorf(format, i)
+		}
+	}
+	if r.peek() != '{' {
+		fail("choice.logprobs.content[%d] must be an object")
+		return r.skip(0)
+	}
+	r.i++
+	id, idOK := 0, false
+	var lp []byte
+	if r.peek() == '}' {
+		r.i++
+	} else {
+		for {
+			k, err := r.key()
+			if err != nil {
+				return err
+			}
+			switch string(k) {
+			case "token":
+				if r.peek() != '"' {
+					idOK = false
+					if err := r.skip(0); err != nil {
+						return err
+					}
+					break
+				}
+				body, esc, err := r.str()
+				if err != nil {
+					return err
+				}
+				if esc {
+					if body, err = unescape(nil, body); err != nil {
+						return err
+					}
+				}
+				id, idOK = tokenID(body)
+			case "logprob":
+				if c := r.peek(); c != '-' && (c < '0' || c > '9') {
+					lp = nil
+					if err := r.skip(0); err != nil {
+						return err
+					}
+					break
+				}
+				if lp, err = r.number(); err != nil {
+					return err
+				}
+			default:
+				if err := r.skip(1); err != nil {
+					return err
+				}
+			}
+			if c := r.peek(); c == ',' {
+				r.i++
+				continue
+			} else if c != '}' {
+				return r.errorf("want ',' or '}' in a logprobs entry")
+			}
+			r.i++
+			break
+		}
+	}
+	if !idOK {
+		fail("choice.logprobs.content[%d].token must use the `token_id:<int>` format")
+	}
+	if lp == nil {
+		fail("choice.logprobs.content[%d].logprob must be numeric")
+	}
+	if i > 0 {
+		a.lpList = append(a.lpList, ',')
+	}
+	a.lpList = append(a.lpList, lp...)
+	a.lpIDs = append(a.lpIDs, id)
+	return nil
+}
+
+// tokenID parses vLLM's "token_id:<n>".
+func tokenID(s []byte) (int, bool) {
+	const prefix = "token_id:"
+	if len(s) <= len(prefix) || string(s[:len(prefix)]) != prefix {
+		return 0, false
+	}
+	s = s[len(prefix):]
+	neg := s[0] == '-'
+	if neg || s[0] == '+' {
+		s = s[1:]
+	}
+	if len(s) == 0 || len(s) > 18 {
+		return 0, false
+	}
+	n := 0
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	if neg {
+		n = -n
+	}
+	return n, true
+}
+
+// newHex returns 32 random hex digits, as Python's uuid4().hex.
+func newHex() string {
+	b := make([]byte, 0, 32)
+	b = strconv.AppendUint(b, rand.Uint64()|1<<63, 16)
+	b = strconv.AppendUint(b, rand.Uint64()|1<<63, 16)
+	return string(b)
+}
