@@ -108,7 +108,10 @@ func (m *OpenAI) Respond(ctx context.Context, req *Request) (*rollout.Response, 
 	}
 	client := m.clients.pick(req.Session)
 	var raw []byte
-	if err := client.Post(ctx, "responses", bytes.NewReader(call.AppendJSON(nil)), &raw,
+	// A *bytes.Buffer, not a *bytes.Reader: openai-go rewinds a Reader for a
+	// retry while the failed attempt may still be reading it; a Buffer gets a
+	// fresh reader per attempt.
+	if err := client.Post(ctx, "responses", bytes.NewBuffer(call.AppendJSON(nil)), &raw,
 		option.WithHeader("Content-Type", "application/json")); err != nil {
 		return nil, callError("responses", err)
 	}

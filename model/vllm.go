@@ -161,7 +161,7 @@ func (m *VLLM) Respond(ctx context.Context, req *Request) (*rollout.Response, er
 	}
 	ep := m.endpoints.pick(req.Session)
 	var raw []byte
-	err = ep.client.Post(ctx, "chat/completions", bytes.NewReader(body.json), &raw,
+	err = ep.client.Post(ctx, "chat/completions", bytes.NewBuffer(body.json), &raw,
 		option.WithHeader("Content-Type", "application/json"))
 	var resp *rollout.Response
 	switch {
@@ -210,7 +210,7 @@ func (m *VLLM) tokenize(ctx context.Context, ep vllmEndpoint, chat *chatBody) ([
 		}
 	}
 	var raw []byte
-	err := ep.client.Post(ctx, "tokenize", bytes.NewReader(appendObject(nil, body)), &raw,
+	err := ep.client.Post(ctx, "tokenize", bytes.NewBuffer(appendObject(nil, body)), &raw,
 		option.WithBaseURL(ep.root), option.WithHeader("Content-Type", "application/json"))
 	if err != nil {
 		return nil, callError("tokenize", err)

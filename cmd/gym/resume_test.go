@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -74,7 +75,7 @@ policy_model:
 		"--agent", "synonyms_agent", "--num-repeats", fmt.Sprint(repeats), "--concurrency", "8"}
 
 	cmd := exec.Command(bin, args...)
-	var stderr bytes.Buffer
+	var stderr syncBuffer
 	cmd.Stderr = &stderr
 	require.NoError(t, cmd.Start())
 	deadline := time.Now().Add(30 * time.Second)
@@ -118,4 +119,22 @@ policy_model:
 			require.Equal(t, 1, seen[[2]int{ti, ri}], "task %d rollout %d", ti, ri)
 		}
 	}
+}
+
+// syncBuffer is a bytes.Buffer safe to read while a subprocess writes it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

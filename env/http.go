@@ -1,0 +1,821 @@
+package env
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"math"
+	"net/http"
+	"runtime/debug"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gymkit/gym/rollout"
+	"github.com/gymkit/gym/verifier"
+)
+
+// Routes of NeMo Gym's resources-server protocol. Every other POST route is
+// a tool.
+const (
+	RouteSeed      = "/seed_session"
+	RouteVerify    = "/verify"
+	RouteAggregate = "/aggregate_metrics"
+)
+
+// Defaults of a Handler.
+const (
+	DefaultSessionTTL   = 10 * time.Minute
+	DefaultMaxBodyBytes = 64 << 20
+)
+
+// sessionCookie names the cookie that carries a Handler's session. Clients
+// need not know it: NeMo Gym's agent, like Remote, sends back whatever
+// cookies the server set.
+const sessionCookie = "gym_session"
+
+// ToolLister is implemented by a ResourcesServer that can list its tools,
+// as *Server does. A Handler uses it to answer a call of an unknown tool
+// with 404 and the list of tools.
+type ToolLister interface {
+	Tools() []*Tool
+}
+
+// Handler serves one ResourcesServer and its verifier over HTTP with NeMo
+// Gym's resources-server protocol, so that NeMo Gym's agents (and Remote)
+// can use a Go environment:
+//
+//   - POST /seed_session with the dataset row seeds a session and answers
+//     {} with a signed session cookie;
+//   - POST /<tool name> with the arguments object runs the tool in the
+//     cookie's session and answers its output, status 200 (a tool's error
+//     is an observation: {"error": ...}, also 200);
+//   - POST /verify with the row and its "response" runs the verifier with
+//     the cookie's session (nil without a cookie), answers the request with
+//     "reward" and the verdict's fields added, and closes the session;
+//   - POST /aggregate_metrics with {"verify_responses": [...]} answers the
+//     aggregate metrics of those rows;
+//   - GET / answers {} (liveness).
+//
+// Every error is a JSON object {"error": ...} with a matching status: a
+// message for a client error (4xx), and {"class", "stage", "message",
+// "retryable"} for a failure of the environment (5xx), from which Remote
+// rebuilds the *rollout.Failure. A session idle longer than the TTL is
+// closed. Close stops the handler and closes every open session. Create a
+// Handler with NewHandler.
+type Handler struct {
+	srv   ResourcesServer
+	v     verifier.Verifier
+	tools []string // sorted; nil if srv is not a ToolLister
+
+	key      []byte
+	ttl      time.Duration
+	maxBody  int64
+	errorLog *log.Logger
+
+	mu       sync.Mutex
+	sessions map[string]*entry
+	closed   bool
+
+	stop      chan struct{}
+	stopOnce  sync.Once
+	sweeperWG sync.WaitGroup
+}
+
+// entry is an open session. It is closed once it is both out of the map
+// (verified, expired or the handler closed) and not in use by a request.
+type entry struct {
+	sess   Session
+	busy   int       // requests using the session
+	last   time.Time // end of the last request that used it
+	dead   bool      // removed from the map
+	closed bool
+}
+
+// HandlerOption configures a Handler.
+type HandlerOption func(*Handler)
+
+// WithSessionTTL closes sessions idle for longer than d (default
+// DefaultSessionTTL); d <= 0 keeps sessions until verify or Close.
+func WithSessionTTL(d time.Duration) HandlerOption {
+	return func(h *Handler) { h.ttl = d }
+}
+
+// WithSessionKey signs session cookies with key, so that several processes
+// serving one environment behind a load balancer accept each other's
+// cookies (the sessions themselves are still per process). The default is
+// a random key per Handler.
+func WithSessionKey(key []byte) HandlerOption {
+	return func(h *Handler) {
+		if len(key) > 0 {
+			h.key = bytes.Clone(key)
+		}
+	}
+}
+
+// WithMaxBodyBytes limits request bodies to n bytes (default
+// DefaultMaxBodyBytes); a larger body is answered 413.
+func WithMaxBodyBytes(n int64) HandlerOption {
+	return func(h *Handler) {
+		if n > 0 {
+			h.maxBody = n
+		}
+	}
+}
+
+// WithErrorLog sets the logger for errors no client receives: panics
+// recovered while serving, and errors closing expired sessions. The default
+// is the log package's standard logger.
+func WithErrorLog(l *log.Logger) HandlerOption {
+	return func(h *Handler) { h.errorLog = l }
+}
+
+// NewHandler returns a Handler serving srv, whose sessions v verifies (a
+// nil v gives every rollout reward 0, as agent.Simple does). If srv is a
+// ToolLister, its tools are read once, here. NewHandler panics if a tool is
+// named like a route of the protocol, a programming error: the tool could
+// never be called. The Handler owns a goroutine that expires idle sessions:
+// call Close when done.
+func NewHandler(srv ResourcesServer, v verifier.Verifier, opts ...HandlerOption) *Handler {
+	h := &Handler{
+		srv:      srv,
+		v:        v,
+		ttl:      DefaultSessionTTL,
+		maxBody:  DefaultMaxBodyBytes,
+		sessions: map[string]*entry{},
+		stop:     make(chan struct{}),
+	}
+	for _, o := range opts {
+		o(h)
+	}
+	if h.key == nil {
+		h.key = make([]byte, 32)
+		_, _ = rand.Read(h.key) // never fails (crypto/rand)
+	}
+	if tl, ok := srv.(ToolLister); ok {
+		h.tools = []string{}
+		for _, t := range tl.Tools() {
+			switch "/" + t.Name {
+			case RouteSeed, RouteVerify, RouteAggregate, "/":
+				panic(fmt.Sprintf("env: tool %q has the name of a route of the resources-server protocol; rename it", t.Name))
+			}
+			h.tools = append(h.tools, t.Name)
+		}
+		slices.Sort(h.tools)
+	}
+	if h.ttl > 0 {
+		h.sweeperWG.Go(h.sweeper)
+	}
+	return h
+}
+
+// Sessions reports the number of open sessions.
+func (h *Handler) Sessions() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.sessions)
+}
+
+// Close stops expiring sessions and closes every open session (one still
+// in use by a request is closed when that request ends). Requests that
+// start a session afterwards are answered 503. Close returns the errors of
+// closing the sessions and may be called more than once.
+func (h *Handler) Close() error {
+	h.stopOnce.Do(func() { close(h.stop) })
+	h.sweeperWG.Wait()
+	h.mu.Lock()
+	h.closed = true
+	var idle []*entry
+	for id, e := range h.sessions {
+		delete(h.sessions, id)
+		if e.retire() {
+			idle = append(idle, e)
+		}
+	}
+	h.mu.Unlock()
+	var errs []error
+	for _, e := range idle {
+		errs = append(errs, closeSession(e.sess))
+	}
+	return errors.Join(errs...)
+}
+
+// retire marks e removed from the map and reports whether the caller must
+// close it now. h.mu is held.
+func (e *entry) retire() bool {
+	e.dead = true
+	if e.busy == 0 && !e.closed {
+		e.closed = true
+		return true
+	}
+	return false
+}
+
+func (h *Handler) sweeper() {
+	interval := min(max(h.ttl/4, time.Millisecond), time.Minute)
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-h.stop:
+			return
+		case now := <-t.C:
+			h.sweep(now)
+		}
+	}
+}
+
+// sweep closes the sessions idle for longer than the TTL.
+func (h *Handler) sweep(now time.Time) {
+	var expired []*entry
+	h.mu.Lock()
+	for id, e := range h.sessions {
+		if e.busy == 0 && now.Sub(e.last) > h.ttl {
+			delete(h.sessions, id)
+			if e.retire() {
+				expired = append(expired, e)
+			}
+		}
+	}
+	h.mu.Unlock()
+	for _, e := range expired {
+		if err := closeSession(e.sess); err != nil {
+			h.logf("env: closing an expired session: %v", err)
+		}
+	}
+}
+
+// acquire returns the open session id and marks it in use; release it.
+func (h *Handler) acquire(id string) *entry {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	e := h.sessions[id]
+	if e != nil {
+		e.busy++
+	}
+	return e
+}
+
+// release ends a request's use of e. If the session was retired meanwhile
+// and this was its last user, it is closed, and the error returned.
+func (h *Handler) release(e *entry) error {
+	h.mu.Lock()
+	e.busy--
+	e.last = time.Now()
+	mustClose := e.dead && e.busy == 0 && !e.closed
+	if mustClose {
+		e.closed = true
+	}
+	h.mu.Unlock()
+	if mustClose {
+		return closeSession(e.sess)
+	}
+	return nil
+}
+
+// forget removes the session id from the map (it is closed by release).
+func (h *Handler) forget(id string, e *entry) {
+	h.mu.Lock()
+	if h.sessions[id] == e {
+		delete(h.sessions, id)
+	}
+	e.dead = true
+	h.mu.Unlock()
+}
+
+func closeSession(s Session) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("closing the session panicked: %v", p)
+		}
+	}()
+	return s.Close()
+}
+
+func (h *Handler) logf(format string, args ...any) {
+	if h.errorLog != nil {
+		h.errorLog.Printf(format, args...)
+		return
+	}
+	log.Printf(format, args...)
+}
+
+// ServeHTTP serves one request of the protocol.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	defer func() {
+		if p := recover(); p != nil {
+			if p == http.ErrAbortHandler {
+				panic(p)
+			}
+			h.logf("env: panic serving %s %s: %v\n%s", r.Method, r.URL.Path, p, debug.Stack())
+			writeFailure(w, http.StatusInternalServerError, &rollout.Failure{
+				Class: rollout.FailAgent, Err: fmt.Errorf("internal error serving %s: %v", r.URL.Path, p)})
+		}
+	}()
+	switch path := r.URL.Path; path {
+	case "/":
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			methodNotAllowed(w, r, "GET, HEAD")
+			return
+		}
+		writeJSON(w, http.StatusOK, []byte("{}"))
+	case RouteSeed, RouteVerify, RouteAggregate:
+		if r.Method != http.MethodPost {
+			methodNotAllowed(w, r, http.MethodPost)
+			return
+		}
+		switch path {
+		case RouteSeed:
+			h.seed(w, r)
+		case RouteVerify:
+			h.verify(w, r)
+		default:
+			h.aggregate(w, r)
+		}
+	default:
+		name := strings.TrimPrefix(path, "/")
+		if h.tools != nil {
+			if _, found := slices.BinarySearch(h.tools, name); !found {
+				writeJSON(w, http.StatusNotFound, []byte(unknownToolOutput(name, h.tools)))
+				return
+			}
+		}
+		if r.Method != http.MethodPost {
+			methodNotAllowed(w, r, http.MethodPost)
+			return
+		}
+		h.callTool(w, r, name)
+	}
+}
+
+// unknownToolOutput is the output of a call of an unknown tool: the same
+// text as a Server session's, so a model sees the same answer in process
+// and over HTTP.
+func unknownToolOutput(name string, tools []string) string {
+	return ErrorOutput(fmt.Sprintf("unknown tool %q; the tools are: %s", name, strings.Join(tools, ", ")))
+}
+
+func (h *Handler) seed(w http.ResponseWriter, r *http.Request) {
+	body, _, ok := h.readObject(w, r, "the dataset row")
+	if !ok {
+		return
+	}
+	if h.isClosed() {
+		writeError(w, http.StatusServiceUnavailable, "the resources server is shutting down")
+		return
+	}
+	sess, err := func() (s Session, err error) {
+		defer recoverAs(&err, rollout.FailResources, "seed", "seed session")
+		return h.srv.Seed(r.Context(), rollout.Task{Object: body})
+	}()
+	if err != nil {
+		writeFailure(w, http.StatusInternalServerError,
+			rollout.AsFailure(rollout.Fail(rollout.FailResources, "seed", fmt.Errorf("seed session: %w", err))))
+		return
+	}
+	if sess == nil {
+		writeFailure(w, http.StatusInternalServerError, &rollout.Failure{Class: rollout.FailResources, Stage: "seed",
+			Err: errors.New("seed session: the resources server returned no session")})
+		return
+	}
+	id := rand.Text()
+	h.mu.Lock()
+	if h.closed {
+		h.mu.Unlock()
+		_ = closeSession(sess)
+		writeError(w, http.StatusServiceUnavailable, "the resources server is shutting down")
+		return
+	}
+	h.sessions[id] = &entry{sess: sess, last: time.Now()}
+	h.mu.Unlock()
+	h.setCookie(w, id)
+	writeJSON(w, http.StatusOK, []byte("{}"))
+}
+
+func (h *Handler) isClosed() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.closed
+}
+
+func (h *Handler) callTool(w http.ResponseWriter, r *http.Request, name string) {
+	_, args, ok := h.readObject(w, r, "the arguments of "+name)
+	if !ok {
+		return
+	}
+	id, ok := h.sessionID(w, r, true)
+	if !ok {
+		return
+	}
+	e := h.acquire(id)
+	if e == nil {
+		writeError(w, http.StatusBadRequest, "the session has expired or was closed (by /verify or after being idle): POST /seed_session to start a new one")
+		return
+	}
+	out, err := func() (out string, err error) {
+		defer recoverAs(&err, rollout.FailToolPanic, "tool", fmt.Sprintf("tool %q", name))
+		return e.sess.CallTool(r.Context(), name, args)
+	}()
+	if cerr := h.release(e); cerr != nil {
+		h.logf("env: closing a session: %v", cerr)
+	}
+	if err != nil {
+		writeFailure(w, http.StatusInternalServerError,
+			rollout.AsFailure(rollout.Fail(rollout.FailAgent, "tool", err)))
+		return
+	}
+	// Set the cookie again: NeMo Gym's agent keeps the cookies of the last
+	// answer only.
+	h.setCookie(w, id)
+	writeJSON(w, http.StatusOK, []byte(out))
+}
+
+func (h *Handler) verify(w http.ResponseWriter, r *http.Request) {
+	body, _, ok := h.readObject(w, r, "the verify request")
+	if !ok {
+		return
+	}
+	raw, ok := body.Get(rollout.KeyResponse)
+	if !ok || string(raw) == "null" {
+		writeError(w, http.StatusBadRequest, `the verify request has no "response": send the dataset row with the episode's Responses object as "response"`)
+		return
+	}
+	resp, err := rollout.ParseResponse(raw)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, fmt.Sprintf(`"response": %v`, err))
+		return
+	}
+	id, ok := h.sessionID(w, r, false)
+	if !ok {
+		return
+	}
+	var e *entry
+	if id != "" {
+		if e = h.acquire(id); e == nil {
+			writeError(w, http.StatusBadRequest, "the session has expired or was closed (by an earlier /verify or after being idle); verify without a session cookie to verify statelessly")
+			return
+		}
+		h.forget(id, e)
+	}
+	task := rollout.Task{Object: body.Clone()}
+	task.Delete(rollout.KeyResponse)
+	req := &verifier.Request{Task: task, Response: resp}
+	if e != nil {
+		req.Session = e.sess
+	}
+	v, verr := h.runVerifier(r.Context(), req)
+	var cerr error
+	if e != nil {
+		cerr = h.release(e)
+	}
+	if verr != nil {
+		writeFailure(w, http.StatusInternalServerError, rollout.AsFailure(verr))
+		return
+	}
+	if cerr != nil {
+		writeFailure(w, http.StatusInternalServerError, &rollout.Failure{Class: rollout.FailResources, Stage: "close",
+			Err: fmt.Errorf("close session: %w", cerr)})
+		return
+	}
+	writeJSON(w, http.StatusOK, verifyAnswer(body, v))
+}
+
+// runVerifier runs the verifier as agent.Simple does: a panic, an error or
+// no verdict is a verifier failure, and a non-finite reward too (it cannot
+// be written as JSON).
+func (h *Handler) runVerifier(ctx context.Context, req *verifier.Request) (v *verifier.Verdict, err error) {
+	if h.v == nil {
+		return &verifier.Verdict{}, nil
+	}
+	defer recoverAs(&err, rollout.FailVerifier, "verify", "verifier")
+	v, err = h.v.Verify(ctx, req)
+	if err != nil {
+		class := rollout.FailVerifier
+		switch ctx.Err() {
+		case context.DeadlineExceeded:
+			class = rollout.FailTimeout
+		case context.Canceled:
+			class = rollout.FailCancelled
+		}
+		return nil, rollout.Fail(class, "verify", fmt.Errorf("verify: %w", err))
+	}
+	if v == nil {
+		return nil, &rollout.Failure{Class: rollout.FailVerifier, Stage: "verify", Err: errors.New("verify: the verifier returned no verdict")}
+	}
+	bad := !finite(v.Reward)
+	for _, c := range v.Components {
+		bad = bad || !finite(c)
+	}
+	if bad {
+		return nil, &rollout.Failure{Class: rollout.FailVerifier, Stage: "verify",
+			Err: fmt.Errorf("verify: the verdict has a non-finite reward (%v, components %v), which JSON cannot carry", v.Reward, v.Components)}
+	}
+	return v, nil
+}
+
+// recoverAs, deferred, turns a panic of what into a failure of class at
+// stage in *err.
+func recoverAs(err *error, class rollout.FailureClass, stage, what string) {
+	if p := recover(); p != nil {
+		*err = &rollout.Failure{Class: class, Stage: stage, Err: fmt.Errorf("%s panicked: %v", what, p), Stack: string(debug.Stack())}
+	}
+}
+
+func finite(f float64) bool { return !math.IsNaN(f) && !math.IsInf(f, 0) }
+
+// verifyAnswer is NeMo Gym's verify answer: the request echoed back, then
+// reward, the verdict's fields in order and reward_components. A field
+// named like a request member replaces it in place.
+func verifyAnswer(body rollout.Object, v *verifier.Verdict) []byte {
+	out := body.Clone()
+	out.Set(rollout.KeyReward, rollout.Float(v.Reward))
+	for _, f := range v.Fields.Fields() {
+		switch f.Name {
+		case rollout.KeyReward, rollout.KeyComponents, rollout.KeyResponse:
+			continue // written from the verdict itself, or the echoed episode
+		}
+		out.Set(f.Name, f.Value)
+	}
+	if len(v.Components) > 0 {
+		names := make([]string, 0, len(v.Components))
+		for k := range v.Components {
+			names = append(names, k)
+		}
+		slices.Sort(names)
+		b := []byte{'{'}
+		for i, k := range names {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, rollout.Quote(k)...)
+			b = append(b, ':')
+			b = append(b, rollout.Float(v.Components[k])...)
+		}
+		out.Set(rollout.KeyComponents, append(b, '}'))
+	}
+	return out.AppendJSON(nil)
+}
+
+// aggregate answers NeMo Gym's AggregateMetrics for a list of verify
+// answers: agent_metrics (mean/max/min/median/std of every numeric or
+// boolean field, the response's token usage included, plus pass@k and
+// majority@k for repeated tasks), key_metrics (the mean/ entries) and
+// group_level_metrics (the statistics of each task, by _ng_task_index).
+func (h *Handler) aggregate(w http.ResponseWriter, r *http.Request) {
+	body, _, ok := h.readObject(w, r, "the aggregate_metrics request")
+	if !ok {
+		return
+	}
+	raw, ok := body.Get("verify_responses")
+	if !ok || string(raw) == "null" {
+		writeError(w, http.StatusBadRequest, `the aggregate_metrics request has no "verify_responses": send {"verify_responses": [<verify answer>, ...]}`)
+		return
+	}
+	items, err := rollout.ParseItems(raw) // a list of objects, parsed losslessly
+	if err != nil {
+		writeError(w, http.StatusBadRequest, fmt.Sprintf(`"verify_responses": want a list of objects: %v`, err))
+		return
+	}
+	var all rollout.Metrics
+	tasks := map[int]*rollout.Metrics{}
+	for i, it := range items {
+		res, err := metricsResult(it.Object)
+		if err != nil {
+			writeError(w, http.StatusBadRequest, fmt.Sprintf(`"verify_responses"[%d]: %v`, i, err))
+			return
+		}
+		all.Add(res)
+		m := tasks[res.TaskIndex]
+		if m == nil {
+			m = &rollout.Metrics{}
+			tasks[res.TaskIndex] = m
+		}
+		m.Add(res)
+	}
+	type answer struct {
+		GroupLevel []map[string]float64 `json:"group_level_metrics"`
+		Agent      map[string]float64   `json:"agent_metrics"`
+		Key        map[string]float64   `json:"key_metrics"`
+	}
+	a := answer{GroupLevel: []map[string]float64{}, Agent: map[string]float64{}, Key: map[string]float64{}}
+	if len(items) > 0 {
+		a.Agent = finiteOnly(all.Agent(""), nil)
+		for k, v := range a.Agent {
+			if strings.HasPrefix(k, "mean/") {
+				a.Key[k] = v
+			}
+		}
+		indices := make([]int, 0, len(tasks))
+		for ti := range tasks {
+			indices = append(indices, ti)
+		}
+		slices.Sort(indices)
+		for _, ti := range indices {
+			g := finiteOnly(tasks[ti].Agent(""), []string{"mean/", "max/", "min/", "median/", "std/"})
+			g[rollout.KeyTaskIndex] = float64(ti)
+			a.GroupLevel = append(a.GroupLevel, g)
+		}
+	}
+	b, err := json.Marshal(a)
+	if err != nil {
+		panic(err) // only finite numbers
+	}
+	writeJSON(w, http.StatusOK, b)
+}
+
+// metricsResult reads a verify answer for rollout.Metrics, as one agent's
+// rollout, with the numeric members of response.usage added as fields (as
+// NeMo Gym's RewardProfiler does).
+func metricsResult(o rollout.Object) (*rollout.Result, error) {
+	res, err := rollout.ParseResult(o.AppendJSON(nil))
+	if err != nil {
+		return nil, err
+	}
+	res.Agent = ""
+	if res.Response != nil {
+		if raw, ok := res.Response.Get("usage"); ok {
+			if usage, err := rollout.ParseObject(raw); err == nil {
+				for _, f := range usage.Fields() {
+					res.Fields.Set(f.Name, f.Value)
+				}
+			}
+		}
+	}
+	return res, nil
+}
+
+// finiteOnly drops non-finite values (sums of huge numbers overflow) and,
+// if prefixes are given, the keys without one of them.
+func finiteOnly(m map[string]float64, prefixes []string) map[string]float64 {
+	for k, v := range m {
+		keep := finite(v)
+		if keep && prefixes != nil {
+			keep = slices.ContainsFunc(prefixes, func(p string) bool { return strings.HasPrefix(k, p) })
+		}
+		if !keep {
+			delete(m, k)
+		}
+	}
+	return m
+}
+
+// readObject reads the request body, which must be a JSON object, or
+// answers the error and returns false.
+func (h *Handler) readObject(w http.ResponseWriter, r *http.Request, what string) (rollout.Object, []byte, bool) {
+	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.maxBody))
+	if err != nil {
+		if mbe, ok := errors.AsType[*http.MaxBytesError](err); ok {
+			writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("%s is larger than the limit of %d bytes", what, mbe.Limit))
+			return rollout.Object{}, nil, false
+		}
+		writeError(w, http.StatusBadRequest, fmt.Sprintf("reading %s: %v", what, err))
+		return rollout.Object{}, nil, false
+	}
+	o, err := rollout.ParseObject(data)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, describeJSONError(what, data, err))
+		return rollout.Object{}, nil, false
+	}
+	return o, data, true
+}
+
+// describeJSONError says what is wrong with data and where.
+func describeJSONError(what string, data []byte, err error) string {
+	if se, ok := errors.AsType[*json.SyntaxError](err); ok {
+		at := max(se.Offset-1, 0) // the byte that made the syntax wrong
+		line, col := position(data, at)
+		return fmt.Sprintf("%s is not valid JSON: %v at line %d, column %d (byte offset %d)", what, se, line, col, at)
+	}
+	if errors.Is(err, rollout.ErrNotObject) {
+		return fmt.Sprintf("%s must be a JSON object, not %s", what, jsonKind(data))
+	}
+	return fmt.Sprintf("%s: %v", what, err)
+}
+
+// position returns the 1-based line and column of the byte at offset.
+func position(data []byte, offset int64) (line, col int) {
+	offset = min(max(offset, 0), int64(len(data)))
+	before := data[:offset]
+	line = bytes.Count(before, []byte{'\n'}) + 1
+	col = int(offset) - (bytes.LastIndexByte(before, '\n') + 1) + 1
+	return line, col
+}
+
+func jsonKind(data []byte) string {
+	var c byte
+	if data = bytes.TrimLeft(data, " \t\r\n"); len(data) > 0 {
+		c = data[0]
+	}
+	switch c {
+	case '[':
+		return "an array"
+	case '"':
+		return "a string"
+	case 'n':
+		return "null"
+	case 't', 'f':
+		return "a boolean"
+	case 0:
+		return "empty"
+	default:
+		return "a number"
+	}
+}
+
+// sessionID returns the session id of the request's cookie: "" if it has
+// none (an error unless optional), and false after answering the error of
+// a cookie that is not ours (forged, tampered or signed with another key).
+func (h *Handler) sessionID(w http.ResponseWriter, r *http.Request, required bool) (string, bool) {
+	cookies := r.CookiesNamed(sessionCookie)
+	if len(cookies) == 0 {
+		if required {
+			writeError(w, http.StatusBadRequest, "no session: POST /seed_session first and send the cookie it sets with every tool call and with /verify")
+			return "", false
+		}
+		return "", true
+	}
+	for _, c := range cookies {
+		if id, ok := h.open(c.Value); ok {
+			return id, true
+		}
+	}
+	writeError(w, http.StatusBadRequest, "invalid session cookie (forged, tampered with, or signed by another server): POST /seed_session to start a new session")
+	return "", false
+}
+
+// sign returns the cookie value of a session id: the id and its HMAC.
+func (h *Handler) sign(id string) string {
+	mac := hmac.New(sha256.New, h.key)
+	mac.Write([]byte(id))
+	return id + "." + base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
+}
+
+// open checks a cookie value and returns its session id.
+func (h *Handler) open(value string) (string, bool) {
+	id, sig, ok := strings.Cut(value, ".")
+	if !ok {
+		return "", false
+	}
+	got, err := base64.RawURLEncoding.DecodeString(sig)
+	if err != nil {
+		return "", false
+	}
+	mac := hmac.New(sha256.New, h.key)
+	mac.Write([]byte(id))
+	return id, hmac.Equal(got, mac.Sum(nil))
+}
+
+func (h *Handler) setCookie(w http.ResponseWriter, id string) {
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: h.sign(id), Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode})
+}
+
+func methodNotAllowed(w http.ResponseWriter, r *http.Request, allow string) {
+	w.Header().Set("Allow", allow)
+	writeError(w, http.StatusMethodNotAllowed, fmt.Sprintf("method %s is not allowed on %s; use %s", r.Method, r.URL.Path, allow))
+}
+
+func writeJSON(w http.ResponseWriter, status int, body []byte) {
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
+
+// writeError answers a client error: {"error": msg}, as a tool error reads.
+func writeError(w http.ResponseWriter, status int, msg string) {
+	writeJSON(w, status, []byte(ErrorOutput(msg)))
+}
+
+// wireFailure is the error member of a 5xx answer: a *rollout.Failure
+// without its stack, which stays in the server. The class is also written
+// as code, where the OpenAI-style errors of the library's model and agent
+// servers carry it, so that either client rebuilds it.
+type wireFailure struct {
+	Class     rollout.FailureClass `json:"class"`
+	Code      rollout.FailureClass `json:"code,omitempty"`
+	Stage     string               `json:"stage,omitempty"`
+	Message   string               `json:"message"`
+	Retryable *bool                `json:"retryable,omitempty"`
+}
+
+func writeFailure(w http.ResponseWriter, status int, f *rollout.Failure) {
+	retry := f.Retryable
+	b, err := json.Marshal(struct {
+		Error wireFailure `json:"error"`
+	}{wireFailure{Class: f.Class, Code: f.Class, Stage: f.Stage, Message: f.Error(), Retryable: &retry}})
+	if err != nil {
+		b = []byte(`{"error": {"class": "agent_error", "message": "unencodable failure"}}`)
+	}
+	writeJSON(w, status, b)
+}
