@@ -66,10 +66,16 @@ type Command struct {
 const usage = `gym collects rollouts of LLM environments, NeMo Gym compatible.
 
 Usage:
+  gym run       --config a.yaml,b.yaml [--head 127.0.0.1:11000] [+key=value ...]
   gym collect   --config a.yaml,b.yaml --input in.jsonl --output out.jsonl [flags] [+key=value ...]
+  gym collect   [--head http://127.0.0.1:11000] --input in.jsonl --output out.jsonl [flags]
   gym collate   --input a.jsonl:AGENT_A --input b.jsonl:AGENT_B --output merged.jsonl
   gym reverify  --config a.yaml,b.yaml --input rollouts.jsonl --output out.jsonl [+key=value ...]
   gym aggregate --input rollouts.jsonl [--output metrics.json]
+
+gym run serves every server of the composed configs over NeMo Gym's HTTP
+protocol, with the head server listing them; gym collect without --config
+finds them through the head server and sends each row to its agent's /run.
 
 Run "gym <command> --help" for a command's flags. Config overrides are
 key=value, +key=value (add) and ++key=value, with dotted keys; NeMo Gym's
@@ -92,6 +98,8 @@ func (c *Command) Run(ctx context.Context, args []string) int {
 	}
 	var err error
 	switch args[0] {
+	case "run":
+		err = c.run(ctx, args[1:])
 	case "collect":
 		err = c.collect(ctx, args[1:])
 	case "collate":
@@ -197,6 +205,10 @@ func (l *listFlag) Set(s string) error {
 	}
 	return nil
 }
+
+// headMode reports whether a command line names no config, so that the
+// servers are to be found through a head server.
+func headMode(paths, overrides []string) bool { return len(paths) == 0 && !hasConfigPaths(overrides) }
 
 // loadConfig loads the config files and overrides. NeMo Gym's run settings
 // (input_jsonl_fpath, ...) given as overrides are settings of the command,

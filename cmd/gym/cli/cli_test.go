@@ -158,7 +158,8 @@ func TestCollectErrors(t *testing.T) {
 
 	code, _, stderr = run(t, dir, "collect", "--input", "x.jsonl", "--output", "o.jsonl")
 	require.Equal(t, cli.ExitUsage, code)
-	require.Contains(t, stderr, "no config")
+	require.Contains(t, stderr, "no --config given")
+	require.Contains(t, stderr, "gym run")
 
 	code, _, stderr = run(t, dir, "frobnicate")
 	require.Equal(t, cli.ExitUsage, code)

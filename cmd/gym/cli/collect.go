@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/gymkit/gym"
+	"github.com/gymkit/gym/agent"
 	"github.com/gymkit/gym/config"
 	"github.com/gymkit/gym/rollout"
 )
@@ -47,24 +48,35 @@ func (c *Command) collect(ctx context.Context, args []string) error {
 	resume := fs.Bool("resume", false, "keep the rollouts already in the output and run only the missing ones (resume_from_cache)")
 	maxAttempts := fs.Int("max-attempts", 3, "attempts of a rollout whose failure is transient (429, 5xx, timeout)")
 	timeout := fs.Duration("rollout-timeout", 0, "deadline of one rollout attempt (0: none)")
+	head := fs.String("head", "http://"+DefaultHead, "the head server of a running gym run (used without --config)")
 	if err := parseFlags(fs, flags); err != nil {
 		return err
 	}
-	cfg, err := loadConfig(configs, overrides)
-	if err != nil {
-		return err
-	}
-	st, err := runSettings(cfg)
-	if err != nil {
-		return err
+	var reg *gym.Registry
+	st := &settings{}
+	if headMode(configs, overrides) {
+		var err error
+		if reg, err = remoteRegistry(ctx, *head); err != nil {
+			return usagef("no --config given, and no servers found through the head server: %w\n(give --config a.yaml,b.yaml to run the environments in this process, or start them with gym run --config ...)", err)
+		}
+		if len(overrides) > 0 {
+			return usagef("overrides %v need --config", overrides)
+		}
+	} else {
+		cfg, err := loadConfig(configs, overrides)
+		if err != nil {
+			return err
+		}
+		if st, err = runSettings(cfg); err != nil {
+			return err
+		}
+		if reg, err = c.Impls.Registry(cfg); err != nil {
+			return usageError{err}
+		}
 	}
 	st.flags(*input, *output, *agentName, *limit, *numRepeats, *concurrency, *resume)
 	if st.Input == "" || st.Output == "" {
 		return usagef("need --input and --output (or +input_jsonl_fpath= and +output_jsonl_fpath=)")
-	}
-	reg, err := c.Impls.Registry(cfg)
-	if err != nil {
-		return usageError{err}
 	}
 	if _, err := os.Stat(st.Input); err != nil {
 		return usagef("input: %w", err)
@@ -75,6 +87,7 @@ func (c *Command) collect(ctx context.Context, args []string) error {
 		return err
 	}
 	done := map[[2]int]bool{}
+	var err error
 	if st.Resume {
 		if done, err = resumeState(paths.Output); err != nil {
 			return err
@@ -158,6 +171,28 @@ func (c *Command) collect(ctx context.Context, args []string) error {
 		return failuresError{fmt.Errorf("%d rollouts failed; see %s", n, paths.Failures)}
 	}
 	return nil
+}
+
+// remoteRegistry registers every agent a head server lists, as a remote
+// agent: each row goes to its agent's /run.
+func remoteRegistry(ctx context.Context, head string) (*gym.Registry, error) {
+	list, err := fetchInstances(ctx, strings.TrimSuffix(head, "/"))
+	if err != nil {
+		return nil, err
+	}
+	reg := &gym.Registry{}
+	for _, in := range list {
+		if in.Type != config.Agents {
+			continue
+		}
+		if err := reg.Register(in.Name, gym.Environment{Agent: agent.NewRemote(in.URL)}); err != nil {
+			return nil, err
+		}
+	}
+	if len(reg.Names()) == 0 {
+		return nil, fmt.Errorf("the head server at %s lists no agent", head)
+	}
+	return reg, nil
 }
 
 // settings are NeMo Gym's run settings, from the config (as +key=value
