@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/gymkit/gym/agent"
 	"github.com/gymkit/gym/config"
 	"github.com/gymkit/gym/env"
 	"github.com/gymkit/gym/internal/suggest"
@@ -159,7 +160,7 @@ func (im *Implementations) build(cfg *config.Config, all bool) (*Instances, erro
 		case s.Kind != config.Agents:
 			continue
 		}
-		fn, err := lookup(im.agents, s)
+		fn, err := lookup(im.agents, s, remoteAgent)
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -187,13 +188,19 @@ func (im *Implementations) build(cfg *config.Config, all bool) (*Instances, erro
 	return &Instances{Registry: reg, Models: b.models, Resources: b.resources}, nil
 }
 
-func lookup[F any](table map[string]F, s config.Server) (F, error) {
+// lookup finds the constructor of a server instance: its Go implementation,
+// or — for an instance with a url (or host and port) and no Go
+// implementation, such as a NeMo Gym server written in Python — remote,
+// which calls it over HTTP.
+func lookup[F any](table map[string]F, s config.Server, remote F) (F, error) {
 	if fn, ok := table[s.Impl]; ok {
 		return fn, nil
 	}
 	var zero F
-	if u, _ := s.URL(); u != "" {
-		return zero, &implError{fmt.Sprintf("gym: %s: %s is a remote server at %s, which this build cannot call", s.Path(), s.Name, u)}
+	if u, err := s.URL(); err != nil {
+		return zero, err
+	} else if u != "" {
+		return remote, nil
 	}
 	names := slices.Sorted(maps.Keys(table))
 	msg := fmt.Sprintf("gym: %s: no Go implementation of %s %q", s.Path(), s.Kind, s.Impl)
@@ -201,6 +208,33 @@ func lookup[F any](table map[string]F, s config.Server) (F, error) {
 		return zero, &implError{fmt.Sprintf("%s (did you mean %q?)", msg, near)}
 	}
 	return zero, &implError{fmt.Sprintf("%s (known: %v; add one with Implementations.Add...)", msg, names)}
+}
+
+func remoteAgent(s config.Server, _ Deps) (Environment, error) {
+	u, err := s.URL()
+	if err != nil {
+		return Environment{}, err
+	}
+	return Environment{Agent: agent.NewRemote(u)}, nil
+}
+
+func remoteResources(s config.Server) (Resources, error) {
+	u, err := s.URL()
+	if err != nil {
+		return Resources{}, err
+	}
+	r := env.NewRemote(u)
+	return Resources{Server: r, Verifier: r.Verifier()}, nil
+}
+
+// remoteModel calls a model server's /v1/responses; the model name is the
+// instance's, which a NeMo Gym model server replaces with its own.
+func remoteModel(s config.Server) (model.Model, error) {
+	u, err := s.URL()
+	if err != nil {
+		return nil, err
+	}
+	return model.NewOpenAI(model.OpenAIConfig{BaseURL: strings.TrimSuffix(u, "/") + "/v1", Model: s.Name})
 }
 
 // implError is a server instance whose implementation is unknown.
@@ -240,7 +274,7 @@ func (b *builder) Model(ref config.Ref) (model.Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	fn, err := lookup(b.im.models, s)
+	fn, err := lookup(b.im.models, s, remoteModel)
 	if err != nil {
 		return nil, err
 	}
@@ -262,7 +296,7 @@ func (b *builder) Resources(ref config.Ref) (Resources, error) {
 	if err != nil {
 		return Resources{}, err
 	}
-	fn, err := lookup(b.im.resources, s)
+	fn, err := lookup(b.im.resources, s, remoteResources)
 	if err != nil {
 		return Resources{}, err
 	}

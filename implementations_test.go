@@ -1,8 +1,11 @@
 package gym_test
 
 import (
+	"context"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -10,6 +13,8 @@ import (
 	"github.com/gymkit/gym"
 	"github.com/gymkit/gym/config"
 	"github.com/gymkit/gym/env"
+	"github.com/gymkit/gym/examples/singletoolcall"
+	"github.com/gymkit/gym/gymtest"
 	"github.com/gymkit/gym/verifier"
 )
 
@@ -83,4 +88,63 @@ func TestImplementationsErrors(t *testing.T) {
 	im.AddResources("weather_envs", func(config.Server) (gym.Resources, error) { return gym.Resources{}, nil })
 	_, err = im.Registry(cfg)
 	require.ErrorContains(t, err, `did you mean "weather_envs"?`)
+}
+
+// A server instance with a url and no Go implementation — a NeMo Gym
+// server written in Python, say — is called over HTTP, and mixes with
+// in-process ones in one registry.
+func TestImplementationsRemoteInstances(t *testing.T) {
+	// A resources server served over HTTP by this library stands in for a remote one.
+	h := env.NewHandler(singletoolcall.NewServer(), singletoolcall.NewVerifier())
+	defer h.Close()
+	remote := httptest.NewServer(h)
+	defer remote.Close()
+	policy := gymtest.NewServer(gymtest.Policy(singletoolcall.Policy()))
+	defer policy.Close()
+
+	cfg := loadYAML(t, `
+python_weather:
+  resources_servers:
+    some_python_server:
+      url: `+remote.URL+`
+weather_agent:
+  responses_api_agents:
+    simple_agent:
+      resources_server: {type: resources_servers, name: python_weather}
+      model_server: {type: responses_api_models, name: policy_model}
+local_agent:
+  responses_api_agents:
+    simple_agent:
+      resources_server: {type: resources_servers, name: local_weather}
+      model_server: {type: responses_api_models, name: policy_model}
+local_weather:
+  resources_servers:
+    example_single_tool_call: {}
+policy_model:
+  responses_api_models:
+    openai_model:
+      openai_base_url: `+policy.URL+`
+      openai_model: fake
+`)
+	im := gym.Builtin()
+	im.AddResources("example_single_tool_call", func(config.Server) (gym.Resources, error) {
+		return gym.Resources{Server: singletoolcall.NewServer(), Verifier: singletoolcall.NewVerifier()}, nil
+	})
+	reg, err := im.Registry(cfg)
+	require.NoError(t, err)
+	c := gym.Collector{Registry: reg}
+	var tasks []gym.Task
+	for task, err := range gym.FromFile("testdata/singletoolcall.jsonl") {
+		require.NoError(t, err)
+		tasks = append(tasks, task.WithAgent("weather_agent"), task.WithAgent("local_agent"))
+	}
+	outputs := map[string][]string{}
+	for res, err := range c.Collect(context.Background(), gym.FromSlice(tasks)) {
+		require.NoError(t, err)
+		require.NoError(t, res.Err)
+		require.Equal(t, 1.0, res.Reward)
+		outputs[res.Agent] = append(outputs[res.Agent], strings.Join(outputsOf(res), "|"))
+	}
+	require.Len(t, outputs["weather_agent"], 5)
+	require.ElementsMatch(t, outputs["local_agent"], outputs["weather_agent"], "remote and in-process tools answer alike")
 }
