@@ -332,6 +332,9 @@ func (c *Collector) plan(ctx context.Context, tasks iter.Seq2[Task, error], emit
 			ag, lookupErr = c.Registry.Lookup(name)
 		}
 		if lookupErr != nil {
+			if path, line := task.Source(); line > 0 {
+				lookupErr = &rollout.LineError{Path: path, Line: line, Err: lookupErr}
+			}
 			ri := rolloutNext[ti]
 			rolloutNext[ti]++
 			res := &Result{Task: task, TaskIndex: ti, RolloutIndex: ri, Agent: name,

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/gymkit/gym/agent"
 	"github.com/gymkit/gym/config"
@@ -95,12 +96,17 @@ func (im *Implementations) AddAgent(name string, fn AgentFunc) {
 }
 
 // SimpleAgent builds NeMo Gym's simple_agent: the tool loop over the
-// instance's resources_server and model_server, with max_steps.
+// instance's resources_server and model_server, with max_steps, and the
+// deadlines model_timeout, tool_timeout and verify_timeout ("30s", "2m").
 func SimpleAgent(s config.Server, deps Deps) (Environment, error) {
 	var cfg struct {
 		ResourcesServer config.Ref `yaml:"resources_server"`
 		ModelServer     config.Ref `yaml:"model_server"`
 		MaxSteps        int        `yaml:"max_steps"`
+		// Deadlines, as Go durations ("30s", "2m"); empty means none.
+		ModelTimeout  time.Duration `yaml:"model_timeout"`
+		ToolTimeout   time.Duration `yaml:"tool_timeout"`
+		VerifyTimeout time.Duration `yaml:"verify_timeout"`
 	}
 	if err := s.Decode(&cfg); err != nil {
 		return Environment{}, err
@@ -113,7 +119,8 @@ func SimpleAgent(s config.Server, deps Deps) (Environment, error) {
 	if err != nil {
 		return Environment{}, err
 	}
-	return Environment{Model: m, Resources: res.Server, Verifier: res.Verifier, MaxSteps: cfg.MaxSteps}, nil
+	return Environment{Model: m, Resources: res.Server, Verifier: res.Verifier, MaxSteps: cfg.MaxSteps,
+		ModelTimeout: cfg.ModelTimeout, ToolTimeout: cfg.ToolTimeout, VerifyTimeout: cfg.VerifyTimeout}, nil
 }
 
 // Registry builds the environment of every agent instance in cfg and

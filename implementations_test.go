@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -37,6 +38,7 @@ weather_agent:
       resources_server: {type: resources_servers, name: weather}
       model_server: {type: responses_api_models, name: policy_model}
       max_steps: 3
+      model_timeout: 30s
 other_agent:
   responses_api_agents:
     simple_agent:
@@ -69,6 +71,7 @@ func TestImplementationsBuildFromConfig(t *testing.T) {
 	e, err := reg.Environment("weather_agent")
 	require.NoError(t, err)
 	require.Equal(t, 3, e.MaxSteps)
+	require.Equal(t, 30*time.Second, e.ModelTimeout)
 	require.Equal(t, 1, seeded, "a resources server named by two agents is built once")
 
 	inst, err := im.Build(cfg)

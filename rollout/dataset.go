@@ -41,7 +41,7 @@ func (ix *InputIndex) Complete(t Task) (Task, bool, error) {
 	if !ok {
 		return t, false, nil
 	}
-	out := Task{t.Clone()}
+	out := Task{Object: t.Clone(), src: t.src, line: t.line}
 	for _, f := range src.Fields() {
 		if !out.Has(f.Name) {
 			out.Set(f.Name, f.Value)

@@ -117,6 +117,7 @@ func ReadTasks(r io.Reader, path string) iter.Seq2[Task, error] {
 			if err != nil {
 				err = jr.Err(err)
 			}
+			t.src, t.line = path, jr.Line()
 			if !yield(t, err) {
 				return
 			}

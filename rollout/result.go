@@ -195,7 +195,7 @@ func ParseResult(data []byte) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Result{Task: Task{o}}
+	r := &Result{Task: Task{Object: o}}
 	if err := r.Task.Decode(KeyTaskIndex, &r.TaskIndex); err != nil {
 		return nil, err
 	}

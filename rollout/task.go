@@ -38,7 +38,14 @@ type AgentRef struct {
 // untouched.
 type Task struct {
 	Object
+
+	src  string // the file the row was read from, if known
+	line int    // its 1-based line there, if known
 }
+
+// Source returns the file and line the row was read from (by ReadTasks),
+// or "" and 0 for a row made in memory.
+func (t Task) Source() (path string, line int) { return t.src, t.line }
 
 // ErrNoCreateParams reports a row without responses_create_params.
 var ErrNoCreateParams = errors.New(`missing "responses_create_params"`)
@@ -49,7 +56,7 @@ func ParseTask(data []byte) (Task, error) {
 	if err != nil {
 		return Task{}, err
 	}
-	t := Task{o}
+	t := Task{Object: o}
 	return t, t.Validate()
 }
 
@@ -110,7 +117,7 @@ func (t Task) AgentName() string {
 
 // WithAgent returns a copy of the row whose agent_ref names agent.
 func (t Task) WithAgent(agent string) Task {
-	c := Task{t.Clone()}
+	c := Task{Object: t.Clone(), src: t.src, line: t.line}
 	c.Set(KeyAgentRef, agentRefJSON(agent))
 	return c
 }

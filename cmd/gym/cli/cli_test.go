@@ -210,3 +210,37 @@ func TestAggregate(t *testing.T) {
 	require.Contains(t, string(data), `"mean/set_overlap": 1`)
 	require.Contains(t, string(data), `"max/accuracy": 1`)
 }
+
+// Bad rows are reported with their line on stderr and in the failures
+// file; the valid rows still run; the exit status says failures occurred.
+func TestCollectBadInput(t *testing.T) {
+	ref := reftest.Dir(t)
+	srv := gymtest.NewServer(gymtest.Policy(policy))
+	defer srv.Close()
+	dir := t.TempDir()
+	good := `{"responses_create_params":{"input":"weather in sf?"},"agent_ref":{"type":"responses_api_agents","name":"example_single_tool_call_simple_agent"}}`
+	input := strings.Join([]string{
+		good,
+		`{"responses_create_params": {"input": "broken"`,                                                        // 2: malformed JSON
+		`{"agent_ref":{"name":"example_single_tool_call_simple_agent"}}`,                                        // 3: no responses_create_params
+		`{"responses_create_params":{"input":"x"},"agent_ref":{"name":"example_single_tool_call_simple_agnt"}}`, // 4: unknown agent
+		`{"responses_create_params":{"input":42},"agent_ref":{"name":"example_single_tool_call_simple_agent"}}`, // 5: wrong type
+		strings.Replace(good, "sf", "nyc", 1),
+	}, "\n") + "\n"
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "in.jsonl"), []byte(input), 0o644))
+	code, _, stderr := run(t, dir, "collect",
+		"--config", filepath.Join(ref, "resources_servers/example_single_tool_call/configs/example_single_tool_call.yaml")+","+
+			filepath.Join(ref, "responses_api_models/openai_model/configs/openai_model.yaml"),
+		"--input", "in.jsonl", "--output", "out.jsonl",
+		"+policy_base_url="+srv.URL, "+policy_api_key=k", "+policy_model_name=m")
+	require.Equal(t, cli.ExitFailures, code, stderr)
+	for _, want := range []string{"in.jsonl:2:", "in.jsonl:3:", `"responses_create_params"`, "in.jsonl:4:",
+		`did you mean "example_single_tool_call_simple_agent"?`, "in.jsonl:5:", "4 rollouts failed"} {
+		require.Contains(t, stderr, want)
+	}
+	require.Len(t, readRows(t, filepath.Join(dir, "out.jsonl")), 2)
+	failures, err := os.ReadFile(filepath.Join(dir, "out_failures.jsonl"))
+	require.NoError(t, err)
+	require.Equal(t, 4, strings.Count(string(failures), "\n"))
+	require.Equal(t, 4, strings.Count(string(failures), `"_ng_failure_class":"invalid_row"`))
+}

@@ -143,6 +143,11 @@ func (c *Command) collect(ctx context.Context, args []string) error {
 		prog.add(res)
 		if res.Err != nil {
 			f := rollout.AsFailure(res.Err)
+			var le *rollout.LineError
+			if errors.As(res.Err, &le) { // a bad row: say where it is
+				prog.printf("%v (%s; the row is skipped)\n", le, f.Class)
+				continue
+			}
 			prog.printf("task %d rollout %d (%s): %s: %v\n", res.TaskIndex, res.RolloutIndex, res.Agent, f.Class, res.Err)
 		}
 	}
