@@ -11,4 +11,8 @@
 // Failures are *rollout.Failure values that say what failed (model, tool
 // panic, verifier, timeout) and where; a tool's ordinary error is an
 // observation for the model, not a failure.
+//
+// Handler serves an Agent over NeMo Gym's agent routes: POST /run (one row
+// in, one output row out) and POST /v1/responses (the tool loop as if it
+// were a model). Remote is an Agent that posts rows to such a server.
 package agent

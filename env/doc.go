@@ -17,4 +17,10 @@
 //
 // For per-rollout state, set Server.NewState and use NewStateTool; the
 // verifier reads the state with StateOf.
+//
+// Over HTTP, Handler serves a ResourcesServer and its verifier with NeMo
+// Gym's routes (/seed_session, /<tool>, /verify, /aggregate_metrics), the
+// session carried in a signed cookie; Remote is the client, a
+// ResourcesServer (and, with Verifier, a verifier) for a server running
+// elsewhere — NeMo Gym's Python servers included.
 package env

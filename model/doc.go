@@ -11,6 +11,9 @@
 // Both take several base URLs and keep every call of a rollout on the same
 // server (Request.Session), for prefix caching.
 //
+// Handler serves any Model as an OpenAI-compatible endpoint
+// (/v1/responses and /v1/chat/completions).
+//
 // Func adapts a plain function, which is how scripted policies for tests and
 // offline examples are written; Replay plays back a recorded episode:
 //
