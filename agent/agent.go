@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"math"
-	"runtime/debug"
 	"time"
 
 	"github.com/gymkit/gym/env"
@@ -52,68 +50,73 @@ type Simple struct {
 
 // Run runs one rollout.
 func (a *Simple) Run(ctx context.Context, task rollout.Task) (res *rollout.Result, err error) {
+	err = a.inSession(ctx, task, func(sess env.Session) error {
+		params, err := task.Params()
+		if err != nil {
+			return rollout.Fail(rollout.FailInvalidRow, "seed", err)
+		}
+		input, err := params.Input()
+		if err != nil {
+			return rollout.Fail(rollout.FailInvalidRow, "seed", fmt.Errorf("%s.%w", rollout.KeyCreateParams, err))
+		}
+		resp, err := a.Loop(ctx, sess, &model.Request{Params: params, Input: input})
+		res = &rollout.Result{Response: resp}
+		if err != nil {
+			return err
+		}
+		v, err := a.verify(ctx, &verifier.Request{Task: task, Response: resp, Session: sess})
+		if err != nil {
+			return err
+		}
+		res.Reward = v.Reward
+		res.Fields = v.Fields
+		res.Rewards = v.Components
+		return nil
+	})
+	return res, err
+}
+
+// Respond runs the tool loop for one Responses API request, as NeMo Gym's
+// simple_agent answers /v1/responses: it seeds a session with the row
+// {"responses_create_params": <req>}, runs Loop from req's input, and
+// closes the session. The response holds every item of the episode. It
+// makes a Simple a model.Model, so that Handler serves it on /v1/responses
+// and an agent can stand where a model is expected.
+func (a *Simple) Respond(ctx context.Context, req *model.Request) (resp *rollout.Response, err error) {
+	var row rollout.Task
+	row.Set(rollout.KeyCreateParams, req.AppendJSON(nil))
+	err = a.inSession(ctx, row, func(sess env.Session) error {
+		var lerr error
+		resp, lerr = a.Loop(ctx, sess, req)
+		return lerr
+	})
+	return resp, err
+}
+
+// inSession seeds a session with task, runs f on it and closes it. A
+// session that cannot release its state fails an otherwise successful f;
+// an earlier failure is the one to report.
+func (a *Simple) inSession(ctx context.Context, task rollout.Task, f func(env.Session) error) (err error) {
 	sess, err := a.Resources.Seed(ctx, task)
 	if err != nil {
-		return nil, rollout.Fail(rollout.FailResources, "seed", fmt.Errorf("seed session: %w", err))
+		return rollout.Fail(rollout.FailResources, "seed", fmt.Errorf("seed session: %w", err))
 	}
 	defer func() {
-		// A session that cannot release its state fails an otherwise
-		// successful rollout; an earlier failure is the one to report.
 		if cerr := sess.Close(); cerr != nil && err == nil {
 			err = rollout.Fail(rollout.FailResources, "close", fmt.Errorf("close session: %w", cerr))
 		}
 	}()
-
-	params, err := task.Params()
-	if err != nil {
-		return nil, rollout.Fail(rollout.FailInvalidRow, "seed", err)
-	}
-	input, err := params.Input()
-	if err != nil {
-		return nil, rollout.Fail(rollout.FailInvalidRow, "seed", fmt.Errorf("%s.%w", rollout.KeyCreateParams, err))
-	}
-	resp, err := a.Loop(ctx, sess, &model.Request{Params: params, Input: input})
-	res = &rollout.Result{Response: resp}
-	if err != nil {
-		return res, err
-	}
-	v, err := a.verify(ctx, &verifier.Request{Task: task, Response: resp, Session: sess})
-	if err != nil {
-		return res, err
-	}
-	res.Reward = v.Reward
-	res.Fields = v.Fields
-	res.Rewards = v.Components
-	return res, nil
+	return f(sess)
 }
 
-func (a *Simple) verify(ctx context.Context, req *verifier.Request) (v *verifier.Verdict, err error) {
-	if a.Verifier == nil {
-		return &verifier.Verdict{}, nil
-	}
+// verify runs the verifier (see verifier.Run) within VerifyTimeout.
+func (a *Simple) verify(ctx context.Context, req *verifier.Request) (*verifier.Verdict, error) {
 	if a.VerifyTimeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, a.VerifyTimeout)
 		defer cancel()
 	}
-	defer func() {
-		if p := recover(); p != nil {
-			err = &rollout.Failure{Class: rollout.FailVerifier, Stage: "verify",
-				Err: fmt.Errorf("verifier panicked: %v", p), Stack: string(debug.Stack())}
-		}
-	}()
-	v, err = a.Verifier.Verify(ctx, req)
-	if err != nil {
-		return nil, rollout.Fail(failureClass(ctx, rollout.FailVerifier), "verify", fmt.Errorf("verify: %w", err))
-	}
-	if v == nil {
-		return nil, &rollout.Failure{Class: rollout.FailVerifier, Stage: "verify", Err: fmt.Errorf("verify: the verifier returned no verdict")}
-	}
-	if math.IsNaN(v.Reward) || math.IsInf(v.Reward, 0) {
-		// Not a number a trainer can use, nor valid JSON in the output file.
-		return nil, &rollout.Failure{Class: rollout.FailVerifier, Stage: "verify", Err: fmt.Errorf("verify: the reward is %v", v.Reward)}
-	}
-	return v, nil
+	return verifier.Run(ctx, a.Verifier, req)
 }
 
 // Loop runs the tool loop on an open session, starting from req (whose

@@ -4,12 +4,11 @@ package agent
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"runtime/debug"
 
+	"github.com/gymkit/gym/internal/httpjson"
 	"github.com/gymkit/gym/model"
 	"github.com/gymkit/gym/rollout"
 )
@@ -39,8 +38,9 @@ func WithMaxBodyBytes(n int64) HandlerOption {
 // row's fields, response, reward, the verifier's extra fields and
 // reward_components. _ng_task_index and _ng_rollout_index, when the row
 // carries them, are echoed. An invalid row is HTTP 400 and a failed rollout
-// HTTP 500, both with an OpenAI-style error body whose code is the failure
-// class (see model.WriteError), from which Remote rebuilds the failure.
+// HTTP 500, both with an OpenAI-style error body whose code (and class) is
+// the failure class, next to its stage and retryability, as model.Handler
+// writes errors; Remote rebuilds the failure from it.
 //
 // /v1/responses is served by model.Handler when a implements model.Model
 // (as *Simple does: each request runs the tool loop on a session of its
@@ -79,33 +79,20 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case "/v1/chat/completions":
 		// A chat completion's tool_calls ask the client to run them; the
 		// agent's function calls have already run.
-		model.WriteError(w, http.StatusNotFound, fmt.Errorf("no route %s %s; an agent server answers POST /run and POST /v1/responses", r.Method, r.URL.Path))
+		httpjson.NotFound(w, r, "an agent server answers POST /run and POST /v1/responses")
 		return
 	default:
 		h.model.ServeHTTP(w, r) // /v1/responses, liveness, unknown routes
 		return
 	}
-	defer func() {
-		if p := recover(); p != nil {
-			if p == http.ErrAbortHandler {
-				panic(p)
-			}
-			model.WriteError(w, http.StatusInternalServerError, fmt.Errorf("agent: /run panicked: %v", p))
-		}
-	}()
-	if r.Method != http.MethodPost {
-		w.Header().Set("Allow", http.MethodPost)
-		model.WriteError(w, http.StatusMethodNotAllowed, fmt.Errorf("/run takes POST, not %s", r.Method))
+	defer httpjson.Recover(w, func(p any) error { return fmt.Errorf("agent: /run panicked: %v", p) })
+	if err := httpjson.CheckMethod(w, r, http.MethodPost); err != nil {
+		httpjson.WriteError(w, 0, err)
 		return
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.maxBody))
+	body, err := httpjson.ReadBody(w, r, h.maxBody, "the request body")
 	if err != nil {
-		status := http.StatusBadRequest
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			status = http.StatusRequestEntityTooLarge
-		}
-		model.WriteError(w, status, fmt.Errorf("agent: reading the request body: %w", err))
+		httpjson.WriteError(w, 0, err)
 		return
 	}
 	out, err := h.run(r.Context(), body)
@@ -115,11 +102,10 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if f.Class == rollout.FailInvalidRow {
 			f.Status = http.StatusBadRequest
 		}
-		model.WriteError(w, f.Status, &f)
+		httpjson.WriteError(w, f.Status, &f)
 		return
 	}
-	w.Header().Set("Content-Type", "application/json")
-	_, _ = w.Write(out)
+	httpjson.WriteJSON(w, http.StatusOK, out)
 }
 
 // run runs one row and returns its output row.
@@ -171,25 +157,4 @@ func (h *handler) runAgent(ctx context.Context, task rollout.Task) (res *rollout
 		}
 	}()
 	return h.a.Run(ctx, task)
-}
-
-// Respond runs the tool loop for one Responses API request, as NeMo Gym's
-// simple_agent answers /v1/responses: it seeds a session with the row
-// {"responses_create_params": <req>}, runs Loop from req's input, and
-// closes the session. The response holds every item of the episode. It
-// makes a Simple a model.Model, so that Handler serves it on /v1/responses
-// and an agent can stand where a model is expected.
-func (a *Simple) Respond(ctx context.Context, req *model.Request) (resp *rollout.Response, err error) {
-	var row rollout.Task
-	row.Set(rollout.KeyCreateParams, req.AppendJSON(nil))
-	sess, err := a.Resources.Seed(ctx, row)
-	if err != nil {
-		return nil, rollout.Fail(rollout.FailResources, "seed", fmt.Errorf("seed session: %w", err))
-	}
-	defer func() {
-		if cerr := sess.Close(); cerr != nil && err == nil {
-			err = rollout.Fail(rollout.FailResources, "close", fmt.Errorf("close session: %w", cerr))
-		}
-	}()
-	return a.Loop(ctx, sess, req)
 }

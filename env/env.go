@@ -132,7 +132,7 @@ func (s *session) Close() error {
 func (s *session) CallTool(ctx context.Context, name string, args json.RawMessage) (out string, err error) {
 	t, ok := s.srv.tools[name]
 	if !ok {
-		return ErrorOutput(fmt.Sprintf("unknown tool %q; the tools are: %s", name, strings.Join(sortedNames(s.srv.names), ", "))), nil
+		return unknownToolOutput(name, sortedNames(s.srv.names)), nil
 	}
 	defer func() {
 		if p := recover(); p != nil {
@@ -162,6 +162,12 @@ func sortedNames(names []string) []string {
 	s := append([]string(nil), names...)
 	sort.Strings(s)
 	return s
+}
+
+// unknownToolOutput is the output of a call of the unknown tool name, in
+// process and over HTTP (Handler): the error names the tools, sorted.
+func unknownToolOutput(name string, sorted []string) string {
+	return ErrorOutput(fmt.Sprintf("unknown tool %q; the tools are: %s", name, strings.Join(sorted, ", ")))
 }
 
 // ErrorOutput returns the function_call_output text for a tool error:

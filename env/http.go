@@ -2,7 +2,6 @@ package env
 
 import (
 	"bytes"
-	"context"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
@@ -10,17 +9,16 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log"
 	"math"
 	"net/http"
 	"runtime/debug"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/gymkit/gym/internal/httpjson"
 	"github.com/gymkit/gym/rollout"
 	"github.com/gymkit/gym/verifier"
 )
@@ -68,11 +66,13 @@ type ToolLister interface {
 //   - GET / answers {} (liveness).
 //
 // Every error is a JSON object {"error": ...} with a matching status: a
-// message for a client error (4xx), and {"class", "stage", "message",
-// "retryable"} for a failure of the environment (5xx), from which Remote
-// rebuilds the *rollout.Failure. A session idle longer than the TTL is
-// closed. Close stops the handler and closes every open session. Create a
-// Handler with NewHandler.
+// message for a client error (4xx), as a tool's error reads, and for a
+// failure of the environment (5xx) the error object of the library's
+// model and agent servers, {"message", "type", "param", "code", "class",
+// "stage", "retryable"} (code and class are both the failure class), from
+// which Remote rebuilds the *rollout.Failure. A session idle longer than
+// the TTL is closed. Close stops the handler and closes every open
+// session. Create a Handler with NewHandler.
 type Handler struct {
 	srv   ResourcesServer
 	v     verifier.Verifier
@@ -312,26 +312,17 @@ func (h *Handler) logf(format string, args ...any) {
 
 // ServeHTTP serves one request of the protocol.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	defer func() {
-		if p := recover(); p != nil {
-			if p == http.ErrAbortHandler {
-				panic(p)
-			}
-			h.logf("env: panic serving %s %s: %v\n%s", r.Method, r.URL.Path, p, debug.Stack())
-			writeFailure(w, http.StatusInternalServerError, &rollout.Failure{
-				Class: rollout.FailAgent, Err: fmt.Errorf("internal error serving %s: %v", r.URL.Path, p)})
-		}
-	}()
+	defer httpjson.Recover(w, func(p any) error {
+		h.logf("env: panic serving %s %s: %v\n%s", r.Method, r.URL.Path, p, debug.Stack())
+		return &rollout.Failure{Class: rollout.FailAgent, Err: fmt.Errorf("internal error serving %s: %v", r.URL.Path, p)}
+	})
 	switch path := r.URL.Path; path {
 	case "/":
-		if r.Method != http.MethodGet && r.Method != http.MethodHead {
-			methodNotAllowed(w, r, "GET, HEAD")
-			return
+		if allow(w, r, http.MethodGet, http.MethodHead) {
+			httpjson.WriteJSON(w, http.StatusOK, []byte("{}"))
 		}
-		writeJSON(w, http.StatusOK, []byte("{}"))
 	case RouteSeed, RouteVerify, RouteAggregate:
-		if r.Method != http.MethodPost {
-			methodNotAllowed(w, r, http.MethodPost)
+		if !allow(w, r, http.MethodPost) {
 			return
 		}
 		switch path {
@@ -346,23 +337,16 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		name := strings.TrimPrefix(path, "/")
 		if h.tools != nil {
 			if _, found := slices.BinarySearch(h.tools, name); !found {
-				writeJSON(w, http.StatusNotFound, []byte(unknownToolOutput(name, h.tools)))
+				// The same text as a Server session's, so a model sees the
+				// same answer in process and over HTTP.
+				httpjson.WriteJSON(w, http.StatusNotFound, []byte(unknownToolOutput(name, h.tools)))
 				return
 			}
 		}
-		if r.Method != http.MethodPost {
-			methodNotAllowed(w, r, http.MethodPost)
-			return
+		if allow(w, r, http.MethodPost) {
+			h.callTool(w, r, name)
 		}
-		h.callTool(w, r, name)
 	}
-}
-
-// unknownToolOutput is the output of a call of an unknown tool: the same
-// text as a Server session's, so a model sees the same answer in process
-// and over HTTP.
-func unknownToolOutput(name string, tools []string) string {
-	return ErrorOutput(fmt.Sprintf("unknown tool %q; the tools are: %s", name, strings.Join(tools, ", ")))
 }
 
 func (h *Handler) seed(w http.ResponseWriter, r *http.Request) {
@@ -379,12 +363,11 @@ func (h *Handler) seed(w http.ResponseWriter, r *http.Request) {
 		return h.srv.Seed(r.Context(), rollout.Task{Object: body})
 	}()
 	if err != nil {
-		writeFailure(w, http.StatusInternalServerError,
-			rollout.AsFailure(rollout.Fail(rollout.FailResources, "seed", fmt.Errorf("seed session: %w", err))))
+		writeFailure(w, rollout.Fail(rollout.FailResources, "seed", fmt.Errorf("seed session: %w", err)))
 		return
 	}
 	if sess == nil {
-		writeFailure(w, http.StatusInternalServerError, &rollout.Failure{Class: rollout.FailResources, Stage: "seed",
+		writeFailure(w, &rollout.Failure{Class: rollout.FailResources, Stage: "seed",
 			Err: errors.New("seed session: the resources server returned no session")})
 		return
 	}
@@ -399,7 +382,7 @@ func (h *Handler) seed(w http.ResponseWriter, r *http.Request) {
 	h.sessions[id] = &entry{sess: sess, last: time.Now()}
 	h.mu.Unlock()
 	h.setCookie(w, id)
-	writeJSON(w, http.StatusOK, []byte("{}"))
+	httpjson.WriteJSON(w, http.StatusOK, []byte("{}"))
 }
 
 func (h *Handler) isClosed() bool {
@@ -430,14 +413,13 @@ func (h *Handler) callTool(w http.ResponseWriter, r *http.Request, name string) 
 		h.logf("env: closing a session: %v", cerr)
 	}
 	if err != nil {
-		writeFailure(w, http.StatusInternalServerError,
-			rollout.AsFailure(rollout.Fail(rollout.FailAgent, "tool", err)))
+		writeFailure(w, rollout.Fail(rollout.FailAgent, "tool", err))
 		return
 	}
 	// Set the cookie again: NeMo Gym's agent keeps the cookies of the last
 	// answer only.
 	h.setCookie(w, id)
-	writeJSON(w, http.StatusOK, []byte(out))
+	httpjson.WriteJSON(w, http.StatusOK, []byte(out))
 }
 
 func (h *Handler) verify(w http.ResponseWriter, r *http.Request) {
@@ -473,54 +455,21 @@ func (h *Handler) verify(w http.ResponseWriter, r *http.Request) {
 	if e != nil {
 		req.Session = e.sess
 	}
-	v, verr := h.runVerifier(r.Context(), req)
+	v, verr := verifier.Run(r.Context(), h.v, req) // as agent.Simple runs it
 	var cerr error
 	if e != nil {
 		cerr = h.release(e)
 	}
 	if verr != nil {
-		writeFailure(w, http.StatusInternalServerError, rollout.AsFailure(verr))
+		writeFailure(w, verr)
 		return
 	}
 	if cerr != nil {
-		writeFailure(w, http.StatusInternalServerError, &rollout.Failure{Class: rollout.FailResources, Stage: "close",
+		writeFailure(w, &rollout.Failure{Class: rollout.FailResources, Stage: "close",
 			Err: fmt.Errorf("close session: %w", cerr)})
 		return
 	}
-	writeJSON(w, http.StatusOK, verifyAnswer(body, v))
-}
-
-// runVerifier runs the verifier as agent.Simple does: a panic, an error or
-// no verdict is a verifier failure, and a non-finite reward too (it cannot
-// be written as JSON).
-func (h *Handler) runVerifier(ctx context.Context, req *verifier.Request) (v *verifier.Verdict, err error) {
-	if h.v == nil {
-		return &verifier.Verdict{}, nil
-	}
-	defer recoverAs(&err, rollout.FailVerifier, "verify", "verifier")
-	v, err = h.v.Verify(ctx, req)
-	if err != nil {
-		class := rollout.FailVerifier
-		switch ctx.Err() {
-		case context.DeadlineExceeded:
-			class = rollout.FailTimeout
-		case context.Canceled:
-			class = rollout.FailCancelled
-		}
-		return nil, rollout.Fail(class, "verify", fmt.Errorf("verify: %w", err))
-	}
-	if v == nil {
-		return nil, &rollout.Failure{Class: rollout.FailVerifier, Stage: "verify", Err: errors.New("verify: the verifier returned no verdict")}
-	}
-	bad := !finite(v.Reward)
-	for _, c := range v.Components {
-		bad = bad || !finite(c)
-	}
-	if bad {
-		return nil, &rollout.Failure{Class: rollout.FailVerifier, Stage: "verify",
-			Err: fmt.Errorf("verify: the verdict has a non-finite reward (%v, components %v), which JSON cannot carry", v.Reward, v.Components)}
-	}
-	return v, nil
+	httpjson.WriteJSON(w, http.StatusOK, verifyAnswer(body, v))
 }
 
 // recoverAs, deferred, turns a panic of what into a failure of class at
@@ -630,7 +579,7 @@ func (h *Handler) aggregate(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		panic(err) // only finite numbers
 	}
-	writeJSON(w, http.StatusOK, b)
+	httpjson.WriteJSON(w, http.StatusOK, b)
 }
 
 // metricsResult reads a verify answer for rollout.Metrics, as one agent's
@@ -672,13 +621,9 @@ func finiteOnly(m map[string]float64, prefixes []string) map[string]float64 {
 // readObject reads the request body, which must be a JSON object, or
 // answers the error and returns false.
 func (h *Handler) readObject(w http.ResponseWriter, r *http.Request, what string) (rollout.Object, []byte, bool) {
-	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.maxBody))
+	data, err := httpjson.ReadBody(w, r, h.maxBody, what)
 	if err != nil {
-		if mbe, ok := errors.AsType[*http.MaxBytesError](err); ok {
-			writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("%s is larger than the limit of %d bytes", what, mbe.Limit))
-			return rollout.Object{}, nil, false
-		}
-		writeError(w, http.StatusBadRequest, fmt.Sprintf("reading %s: %v", what, err))
+		writeError(w, httpjson.StatusOf(err), err.Error())
 		return rollout.Object{}, nil, false
 	}
 	o, err := rollout.ParseObject(data)
@@ -779,43 +724,25 @@ func (h *Handler) setCookie(w http.ResponseWriter, id string) {
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: h.sign(id), Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode})
 }
 
-func methodNotAllowed(w http.ResponseWriter, r *http.Request, allow string) {
-	w.Header().Set("Allow", allow)
-	writeError(w, http.StatusMethodNotAllowed, fmt.Sprintf("method %s is not allowed on %s; use %s", r.Method, r.URL.Path, allow))
-}
-
-func writeJSON(w http.ResponseWriter, status int, body []byte) {
-	h := w.Header()
-	h.Set("Content-Type", "application/json")
-	h.Set("Content-Length", strconv.Itoa(len(body)))
-	w.WriteHeader(status)
-	_, _ = w.Write(body)
-}
-
-// writeError answers a client error: {"error": msg}, as a tool error reads.
-func writeError(w http.ResponseWriter, status int, msg string) {
-	writeJSON(w, status, []byte(ErrorOutput(msg)))
-}
-
-// wireFailure is the error member of a 5xx answer: a *rollout.Failure
-// without its stack, which stays in the server. The class is also written
-// as code, where the OpenAI-style errors of the library's model and agent
-// servers carry it, so that either client rebuilds it.
-type wireFailure struct {
-	Class     rollout.FailureClass `json:"class"`
-	Code      rollout.FailureClass `json:"code,omitempty"`
-	Stage     string               `json:"stage,omitempty"`
-	Message   string               `json:"message"`
-	Retryable *bool                `json:"retryable,omitempty"`
-}
-
-func writeFailure(w http.ResponseWriter, status int, f *rollout.Failure) {
-	retry := f.Retryable
-	b, err := json.Marshal(struct {
-		Error wireFailure `json:"error"`
-	}{wireFailure{Class: f.Class, Code: f.Class, Stage: f.Stage, Message: f.Error(), Retryable: &retry}})
-	if err != nil {
-		b = []byte(`{"error": {"class": "agent_error", "message": "unencodable failure"}}`)
+// allow reports whether r's method is one of methods, and otherwise
+// answers 405 with an Allow header.
+func allow(w http.ResponseWriter, r *http.Request, methods ...string) bool {
+	if err := httpjson.CheckMethod(w, r, methods...); err != nil {
+		writeError(w, httpjson.StatusOf(err), err.Error())
+		return false
 	}
-	writeJSON(w, status, b)
+	return true
+}
+
+// writeError answers a client error: {"error": msg}, as a tool error reads
+// (NeMo Gym's agent shows a 4xx answer of a tool call to the model).
+func writeError(w http.ResponseWriter, status int, msg string) {
+	httpjson.WriteJSON(w, status, []byte(ErrorOutput(msg)))
+}
+
+// writeFailure answers a failure of the environment with HTTP 500 and the
+// failure as an error object (httpjson.WriteError), from which Remote
+// rebuilds it.
+func writeFailure(w http.ResponseWriter, err error) {
+	httpjson.WriteError(w, http.StatusInternalServerError, rollout.AsFailure(err))
 }

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"reflect"
@@ -14,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gymkit/gym/internal/httpjson"
 	"github.com/gymkit/gym/rollout"
 	"github.com/gymkit/gym/verifier"
 )
@@ -30,10 +30,8 @@ import (
 // /seed_session (and on every later answer) and sends them with each tool
 // call and with /verify. A Remote is safe for concurrent use.
 type Remote struct {
-	base    string
+	c       httpjson.Client
 	baseErr error
-	client  *http.Client
-	timeout time.Duration
 }
 
 // RemoteOption configures a Remote.
@@ -47,7 +45,7 @@ func WithHTTPClient(c *http.Client) RemoteOption {
 		if c != nil {
 			cc := *c
 			cc.Jar = nil
-			r.client = &cc
+			r.c.HTTP = &cc
 		}
 	}
 }
@@ -56,14 +54,14 @@ func WithHTTPClient(c *http.Client) RemoteOption {
 // d; one that takes longer is a retryable remote_server_error failure. The
 // default is no bound beyond the caller's context.
 func WithRequestTimeout(d time.Duration) RemoteOption {
-	return func(r *Remote) { r.timeout = d }
+	return func(r *Remote) { r.c.Timeout = d }
 }
 
 // NewRemote returns the resources server at baseURL (scheme, host, and an
 // optional path prefix). An invalid URL is reported by every call.
 func NewRemote(baseURL string, opts ...RemoteOption) *Remote {
-	r := &Remote{base: strings.TrimRight(baseURL, "/"), client: http.DefaultClient}
-	if u, err := url.Parse(r.base); err != nil {
+	r := &Remote{c: httpjson.Client{Base: strings.TrimRight(baseURL, "/"), Server: "resources server", MaxAnswer: DefaultMaxBodyBytes}}
+	if u, err := url.Parse(r.c.Base); err != nil {
 		r.baseErr = fmt.Errorf("env: remote resources server URL %q: %w", baseURL, err)
 	} else if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		r.baseErr = fmt.Errorf("env: remote resources server URL %q: want http://host[:port][/prefix] or https://...", baseURL)
@@ -85,10 +83,10 @@ func (r *Remote) Seed(ctx context.Context, task rollout.Task) (Session, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !ans.ok() {
-		return nil, ans.failure("seed")
+	if !ans.OK() {
+		return nil, ans.Failure("seed")
 	}
-	s.update(ans.cookies)
+	s.update(ans.Cookies)
 	return s, nil
 }
 
@@ -110,11 +108,11 @@ func (s *remoteSession) CallTool(ctx context.Context, name string, args json.Raw
 	if err != nil {
 		return "", err
 	}
-	s.update(ans.cookies)
-	if ans.ok() || ans.status >= 400 && ans.status < 500 {
-		return string(ans.body), nil
+	s.update(ans.Cookies)
+	if ans.OK() || ans.Status >= 400 && ans.Status < 500 {
+		return string(ans.Body), nil
 	}
-	return "", ans.failure("tool")
+	return "", ans.Failure("tool")
 }
 
 // Close does nothing: the server closes the session when it verifies it,
@@ -187,14 +185,14 @@ func (r *Remote) verify(ctx context.Context, req *verifier.Request) (*verifier.V
 	switch s := req.Session.(type) {
 	case nil:
 	case *remoteSession:
-		if s.r.base != r.base {
+		if s.r.c.Base != r.c.Base {
 			return nil, &rollout.Failure{Class: rollout.FailVerifier, Stage: "verify",
-				Err: fmt.Errorf("env: remote verify: the session belongs to the server at %s, not %s", s.r.base, r.base)}
+				Err: fmt.Errorf("env: remote verify: the session belongs to the server at %s, not %s", s.r.c.Base, r.c.Base)}
 		}
 		cookies = s.snapshot()
 	default:
 		return nil, &rollout.Failure{Class: rollout.FailVerifier, Stage: "verify",
-			Err: fmt.Errorf("env: remote verify: the session is a %T, not a session of the remote server %s", req.Session, r.base)}
+			Err: fmt.Errorf("env: remote verify: the session is a %T, not a session of the remote server %s", req.Session, r.c.Base)}
 	}
 	sent := req.Task.Clone()
 	sent.Set(rollout.KeyResponse, req.Response.AppendJSON(nil))
@@ -202,19 +200,19 @@ func (r *Remote) verify(ctx context.Context, req *verifier.Request) (*verifier.V
 	if err != nil {
 		return nil, err
 	}
-	if !ans.ok() {
-		return nil, ans.failure("verify")
+	if !ans.OK() {
+		return nil, ans.Failure("verify")
 	}
 	return r.verdict(sent, ans)
 }
 
 // verdict reads a verify answer.
-func (r *Remote) verdict(sent rollout.Object, ans *answer) (*verifier.Verdict, error) {
+func (r *Remote) verdict(sent rollout.Object, ans *httpjson.Answer) (*verifier.Verdict, error) {
 	bad := func(format string, args ...any) error {
-		return &rollout.Failure{Class: rollout.FailRemote, Stage: "verify", Status: ans.status,
-			Err: fmt.Errorf("env: remote verify: the answer of %s%s %s", r.base, RouteVerify, fmt.Sprintf(format, args...))}
+		return &rollout.Failure{Class: rollout.FailRemote, Stage: "verify", Status: ans.Status,
+			Err: fmt.Errorf("env: remote verify: the answer of %s%s %s", r.c.Base, RouteVerify, fmt.Sprintf(format, args...))}
 	}
-	o, err := rollout.ParseObject(ans.body)
+	o, err := rollout.ParseObject(ans.Body)
 	if err != nil {
 		return nil, bad("is not a JSON object: %v", err)
 	}
@@ -259,135 +257,17 @@ func sameJSON(a, b []byte) bool {
 	return reflect.DeepEqual(va, vb)
 }
 
-// answer is a server's answer to a request.
-type answer struct {
-	url        string
-	status     int
-	statusText string
-	body       []byte
-	cookies    []*http.Cookie
-}
-
-func (a *answer) ok() bool { return a.status >= 200 && a.status < 300 }
-
-// failure is the *rollout.Failure of an answer that is not 2xx: the class,
-// stage, message and retryability the server's {"error": {...}} gives, or
-// a remote_server_error, retryable for 5xx, 408 and 429.
-func (a *answer) failure(stage string) *rollout.Failure {
-	f := &rollout.Failure{Class: rollout.FailRemote, Stage: stage, Status: a.status,
-		Retryable: a.status >= 500 || a.status == http.StatusRequestTimeout || a.status == http.StatusTooManyRequests}
-	msg := errorMessage(a.body, f)
-	f.Err = fmt.Errorf("POST %s: %s: %s", a.url, a.statusText, msg)
-	return f
-}
-
-// errorMessage reads the message of an error answer, and from a structured
-// error the failure's class, stage and retryability into f.
-func errorMessage(body []byte, f *rollout.Failure) string {
-	var e struct {
-		Error json.RawMessage `json:"error"`
-	}
-	if json.Unmarshal(body, &e) == nil && len(e.Error) > 0 {
-		var s string
-		if json.Unmarshal(e.Error, &s) == nil {
-			return s
-		}
-		var wf wireFailure
-		if json.Unmarshal(e.Error, &wf) == nil && wf.Message != "" {
-			if wf.Class == "" {
-				wf.Class = wf.Code // an OpenAI-style error
-			}
-			if knownClass(wf.Class) {
-				f.Class = wf.Class
-			}
-			if wf.Stage != "" {
-				f.Stage = wf.Stage
-			}
-			if wf.Retryable != nil {
-				f.Retryable = *wf.Retryable
-			}
-			return wf.Message
-		}
-	}
-	// FastAPI's {"detail": ...}, a proxy's HTML page, ...: the text itself.
-	const max = 512
-	text := strings.TrimSpace(string(body))
-	if len(text) > max {
-		text = text[:max] + "…"
-	}
-	if text == "" {
-		return "(empty body)"
-	}
-	return text
-}
-
-func knownClass(c rollout.FailureClass) bool {
-	switch c {
-	case rollout.FailModel, rollout.FailTimeout, rollout.FailToolPanic, rollout.FailVerifier, rollout.FailInvalidRow,
-		rollout.FailRemote, rollout.FailCancelled, rollout.FailAgent, rollout.FailResources:
-		return true
-	}
-	return false
-}
-
-// post sends body to path with cookies and reads the answer. The error,
-// always a *rollout.Failure, is for no answer: a bad URL, a connection
-// error, a timeout, or the caller's cancellation.
-func (r *Remote) post(ctx context.Context, stage, path string, body []byte, cookies []*http.Cookie) (*answer, error) {
-	if r.baseErr != nil || r.base == "" || r.client == nil {
+// post sends body to path with cookies and reads the answer (see
+// httpjson.Client.Post). The error, always a *rollout.Failure, is for no
+// answer: a bad URL, a connection error, a timeout, or the caller's
+// cancellation.
+func (r *Remote) post(ctx context.Context, stage, path string, body []byte, cookies []*http.Cookie) (*httpjson.Answer, error) {
+	if r.baseErr != nil || r.c.Base == "" {
 		err := r.baseErr
 		if err == nil {
 			err = errors.New("env: a Remote needs the server's URL: use NewRemote")
 		}
 		return nil, &rollout.Failure{Class: rollout.FailRemote, Stage: stage, Err: err}
 	}
-	parent := ctx
-	if r.timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, r.timeout)
-		defer cancel()
-	}
-	u := r.base + path
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, bytes.NewReader(body))
-	if err != nil {
-		return nil, &rollout.Failure{Class: rollout.FailRemote, Stage: stage, Err: fmt.Errorf("POST %s: %w", u, err)}
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Accept", "application/json")
-	for _, c := range cookies {
-		req.AddCookie(c)
-	}
-	resp, err := r.client.Do(req)
-	if err != nil {
-		return nil, r.noAnswer(parent, stage, u, err)
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, DefaultMaxBodyBytes+1))
-	if err != nil {
-		return nil, r.noAnswer(parent, stage, u, fmt.Errorf("reading the answer: %w", err))
-	}
-	if len(data) > DefaultMaxBodyBytes {
-		return nil, &rollout.Failure{Class: rollout.FailRemote, Stage: stage, Status: resp.StatusCode,
-			Err: fmt.Errorf("POST %s: the answer is larger than %d bytes", u, DefaultMaxBodyBytes)}
-	}
-	return &answer{url: u, status: resp.StatusCode, statusText: resp.Status,
-		body: data, cookies: resp.Cookies()}, nil
-}
-
-// noAnswer classifies a request that got no (complete) answer: the
-// caller's cancellation or deadline as such, anything else — refused or
-// broken connection, the request timeout — as a retryable remote failure.
-func (r *Remote) noAnswer(parent context.Context, stage, u string, err error) error {
-	switch parent.Err() {
-	case context.Canceled:
-		return &rollout.Failure{Class: rollout.FailCancelled, Stage: stage, Err: fmt.Errorf("POST %s: %w", u, err)}
-	case context.DeadlineExceeded:
-		return &rollout.Failure{Class: rollout.FailTimeout, Stage: stage, Retryable: true, Err: fmt.Errorf("POST %s: %w", u, err)}
-	}
-	if errors.Is(err, context.DeadlineExceeded) {
-		err = fmt.Errorf("no answer within the request timeout of %v: %w", r.timeout, err)
-	} else {
-		err = fmt.Errorf("%w (is the resources server running at %s?)", err, r.base)
-	}
-	return &rollout.Failure{Class: rollout.FailRemote, Stage: stage, Retryable: true, Err: fmt.Errorf("POST %s: %w", u, err)}
+	return r.c.Post(ctx, stage, path, body, cookies)
 }

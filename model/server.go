@@ -9,12 +9,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"runtime/debug"
 	"strings"
 	"time"
 
+	"github.com/gymkit/gym/internal/httpjson"
 	"github.com/gymkit/gym/rollout"
 )
 
@@ -63,9 +63,11 @@ func WithMaxBodyBytes(n int64) HandlerOption {
 // holds the response's text, reasoning_content and tool_calls.
 //
 // Errors are OpenAI API errors, {"error": {"message", "type", "param",
-// "code"}}, which openai-go reads: a malformed body is HTTP 400, and a
-// failing m answers the Status of its *rollout.Failure (500 if it has
-// none) with the failure class as code (see WriteError). A panicking m is
+// "code"}}, which openai-go reads: a malformed body is HTTP 400, an
+// oversized one HTTP 413 (WithMaxBodyBytes), and a failing m answers the
+// Status of its *rollout.Failure (500 if it has none) with the failure
+// class as code, and its stage and retryability next to it (class, stage,
+// retryable, and the X-Should-Retry header for openai-go). A panicking m is
 // recovered and answered with HTTP 500.
 func Handler(m Model, opts ...HandlerOption) http.Handler {
 	cfg := serveConfig{maxBody: DefaultMaxBodyBytes}
@@ -81,7 +83,7 @@ type modelServer struct {
 }
 
 func (s *modelServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	defer serveRecover(w)
+	defer httpjson.Recover(w, func(p any) error { return fmt.Errorf("handler panicked: %v", p) })
 	switch r.URL.Path {
 	case "/":
 		serveLiveness(w, r)
@@ -94,37 +96,38 @@ func (s *modelServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return json.Marshal(serveChatCompletion(resp))
 		})
 	default:
-		WriteError(w, http.StatusNotFound, fmt.Errorf("no route %s %s", r.Method, r.URL.Path))
+		httpjson.NotFound(w, r, "")
 	}
 }
 
 // serve answers one model call: the body is read and parsed into a
 // Request, and the model's response, completed, is encoded by answer.
 func (s *modelServer) serve(w http.ResponseWriter, r *http.Request, parse func([]byte) (*Request, error), answer func(*rollout.Response) ([]byte, error)) {
-	if !serveAllow(w, r, http.MethodPost) {
+	if err := httpjson.CheckMethod(w, r, http.MethodPost); err != nil {
+		httpjson.WriteError(w, 0, err)
 		return
 	}
-	body, err := serveReadBody(w, r, s.cfg.maxBody)
+	body, err := httpjson.ReadBody(w, r, s.cfg.maxBody, "the request body")
 	if err != nil {
-		WriteError(w, 0, err)
+		httpjson.WriteError(w, 0, err)
 		return
 	}
 	req, err := parse(body)
 	if err != nil {
-		WriteError(w, http.StatusBadRequest, err)
+		httpjson.WriteError(w, http.StatusBadRequest, err)
 		return
 	}
 	resp, err := s.respond(r.Context(), req)
 	if err != nil {
-		WriteError(w, 0, err)
+		httpjson.WriteError(w, 0, err)
 		return
 	}
 	out, err := answer(serveComplete(resp, req.Params))
 	if err != nil {
-		WriteError(w, http.StatusInternalServerError, fmt.Errorf("model: encoding the answer: %w", err))
+		httpjson.WriteError(w, http.StatusInternalServerError, fmt.Errorf("model: encoding the answer: %w", err))
 		return
 	}
-	serveJSON(w, http.StatusOK, out)
+	httpjson.WriteJSON(w, http.StatusOK, out)
 }
 
 // respond calls the model, turning a panic or a missing response into a
@@ -211,144 +214,14 @@ func serveRandomHex() string {
 	return hex.EncodeToString(b[:])
 }
 
-// serveReadBody reads a request body of at most limit bytes (limit <= 0:
-// DefaultMaxBodyBytes). A larger body is an error that WriteError answers
-// with HTTP 413; a broken one is HTTP 400.
-func serveReadBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
-	if limit <= 0 {
-		limit = DefaultMaxBodyBytes
-	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
-	if err != nil {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			return nil, &serveStatusError{http.StatusRequestEntityTooLarge, fmt.Errorf("request body is larger than %d bytes", tooLarge.Limit)}
-		}
-		return nil, &serveStatusError{http.StatusBadRequest, fmt.Errorf("reading the request body: %w", err)}
-	}
-	return body, nil
-}
-
-// serveStatusError is an error that carries the HTTP status to answer it with.
-type serveStatusError struct {
-	status int
-	err    error
-}
-
-func (e *serveStatusError) Error() string { return e.err.Error() }
-func (e *serveStatusError) Unwrap() error { return e.err }
-
-// serveAllow reports whether r uses method (GET also allows HEAD), and
-// otherwise answers HTTP 405 with an Allow header.
-func serveAllow(w http.ResponseWriter, r *http.Request, method string) bool {
-	if r.Method == method || method == http.MethodGet && r.Method == http.MethodHead {
-		return true
-	}
-	w.Header().Set("Allow", method)
-	WriteError(w, http.StatusMethodNotAllowed, fmt.Errorf("%s takes %s, not %s", r.URL.Path, method, r.Method))
-	return false
-}
-
 // serveLiveness answers GET / (the liveness check of NeMo Gym's servers)
 // with {"status": "ok"}.
 func serveLiveness(w http.ResponseWriter, r *http.Request) {
-	if serveAllow(w, r, http.MethodGet) {
-		serveJSON(w, http.StatusOK, []byte(`{"status":"ok"}`))
-	}
-}
-
-// serveRecover, deferred in a handler, answers a panic with HTTP 500 (an
-// OpenAI API error) instead of dropping the connection. http.ErrAbortHandler
-// is re-panicked, as net/http expects.
-func serveRecover(w http.ResponseWriter) {
-	p := recover()
-	if p == nil {
+	if err := httpjson.CheckMethod(w, r, http.MethodGet); err != nil {
+		httpjson.WriteError(w, 0, err)
 		return
 	}
-	if p == http.ErrAbortHandler {
-		panic(p)
-	}
-	WriteError(w, http.StatusInternalServerError, fmt.Errorf("handler panicked: %v", p))
-}
-
-// WriteError answers err as an OpenAI API error, so that openai-go reports
-// it as an *openai.Error with its status:
-//
-//	{"error": {"message": ..., "type": ..., "param": null, "code": ...,
-//	           "stage": ..., "retryable": ...}}
-//
-// status 0 takes the status from err: the Status of its *rollout.Failure,
-// else 500. type is the OpenAI category of the status
-// ("invalid_request_error", "rate_limit_error", "server_error", ...). When
-// err is a *rollout.Failure, code is its class (model_error, invalid_row,
-// ...), stage and retryable are its own, and the X-Should-Retry header
-// tells openai-go whether to retry; otherwise code is null.
-func WriteError(w http.ResponseWriter, status int, err error) {
-	var f *rollout.Failure
-	isFailure := errors.As(err, &f)
-	if status == 0 {
-		var se *serveStatusError
-		switch {
-		case errors.As(err, &se):
-			status = se.status
-		case isFailure && f.Status >= 400 && f.Status <= 599:
-			status = f.Status
-		default:
-			status = http.StatusInternalServerError
-		}
-	}
-	var e serveAPIError
-	e.Error.Message = "unknown error"
-	if err != nil {
-		e.Error.Message = err.Error()
-	}
-	e.Error.Type = serveErrorType(status)
-	if isFailure {
-		class := string(f.Class)
-		e.Error.Code = &class
-		e.Error.Stage = f.Stage
-		e.Error.Retryable = &f.Retryable
-		w.Header().Set("X-Should-Retry", fmt.Sprint(f.Retryable))
-	}
-	body, _ := json.Marshal(&e)
-	serveJSON(w, status, body)
-}
-
-// serveAPIError is an OpenAI API error body, with a failure's stage and
-// retryability next to the standard members.
-type serveAPIError struct {
-	Error struct {
-		Message   string  `json:"message"`
-		Type      string  `json:"type"`
-		Param     *string `json:"param"`
-		Code      *string `json:"code"`
-		Stage     string  `json:"stage,omitempty"`
-		Retryable *bool   `json:"retryable,omitempty"`
-	} `json:"error"`
-}
-
-func serveErrorType(status int) string {
-	switch {
-	case status == http.StatusUnauthorized:
-		return "authentication_error"
-	case status == http.StatusForbidden:
-		return "permission_error"
-	case status == http.StatusNotFound:
-		return "not_found_error"
-	case status == http.StatusTooManyRequests:
-		return "rate_limit_error"
-	case status == http.StatusNotImplemented:
-		return "not_implemented_error"
-	case status < 500:
-		return "invalid_request_error"
-	}
-	return "server_error"
-}
-
-func serveJSON(w http.ResponseWriter, status int, body []byte) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_, _ = w.Write(body)
+	httpjson.WriteJSON(w, http.StatusOK, []byte(`{"status":"ok"}`))
 }
 
 // Chat Completions.

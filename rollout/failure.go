@@ -23,6 +23,17 @@ const (
 	FailResources  FailureClass = "resources_server_error" // seeding or closing a session failed
 )
 
+// Known reports whether c is one of the classes above. A client that reads
+// a class from a server's error answer keeps only a known one.
+func (c FailureClass) Known() bool {
+	switch c {
+	case FailModel, FailTimeout, FailToolPanic, FailVerifier, FailInvalidRow,
+		FailRemote, FailCancelled, FailAgent, FailResources:
+		return true
+	}
+	return false
+}
+
 // Failure is an error with its class, the stage it happened in ("seed",
 // "model", "tool", "verify", ...) and whether retrying may succeed.
 type Failure struct {

@@ -100,7 +100,8 @@ func TestFailureError(t *testing.T) {
 	require.Equal(t, "panic: 42", (&rollout.PanicError{Value: 42}).Error())
 }
 
-// The failure classes are the strings NeMo Gym output files carry.
+// The failure classes are the strings NeMo Gym output files carry, and
+// Known is true of them alone.
 func TestFailureClassStrings(t *testing.T) {
 	for class, want := range map[rollout.FailureClass]string{
 		rollout.FailModel:      "model_error",
@@ -114,5 +115,9 @@ func TestFailureClassStrings(t *testing.T) {
 		rollout.FailResources:  "resources_server_error",
 	} {
 		require.Equal(t, want, string(class))
+		require.True(t, class.Known(), class)
+	}
+	for _, c := range []rollout.FailureClass{"", "model", "Timeout", "server_error", "invalid_api_key"} {
+		require.False(t, c.Known(), "%q", c)
 	}
 }

@@ -3,7 +3,10 @@ package verifier
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"math"
+	"runtime/debug"
 	"slices"
 	"strconv"
 
@@ -78,6 +81,48 @@ func (v *Verdict) Field(name string, dst any) error {
 		return fmt.Errorf("verifier: no field %q", name)
 	}
 	return json.Unmarshal(raw, dst)
+}
+
+// Run runs v on req as an agent does, and returns the verdict or a
+// *rollout.Failure of stage "verify": a panic (with its stack), an error
+// or no verdict is FailVerifier, unless ctx's deadline passed (FailTimeout,
+// retryable) or ctx was cancelled (FailCancelled); a Failure v returns is
+// kept as it is. A verdict whose reward or a component is NaN or infinite
+// is FailVerifier too: it is no number a trainer can use, nor valid JSON. A
+// nil v gives every rollout the verdict reward 0.
+func Run(ctx context.Context, v Verifier, req *Request) (verdict *Verdict, err error) {
+	if v == nil {
+		return &Verdict{}, nil
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			verdict, err = nil, &rollout.Failure{Class: rollout.FailVerifier, Stage: "verify",
+				Err: fmt.Errorf("verifier panicked: %v", p), Stack: string(debug.Stack())}
+		}
+	}()
+	verdict, err = v.Verify(ctx, req)
+	if err != nil {
+		class := rollout.FailVerifier
+		switch ctx.Err() {
+		case context.DeadlineExceeded:
+			class = rollout.FailTimeout
+		case context.Canceled:
+			class = rollout.FailCancelled
+		}
+		return nil, rollout.Fail(class, "verify", fmt.Errorf("verify: %w", err))
+	}
+	if verdict == nil {
+		return nil, &rollout.Failure{Class: rollout.FailVerifier, Stage: "verify", Err: errors.New("verify: the verifier returned no verdict")}
+	}
+	finite := !math.IsNaN(verdict.Reward) && !math.IsInf(verdict.Reward, 0)
+	for _, c := range verdict.Components {
+		finite = finite && !math.IsNaN(c) && !math.IsInf(c, 0)
+	}
+	if !finite {
+		return nil, &rollout.Failure{Class: rollout.FailVerifier, Stage: "verify",
+			Err: fmt.Errorf("verify: the verdict has a non-finite reward (%v, components %v), which JSON cannot carry", verdict.Reward, verdict.Components)}
+	}
+	return verdict, nil
 }
 
 // Constant returns a Verifier that gives every rollout the same reward.

@@ -203,3 +203,78 @@ func ExampleVerdict_Set() {
 	// Output:
 	// {"_ng_task_index":0,"_ng_rollout_index":0,"reward":1.0,"accuracy":true,"set_overlap":1.0,"parsed_synonym_values":[711,407]}
 }
+
+func explode(context.Context, *verifier.Request) (*verifier.Verdict, error) { panic("judge exploded") }
+
+func TestRun(t *testing.T) {
+	ctx := context.Background()
+	req := &verifier.Request{Session: "s"}
+
+	v, err := verifier.Run(ctx, nil, req)
+	require.NoError(t, err)
+	require.Equal(t, &verifier.Verdict{}, v, "no verifier: reward 0")
+
+	want := verifier.Reward(0.5).Set("accuracy", true)
+	want.Components = map[string]float64{"a": 1}
+	v, err = verifier.Run(ctx, verifier.Func(func(_ context.Context, got *verifier.Request) (*verifier.Verdict, error) {
+		require.Same(t, req, got)
+		return want, nil
+	}), req)
+	require.NoError(t, err)
+	require.Same(t, want, v)
+
+	judgeDown := errors.New("judge unavailable")
+	timedOut, cancel := context.WithTimeout(ctx, 0)
+	defer cancel()
+	<-timedOut.Done()
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	kept := &rollout.Failure{Class: rollout.FailRemote, Stage: "verify", Retryable: true, Err: errors.New("502")}
+	for _, tc := range []struct {
+		name      string
+		ctx       context.Context
+		v         verifier.Func
+		class     rollout.FailureClass
+		retryable bool
+		message   string
+		is        error
+	}{
+		{"error", ctx, func(context.Context, *verifier.Request) (*verifier.Verdict, error) { return nil, judgeDown },
+			rollout.FailVerifier, false, "verify: judge unavailable", judgeDown},
+		{"error after the deadline", timedOut, func(context.Context, *verifier.Request) (*verifier.Verdict, error) { return nil, judgeDown },
+			rollout.FailTimeout, true, "verify: judge unavailable", judgeDown},
+		{"error after cancellation", cancelled, func(context.Context, *verifier.Request) (*verifier.Verdict, error) { return nil, judgeDown },
+			rollout.FailCancelled, false, "verify: judge unavailable", judgeDown},
+		{"a failure is kept", ctx, func(context.Context, *verifier.Request) (*verifier.Verdict, error) { return nil, kept },
+			rollout.FailRemote, true, "502", kept},
+		{"panic", ctx, explode, rollout.FailVerifier, false, "verifier panicked: judge exploded", nil},
+		{"no verdict", ctx, func(context.Context, *verifier.Request) (*verifier.Verdict, error) { return nil, nil },
+			rollout.FailVerifier, false, "verify: the verifier returned no verdict", nil},
+		{"NaN reward", ctx, func(context.Context, *verifier.Request) (*verifier.Verdict, error) {
+			return verifier.Reward(math.NaN()), nil
+		},
+			rollout.FailVerifier, false, "non-finite reward (NaN", nil},
+		{"infinite component", ctx, func(context.Context, *verifier.Request) (*verifier.Verdict, error) {
+			return &verifier.Verdict{Reward: 1, Components: map[string]float64{"a": math.Inf(-1)}}, nil
+		}, rollout.FailVerifier, false, "components map[a:-Inf]", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			v, err := verifier.Run(tc.ctx, tc.v, req)
+			require.Nil(t, v)
+			f, ok := errors.AsType[*rollout.Failure](err)
+			require.True(t, ok, "%T: %v", err, err)
+			require.Equal(t, tc.class, f.Class)
+			require.Equal(t, "verify", f.Stage)
+			require.Equal(t, tc.retryable, f.Retryable)
+			require.ErrorContains(t, err, tc.message)
+			if tc.name == "panic" {
+				require.Contains(t, f.Stack, "verifier_test.explode", "the stack shows where the verifier panicked")
+			} else {
+				require.Empty(t, f.Stack)
+			}
+			if tc.is != nil {
+				require.ErrorIs(t, err, tc.is)
+			}
+		})
+	}
+}
