@@ -18,6 +18,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/gymkit/gym/rollout"
 )
 
 const (
@@ -452,23 +454,11 @@ type responseObject struct {
 	ToolChoice        json.RawMessage   `json:"tool_choice"`
 	Tools             []json.RawMessage `json:"tools"`
 	TopP              json.RawMessage   `json:"top_p"`
-	Usage             responseUsage     `json:"usage"`
+	Usage             rollout.Usage     `json:"usage"`
 }
 
 type incompleteReason struct {
 	Reason string `json:"reason"`
-}
-
-type responseUsage struct {
-	InputTokens        int `json:"input_tokens"`
-	InputTokensDetails struct {
-		CachedTokens int `json:"cached_tokens"`
-	} `json:"input_tokens_details"`
-	OutputTokens        int `json:"output_tokens"`
-	OutputTokensDetails struct {
-		ReasoningTokens int `json:"reasoning_tokens"`
-	} `json:"output_tokens_details"`
-	TotalTokens int `json:"total_tokens"`
 }
 
 func (s *Server) responseBody(req *Request, p *modelParams, rep Reply) ([]byte, error) {
