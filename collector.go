@@ -13,6 +13,8 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/sync/semaphore"
+
 	"github.com/gymkit/gym/agent"
 	"github.com/gymkit/gym/rollout"
 )
@@ -222,7 +224,7 @@ func (c *Collector) run(ctx context.Context, tasks iter.Seq2[Task, error]) iter.
 				wg.Wait()
 				close(events)
 			}()
-			sem := make(chan struct{}, conc)
+			sem := semaphore.NewWeighted(int64(conc))
 			err := c.plan(ctx, tasks, func(p planned) bool {
 				if p.agent != nil && inputs != nil {
 					if err := inputs.Write(p.task); err != nil {
@@ -238,19 +240,17 @@ func (c *Collector) run(ctx context.Context, tasks iter.Seq2[Task, error]) iter.
 					go func() { defer wg.Done(); finish(p) }()
 					return true
 				}
-				select {
-				case sem <- struct{}{}:
-				case <-ctx.Done():
+				if sem.Acquire(ctx, 1) != nil {
 					return false
 				}
-				if ctx.Err() != nil { // both were ready: do not start after a cancel
-					<-sem
+				if ctx.Err() != nil { // a slot and the cancel came together: start nothing after a cancel
+					sem.Release(1)
 					return false
 				}
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
-					defer func() { <-sem }()
+					defer sem.Release(1)
 					c.attempt(ctx, p, fail)
 					finish(p)
 				}()
