@@ -4,8 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"sync"
+	"sync/atomic"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/gymkit/gym/rollout"
 	"github.com/gymkit/gym/verifier"
@@ -21,6 +26,7 @@ func (c *Command) reverify(ctx context.Context, args []string) error {
 	input := fs.String("input", "", "stored rollouts JSONL")
 	output := fs.String("output", "", "reverified rollouts JSONL")
 	agentName := fs.String("agent", "", "agent for rows without agent_ref")
+	concurrency := fs.Int("concurrency", 64, "verifications at once (verifiers such as LLM judges are slow)")
 	dataset := fs.String("dataset", "", "dataset the rollouts were collected from: rows lacking task fields (NeMo Gym drops undeclared ones) get them from the dataset row with the same input")
 	if err := parseFlags(fs, flags); err != nil {
 		return err
@@ -57,22 +63,32 @@ func (c *Command) reverify(ctx context.Context, args []string) error {
 	}
 	defer out.Close()
 	w := rollout.NewWriter(out)
-	var rows, changed, failed int
+	var rows int
+	var changed, failed atomic.Int64
+	var mu sync.Mutex // the two streams
+	report := func(dst io.Writer, format string, a ...any) {
+		mu.Lock()
+		defer mu.Unlock()
+		fmt.Fprintf(dst, format, a...)
+	}
+	var g errgroup.Group
+	g.SetLimit(max(*concurrency, 1))
 	for res, err := range rollout.ReadResults(in, *input) {
 		var le *rollout.LineError
 		switch {
 		case errors.As(err, &le):
-			fmt.Fprintf(c.Stderr, "gym reverify: %v\n", err)
-			failed++
+			report(c.Stderr, "gym reverify: %v\n", err)
+			failed.Add(1)
 			continue
 		case err != nil:
+			_ = g.Wait()
 			return err
 		}
 		rows++
 		where := fmt.Sprintf("%s: task %d rollout %d", *input, res.TaskIndex, res.RolloutIndex)
 		if res.Err != nil || res.Response == nil {
-			fmt.Fprintf(c.Stderr, "gym reverify: %s: a failed rollout, skipped\n", where)
-			failed++
+			report(c.Stderr, "gym reverify: %s: a failed rollout, skipped\n", where)
+			failed.Add(1)
 			continue
 		}
 		if res.Agent == "" {
@@ -81,8 +97,8 @@ func (c *Command) reverify(ctx context.Context, args []string) error {
 		if index != nil {
 			var found bool
 			if res.Task, found, err = index.Complete(res.Task); err != nil || !found {
-				fmt.Fprintf(c.Stderr, "gym reverify: %s: no row of %s has its input\n", where, *dataset)
-				failed++
+				report(c.Stderr, "gym reverify: %s: no row of %s has its input\n", where, *dataset)
+				failed.Add(1)
 				continue
 			}
 		}
@@ -91,34 +107,34 @@ func (c *Command) reverify(ctx context.Context, args []string) error {
 			err = fmt.Errorf("agent %q has no verifier", res.Agent)
 		}
 		if err != nil {
-			fmt.Fprintf(c.Stderr, "gym reverify: %s: %v\n", where, err)
-			failed++
+			report(c.Stderr, "gym reverify: %s: %v\n", where, err)
+			failed.Add(1)
 			continue
 		}
-		v, err := e.Verifier.Verify(ctx, &verifier.Request{Task: res.Task, Response: res.Response})
-		if err == nil && v == nil {
-			err = errors.New("the verifier returned no verdict")
-		}
-		if err != nil {
-			fmt.Fprintf(c.Stderr, "gym reverify: %s: verify: %v\n", where, err)
-			failed++
-			continue
-		}
-		if v.Reward != res.Reward {
-			changed++
-			fmt.Fprintf(c.Stdout, "%s (%s): reward %v -> %v\n", where, res.Agent, res.Reward, v.Reward)
-		}
-		res.Reward, res.Fields, res.Rewards = v.Reward, v.Fields, v.Components
-		if err := w.Write(res); err != nil {
-			return err
-		}
+		g.Go(func() error {
+			v, err := verifier.Run(ctx, e.Verifier, &verifier.Request{Task: res.Task, Response: res.Response})
+			if err != nil {
+				report(c.Stderr, "gym reverify: %s: verify: %v\n", where, err)
+				failed.Add(1)
+				return nil
+			}
+			if v.Reward != res.Reward {
+				changed.Add(1)
+				report(c.Stdout, "%s (%s): reward %v -> %v\n", where, res.Agent, res.Reward, v.Reward)
+			}
+			res.Reward, res.Fields, res.Rewards = v.Reward, v.Fields, v.Components
+			return w.Write(res)
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return err
 	}
 	if err := out.Close(); err != nil {
 		return err
 	}
-	fmt.Fprintf(c.Stdout, "reverified %d rows: %d rewards changed, %d failed; wrote %s\n", rows, changed, failed, *output)
-	if failed > 0 {
-		return failuresError{fmt.Errorf("%d rows could not be reverified", failed)}
+	fmt.Fprintf(c.Stdout, "reverified %d rows: %d rewards changed, %d failed; wrote %s\n", rows, changed.Load(), failed.Load(), *output)
+	if n := failed.Load(); n > 0 {
+		return failuresError{fmt.Errorf("%d rows could not be reverified", n)}
 	}
 	return nil
 }
