@@ -45,6 +45,12 @@ type Collector struct {
 	// DefaultAgent runs rows that have no agent_ref.
 	DefaultAgent string
 
+	// Shard, if Shards > 1, runs only the tasks whose _ng_task_index is
+	// Shard modulo Shards, so that Shards processes (or machines) split one
+	// dataset; indices are the same in every shard, and the outputs
+	// concatenate into the output of one whole run.
+	Shard, Shards int
+
 	// Output, if set, receives each successful result as one JSONL line,
 	// written before the result is handed back. Failures, if set, receives
 	// one line per failed attempt and per invalid row.
@@ -293,6 +299,9 @@ func (c *Collector) plan(ctx context.Context, tasks iter.Seq2[Task, error], emit
 			if !errors.As(err, &le) {
 				return fmt.Errorf("gym: read rows: %w", err)
 			}
+			if !c.inShard(0) { // a row without an index is reported once, by shard 0
+				continue
+			}
 			res := &Result{Task: task, TaskIndex: -1, Err: &rollout.Failure{Class: rollout.FailInvalidRow, Stage: "read", Err: err}}
 			if !emit(planned{res: res, group: &groupState{g: Group{TaskIndex: -1}, size: 1}}) {
 				return nil
@@ -337,6 +346,9 @@ func (c *Collector) plan(ctx context.Context, tasks iter.Seq2[Task, error], emit
 			}
 			ri := rolloutNext[ti]
 			rolloutNext[ti]++
+			if !c.inShard(ti) {
+				continue
+			}
 			res := &Result{Task: task, TaskIndex: ti, RolloutIndex: ri, Agent: name,
 				Err: &rollout.Failure{Class: rollout.FailInvalidRow, Stage: "route", Err: lookupErr}}
 			if !emit(planned{res: res, group: &groupState{g: Group{TaskIndex: ti, Agent: name}, size: 1}}) {
@@ -348,6 +360,9 @@ func (c *Collector) plan(ctx context.Context, tasks iter.Seq2[Task, error], emit
 		n := c.repeats(name)
 		first := rolloutNext[ti]
 		rolloutNext[ti] += n
+		if !c.inShard(ti) {
+			continue
+		}
 		g := &groupState{g: Group{TaskIndex: ti, Agent: name, Results: make([]*Result, 0, n)}}
 		skip := make([]bool, n)
 		for i := range n {
@@ -371,6 +386,10 @@ func (c *Collector) plan(ctx context.Context, tasks iter.Seq2[Task, error], emit
 		}
 	}
 	return nil
+}
+
+func (c *Collector) inShard(taskIndex int) bool {
+	return c.Shards <= 1 || taskIndex%c.Shards == c.Shard
 }
 
 func (c *Collector) repeats(agent string) int {

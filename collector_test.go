@@ -502,3 +502,32 @@ func TestCollectRolloutTimeout(t *testing.T) {
 	require.True(t, f.Retryable)
 	require.Equal(t, int32(2), started.Load(), "a timed-out rollout is retried up to MaxAttempts")
 }
+
+// Shards split a dataset by task index: together they run every rollout
+// once, with the indices of a whole run.
+func TestCollectShards(t *testing.T) {
+	var reg gym.Registry
+	require.NoError(t, reg.Register("a", echoEnv(1)))
+	var tasks []gym.Task
+	for i := range 10 {
+		tasks = append(tasks, row(t, "a", fmt.Sprint(i)))
+	}
+	tasks = append(tasks, row(t, "nope", "bad"))
+	whole := map[key]bool{}
+	c := gym.Collector{Registry: &reg, NumRepeats: 2}
+	for _, r := range collectAll(t, &c, gym.FromSlice(tasks)) {
+		whole[key{r.TaskIndex, r.RolloutIndex}] = true
+	}
+	got := map[key]int{}
+	for shard := range 3 {
+		c := gym.Collector{Registry: &reg, NumRepeats: 2, Shard: shard, Shards: 3}
+		for _, r := range collectAll(t, &c, gym.FromSlice(tasks)) {
+			require.Equal(t, shard, r.TaskIndex%3)
+			got[key{r.TaskIndex, r.RolloutIndex}]++
+		}
+	}
+	require.Len(t, got, len(whole))
+	for k := range whole {
+		require.Equal(t, 1, got[k], "%v", k)
+	}
+}

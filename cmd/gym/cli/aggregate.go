@@ -7,16 +7,17 @@ import (
 
 // aggregate computes the metrics of a rollouts file.
 func (c *Command) aggregate(args []string) error {
-	fs := newFlags(c, "aggregate", "gym aggregate --input rollouts.jsonl [--output metrics.json]")
-	input := fs.String("input", "", "rollouts JSONL")
+	fs := newFlags(c, "aggregate", "gym aggregate --input rollouts.jsonl[,more.jsonl] [--output metrics.json]")
+	var inputs listFlag
+	fs.Var(&inputs, "input", "rollouts JSONL; several (comma-separated or repeated), e.g. the outputs of shards, are merged")
 	output := fs.String("output", "", "write the metrics JSON here (default: print them)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if *input == "" {
+	if len(inputs) == 0 {
 		return usagef("need --input")
 	}
-	m, err := metricsOf(*input)
+	m, err := metricsOf(inputs...)
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package cli_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -243,4 +244,36 @@ func TestCollectBadInput(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, 4, strings.Count(string(failures), "\n"))
 	require.Equal(t, 4, strings.Count(string(failures), `"_ng_failure_class":"invalid_row"`))
+}
+
+// Two shards collect half the tasks each; aggregate merges their outputs.
+func TestCollectShardsAndAggregate(t *testing.T) {
+	ref := reftest.Dir(t)
+	srv := gymtest.NewServer(gymtest.Policy(policy))
+	defer srv.Close()
+	dir := t.TempDir()
+	args := []string{"collect",
+		"--config", filepath.Join(ref, "resources_servers/example_multi_step/configs/example_multi_step.yaml") + "," +
+			filepath.Join(ref, "responses_api_models/openai_model/configs/openai_model.yaml"),
+		"--input", filepath.Join(ref, "resources_servers/example_multi_step/data/example.jsonl"),
+		"--agent", "example_multi_step_simple_agent", "--num-repeats", "2",
+		"+policy_base_url=" + srv.URL, "+policy_api_key=k", "+policy_model_name=m"}
+	tasks := map[int]bool{}
+	for i, out := range []string{"s0.jsonl", "s1.jsonl"} {
+		code, _, stderr := run(t, dir, append(args, "--output", out, "--shard", fmt.Sprintf("%d/2", i))...)
+		require.Equal(t, 0, code, stderr)
+		for _, r := range readRows(t, filepath.Join(dir, out)) {
+			require.Equal(t, i, r.TaskIndex%2)
+			tasks[r.TaskIndex] = true
+		}
+	}
+	require.Len(t, tasks, 5)
+	code, stdout, stderr := run(t, dir, "aggregate", "--input", "s0.jsonl,s1.jsonl")
+	require.Equal(t, 0, code, stderr)
+	require.Contains(t, stdout, `"num_rollouts": 10`)
+	require.Contains(t, stdout, `"pass@2"`)
+
+	code, _, stderr = run(t, dir, append(args, "--output", "x.jsonl", "--shard", "2/2")...)
+	require.Equal(t, cli.ExitUsage, code)
+	require.Contains(t, stderr, "0 <= I < N")
 }

@@ -49,6 +49,7 @@ func (c *Command) collect(ctx context.Context, args []string) error {
 	maxAttempts := fs.Int("max-attempts", 3, "attempts of a rollout whose failure is transient (429, 5xx, timeout)")
 	timeout := fs.Duration("rollout-timeout", 0, "deadline of one rollout attempt (0: none)")
 	head := fs.String("head", "http://"+DefaultHead, "the head server of a running gym run (used without --config)")
+	shard := fs.String("shard", "", "run only shard I of N (I/N, 0-based) of the tasks, by task index; gym aggregate merges the shards' outputs")
 	if err := parseFlags(fs, flags); err != nil {
 		return err
 	}
@@ -75,6 +76,10 @@ func (c *Command) collect(ctx context.Context, args []string) error {
 		}
 	}
 	st.flags(*input, *output, *agentName, *limit, *numRepeats, *concurrency, *resume)
+	shardI, shardN, err := parseShard(*shard)
+	if err != nil {
+		return err
+	}
 	if st.Input == "" || st.Output == "" {
 		return usagef("need --input and --output (or +input_jsonl_fpath= and +output_jsonl_fpath=)")
 	}
@@ -87,7 +92,6 @@ func (c *Command) collect(ctx context.Context, args []string) error {
 		return err
 	}
 	done := map[[2]int]bool{}
-	var err error
 	if st.Resume {
 		if done, err = resumeState(paths.Output); err != nil {
 			return err
@@ -123,6 +127,8 @@ func (c *Command) collect(ctx context.Context, args []string) error {
 		Output:         out,
 		Failures:       failures,
 		Inputs:         inputs,
+		Shard:          shardI,
+		Shards:         shardN,
 		MaxAttempts:    *maxAttempts,
 		RolloutTimeout: *timeout,
 	}
@@ -130,6 +136,9 @@ func (c *Command) collect(ctx context.Context, args []string) error {
 		col.Skip = func(ti, ri int) bool { return done[[2]int{ti, ri}] }
 	}
 	total := plannedCount(st.Input, &col) - len(done)
+	if col.Shards > 1 { // an estimate: tasks spread evenly over the shards
+		total = (total + col.Shards - 1) / col.Shards
+	}
 	prog := newProgress(c.Stderr, total, c.tty())
 	if len(done) > 0 {
 		fmt.Fprintf(c.Stderr, "resuming: %d rollouts already in %s\n", len(done), paths.Output)
@@ -176,6 +185,17 @@ func (c *Command) collect(ctx context.Context, args []string) error {
 		return failuresError{fmt.Errorf("%d rollouts failed; see %s", n, paths.Failures)}
 	}
 	return nil
+}
+
+// parseShard reads "I/N".
+func parseShard(s string) (i, n int, err error) {
+	if s == "" {
+		return 0, 0, nil
+	}
+	if _, err := fmt.Sscanf(s, "%d/%d", &i, &n); err != nil || n < 1 || i < 0 || i >= n {
+		return 0, 0, usagef("--shard %q: want I/N with 0 <= I < N", s)
+	}
+	return i, n, nil
 }
 
 // remoteRegistry registers every agent a head server lists, as a remote
@@ -351,20 +371,29 @@ func plannedCount(path string, c *gym.Collector) int {
 	return n
 }
 
-func metricsOf(path string) (*rollout.Metrics, error) {
+func metricsOf(paths ...string) (*rollout.Metrics, error) {
+	m := &rollout.Metrics{}
+	for _, path := range paths {
+		if err := addMetrics(m, path); err != nil {
+			return nil, err
+		}
+	}
+	return m, nil
+}
+
+func addMetrics(m *rollout.Metrics, path string) error {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer f.Close()
-	m := &rollout.Metrics{}
 	for res, err := range rollout.ReadResults(f, path) {
 		if err != nil {
-			return nil, err
+			return err
 		}
 		m.Add(res)
 	}
-	return m, nil
+	return nil
 }
 
 // printMetrics prints the key metrics of each agent.
