@@ -3,6 +3,7 @@ package model
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"sync/atomic"
 
@@ -41,6 +42,11 @@ type Request struct {
 // AppendJSON appends the Responses create body: Params with input replaced
 // by Input.
 func (r *Request) AppendJSON(b []byte) []byte {
+	size := r.Params.EncodedSize() + 16
+	for _, it := range r.Input {
+		size += it.EncodedSize() + 1
+	}
+	b = slices.Grow(b, size)
 	b = append(b, '{')
 	n := 0
 	for _, f := range r.Params.Fields() {

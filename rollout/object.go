@@ -145,6 +145,7 @@ func (o Object) MarshalJSON() ([]byte, error) {
 
 // AppendJSON appends the object's JSON encoding to b.
 func (o Object) AppendJSON(b []byte) []byte {
+	b = slices.Grow(b, o.size())
 	b = append(b, '{')
 	for i, f := range o.fields {
 		if i > 0 {
@@ -163,6 +164,10 @@ func appendValue(b []byte, v json.RawMessage) []byte {
 	}
 	return append(b, v...)
 }
+
+// EncodedSize returns an upper bound of the length of the object's JSON
+// encoding, for sizing buffers.
+func (o Object) EncodedSize() int { return o.size() }
 
 func (o Object) size() int {
 	n := 2

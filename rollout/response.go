@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 )
 
 // Response is an OpenAI Responses API response object. Output is decoded into
@@ -113,6 +114,7 @@ func (r Response) MarshalJSON() ([]byte, error) { return r.AppendJSON(nil), nil 
 
 // AppendJSON appends the response's JSON encoding to b.
 func (r Response) AppendJSON(b []byte) []byte {
+	b = slices.Grow(b, r.EncodedSize())
 	b = append(b, '{')
 	wroteOutput := false
 	for i, f := range r.Fields() {
@@ -146,6 +148,16 @@ func appendItems(b []byte, items []Item) []byte {
 		b = it.AppendJSON(b)
 	}
 	return append(b, ']')
+}
+
+// EncodedSize returns an upper bound of the length of the response's JSON
+// encoding, for sizing buffers.
+func (r Response) EncodedSize() int {
+	n := r.Object.size() + 12
+	for _, it := range r.Output {
+		n += it.size() + 1
+	}
+	return n
 }
 
 // IncompleteReason returns incomplete_details.reason ("max_output_tokens",

@@ -42,6 +42,11 @@ func (r *Result) MarshalJSON() ([]byte, error) { return r.AppendJSON(nil), nil }
 // reward, the verifier fields and reward_components. A failed rollout has no
 // reward and carries _ng_failure_* fields instead.
 func (r *Result) AppendJSON(b []byte) []byte {
+	size := r.Task.size() + r.Fields.size() + 256
+	if r.Response != nil {
+		size += r.Response.EncodedSize()
+	}
+	b = slices.Grow(b, size)
 	b = append(b, '{')
 	n := 0
 	sep := func() {

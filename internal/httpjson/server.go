@@ -128,7 +128,7 @@ func errorType(status int) string {
 // errors ("the request body"). The error is a *StatusError: 413 for a
 // larger body, 400 for one that cannot be read.
 func ReadBody(w http.ResponseWriter, r *http.Request, limit int64, what string) ([]byte, error) {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	body, err := readAll(http.MaxBytesReader(w, r.Body, limit), r.ContentLength, limit)
 	if err != nil {
 		if tooLarge, ok := errors.AsType[*http.MaxBytesError](err); ok {
 			return nil, Errorf(http.StatusRequestEntityTooLarge, "%s is larger than the limit of %d bytes", what, tooLarge.Limit)
@@ -176,4 +176,28 @@ func Recover(w http.ResponseWriter, errOf func(p any) error) {
 		panic(p)
 	}
 	WriteError(w, http.StatusInternalServerError, errOf(p))
+}
+
+// readAll reads rd to the end into a buffer sized once from the declared
+// length (when it is known and within limit), as os.ReadFile does, instead
+// of growing it step by step.
+func readAll(rd io.Reader, declared, limit int64) ([]byte, error) {
+	size := int64(512)
+	if declared > 0 && declared < limit {
+		size = declared + 1 // +1 to see the end without growing
+	}
+	b := make([]byte, 0, size)
+	for {
+		n, err := rd.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err != nil {
+			if err == io.EOF {
+				return b, nil
+			}
+			return b, err
+		}
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+	}
 }
