@@ -10,22 +10,13 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/gymkit/gym/config"
+	"github.com/gymkit/gym/internal/reftest"
 )
 
-// referenceDir returns the NeMo Gym reference tree the config tests load.
-// Without it the test is skipped, unless GYM_REQUIRE_REFERENCE=1 makes that
-// a failure (as in CI, where the tree must be present).
-func referenceDir(t testing.TB) string {
-	t.Helper()
-	dir := filepath.Join("..", "..", "shared", "reference", "nemo-gym")
-	if _, err := os.Stat(dir); err != nil {
-		if os.Getenv("GYM_REQUIRE_REFERENCE") == "1" {
-			t.Fatalf("NeMo Gym reference configs are required (GYM_REQUIRE_REFERENCE=1) but not found: %v", err)
-		}
-		t.Skipf("NeMo Gym reference configs not found (%v); set GYM_REQUIRE_REFERENCE=1 to fail instead", err)
-	}
-	return dir
-}
+// referenceDir returns the NeMo Gym reference tree the config tests load
+// (see internal/reftest: skipped where absent, a failure under
+// GYM_REQUIRE_REFERENCE=1).
+func referenceDir(t testing.TB) string { return reftest.Dir(t) }
 
 const (
 	exampleMultiStep      = "resources_servers/example_multi_step/configs/example_multi_step.yaml"
