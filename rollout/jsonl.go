@@ -102,27 +102,11 @@ func readError(path string, err error) error {
 // *LineError and reading goes on with the next line; an I/O error (not a
 // *LineError) ends the sequence.
 func ReadTasks(r io.Reader, path string) iter.Seq2[Task, error] {
-	return func(yield func(Task, error) bool) {
-		jr := NewReader(r, path)
-		for {
-			line, err := jr.Next()
-			if err == io.EOF {
-				return
-			}
-			if err != nil {
-				yield(Task{}, readError(path, err))
-				return
-			}
-			t, err := ParseTask(line)
-			if err != nil {
-				err = jr.Err(err)
-			}
-			t.src, t.line = path, jr.Line()
-			if !yield(t, err) {
-				return
-			}
-		}
-	}
+	return readLines(r, path, func(line []byte, n int) (Task, error) {
+		t, err := ParseTask(line)
+		t.src, t.line = path, n
+		return t, err
+	})
 }
 
 // ReadTasksFile reads the dataset rows of a JSONL file.
@@ -142,9 +126,16 @@ func ReadTasksFile(path string) iter.Seq2[Task, error] {
 	}
 }
 
-// ReadResults parses each line of r as an output row.
+// ReadResults parses each line of r as an output row, as ReadTasks does.
 func ReadResults(r io.Reader, path string) iter.Seq2[*Result, error] {
-	return func(yield func(*Result, error) bool) {
+	return readLines(r, path, func(line []byte, _ int) (*Result, error) { return ParseResult(line) })
+}
+
+// readLines parses each non-blank line of r with parse (given the line and
+// its number): a parse error is a *LineError and reading goes on; an I/O
+// error ends the sequence.
+func readLines[T any](r io.Reader, path string, parse func(line []byte, n int) (T, error)) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
 		jr := NewReader(r, path)
 		for {
 			line, err := jr.Next()
@@ -152,14 +143,15 @@ func ReadResults(r io.Reader, path string) iter.Seq2[*Result, error] {
 				return
 			}
 			if err != nil {
-				yield(nil, readError(path, err))
+				var zero T
+				yield(zero, readError(path, err))
 				return
 			}
-			res, err := ParseResult(line)
+			v, err := parse(line, jr.Line())
 			if err != nil {
 				err = jr.Err(err)
 			}
-			if !yield(res, err) {
+			if !yield(v, err) {
 				return
 			}
 		}
