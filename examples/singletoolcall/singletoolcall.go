@@ -7,7 +7,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/gymkit/gym"
@@ -52,17 +51,31 @@ func Environment(m model.Model) gym.Environment {
 	return gym.Environment{Model: m, Resources: NewServer(), Verifier: NewVerifier()}
 }
 
-var cityAliases = []struct {
-	re   *regexp.Regexp
-	city string
-}{
-	{regexp.MustCompile(`(?i)\b(sf|san francisco|frisco)\b`), "San Francisco"},
-	{regexp.MustCompile(`(?i)\b(nyc|new york)\b`), "New York"},
-	{regexp.MustCompile(`(?i)\b(la|los angeles)\b`), "Los Angeles"},
-	{regexp.MustCompile(`(?i)\bseattle\b`), "Seattle"},
-	{regexp.MustCompile(`(?i)\bchicago\b`), "Chicago"},
-	{regexp.MustCompile(`(?i)\bboston\b`), "Boston"},
-	{regexp.MustCompile(`(?i)\bdenver\b`), "Denver"},
+// cities maps the names and nicknames the policy knows, in lower case, to
+// the city.
+var cities = map[string]string{
+	"sf": "San Francisco", "san francisco": "San Francisco", "frisco": "San Francisco",
+	"nyc": "New York", "new york": "New York",
+	"la": "Los Angeles", "los angeles": "Los Angeles",
+	"seattle": "Seattle", "chicago": "Chicago", "boston": "Boston", "denver": "Denver",
+}
+
+// cityIn returns the first city text names, by one word or two.
+func cityIn(text string) (string, bool) {
+	words := strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
+		return !(r >= 'a' && r <= 'z')
+	})
+	for i, w := range words {
+		if i+1 < len(words) {
+			if c, ok := cities[w+" "+words[i+1]]; ok {
+				return c, true
+			}
+		}
+		if c, ok := cities[w]; ok {
+			return c, true
+		}
+	}
+	return "", false
 }
 
 // Policy returns a scripted policy for offline runs: if the user names a
@@ -84,11 +97,9 @@ func Policy() model.Model {
 				user = it.Text()
 			}
 		}
-		for _, a := range cityAliases {
-			if a.re.MatchString(user) {
-				args := fmt.Sprintf(`{"city":%q}`, a.city)
-				return model.NewResponse(rollout.NewFunctionCall("call_"+strings.ReplaceAll(strings.ToLower(a.city), " ", "_"), "get_weather", args)), nil
-			}
+		if city, ok := cityIn(user); ok {
+			args := fmt.Sprintf(`{"city":%q}`, city)
+			return model.NewResponse(rollout.NewFunctionCall("call_"+strings.ReplaceAll(strings.ToLower(city), " ", "_"), "get_weather", args)), nil
 		}
 		return model.NewResponse(rollout.NewOutputMessage("msg_policy", "Which city would you like the weather for?")), nil
 	})
