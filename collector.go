@@ -203,7 +203,9 @@ func (c *Collector) run(ctx context.Context, tasks iter.Seq2[Task, error]) iter.
 				fail = out
 			}
 		}
-		events := make(chan event, conc)
+		// A buffer lets finished rollouts hand over without waiting for the
+		// consumer; it is capped so that a huge Concurrency allocates nothing.
+		events := make(chan event, min(conc, 1024))
 		var fatalOnce sync.Once
 		fatal := func(err error) {
 			fatalOnce.Do(func() {
@@ -242,9 +244,8 @@ func (c *Collector) run(ctx context.Context, tasks iter.Seq2[Task, error]) iter.
 					return true
 				}
 				if p.agent == nil { // an invalid row: nothing to run
-					wg.Add(1)
-					go func() { defer wg.Done(); finish(p) }()
-					return true
+					finish(p)
+					return ctx.Err() == nil
 				}
 				if sem.Acquire(ctx, 1) != nil {
 					return false

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"math"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -529,5 +530,26 @@ func TestCollectShards(t *testing.T) {
 	require.Len(t, got, len(whole))
 	for k := range whole {
 		require.Equal(t, 1, got[k], "%v", k)
+	}
+}
+
+// Concurrency is a cap, not an allocation: any value, however large, runs.
+func TestCollectConcurrencyExtremes(t *testing.T) {
+	var reg gym.Registry
+	require.NoError(t, reg.Register("a", echoEnv(1)))
+	tasks := []gym.Task{row(t, "a", "x"), row(t, "a", "y"), row(t, "a", "z")}
+	for _, tc := range []struct {
+		name string
+		conc int
+	}{
+		{"one", 1},
+		{"default", 0},
+		{"huge", math.MaxInt},
+		{"negative", -5},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := gym.Collector{Registry: &reg, Concurrency: tc.conc, NumRepeats: 2}
+			require.Len(t, collectAll(t, &c, gym.FromSlice(tasks)), 6)
+		})
 	}
 }

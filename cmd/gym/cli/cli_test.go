@@ -168,6 +168,18 @@ func TestCollectErrors(t *testing.T) {
 
 	code, _, _ = run(t, dir, "collect", "--help")
 	require.Equal(t, cli.ExitOK, code)
+
+	// An unknown default agent is a usage error before anything runs.
+	input := filepath.Join(ref, "resources_servers/example_multi_step/data/example.jsonl")
+	for _, agentArg := range [][]string{{"--agent", "example_multi_step_simple_agnt"}, {"+agent_name=example_multi_step_simple_agnt"}} {
+		args := append([]string{"collect", "--config", cfg, "--input", input, "--output", "unknown.jsonl",
+			"+policy_base_url=http://127.0.0.1:9/v1", "+policy_api_key=k", "+policy_model_name=m"}, agentArg...)
+		code, _, stderr = run(t, dir, args...)
+		require.Equal(t, cli.ExitUsage, code, stderr)
+		require.Contains(t, stderr, `did you mean "example_multi_step_simple_agent"?`)
+		_, err := os.Stat(filepath.Join(dir, "unknown.jsonl"))
+		require.ErrorIs(t, err, os.ErrNotExist)
+	}
 }
 
 // gym reverify reproduces the recorded rewards of NeMo Gym's reference
@@ -262,6 +274,11 @@ func TestCollectShardsAndAggregate(t *testing.T) {
 	for i, out := range []string{"s0.jsonl", "s1.jsonl"} {
 		code, _, stderr := run(t, dir, append(args, "--output", out, "--shard", fmt.Sprintf("%d/2", i))...)
 		require.Equal(t, 0, code, stderr)
+		want := []int{6, 4}[i] // tasks 0, 2, 4 and 1, 3, twice each
+		require.Contains(t, stderr, fmt.Sprintf("%d/%d rollouts", want, want), "the progress total is exact")
+		code, _, stderr = run(t, dir, append(args, "--output", out, "--shard", fmt.Sprintf("%d/2", i), "--resume")...)
+		require.Equal(t, 0, code, stderr)
+		require.Contains(t, stderr, "0/0 rollouts", "a finished shard has nothing left")
 		for _, r := range readRows(t, filepath.Join(dir, out)) {
 			require.Equal(t, i, r.TaskIndex%2)
 			tasks[r.TaskIndex] = true
@@ -272,8 +289,40 @@ func TestCollectShardsAndAggregate(t *testing.T) {
 	require.Equal(t, 0, code, stderr)
 	require.Contains(t, stdout, `"num_rollouts": 10`)
 	require.Contains(t, stdout, `"pass@2"`)
+	for range 20 { // the key metrics print in a stable order
+		code, stdout, stderr = run(t, dir, "aggregate", "--input", "s0.jsonl,s1.jsonl", "--output", "m.json")
+		require.Equal(t, 0, code, stderr)
+		require.Contains(t, stdout, ", majority@2 0.2000, pass@2 0.2000\n")
+	}
 
 	code, _, stderr = run(t, dir, append(args, "--output", "x.jsonl", "--shard", "2/2")...)
 	require.Equal(t, cli.ExitUsage, code)
 	require.Contains(t, stderr, "0 <= I < N")
+}
+
+// A bad --input is a usage error found before the output is touched: an
+// existing merged dataset is not truncated by a typo.
+func TestCollateBadInputKeepsOutput(t *testing.T) {
+	dir := t.TempDir()
+	good := `{"responses_create_params":{"input":"hi"}}` + "\n"
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "a.jsonl"), []byte(good), 0o644))
+	for _, tc := range []struct {
+		name  string
+		input string
+		want  string
+	}{
+		{"missing file", "nope.jsonl:agent", "nope.jsonl"},
+		{"missing among good", "a.jsonl:agent,nope.jsonl:agent", "nope.jsonl"},
+		{"no agent", "a.jsonl", "want PATH:AGENT"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			require.NoError(t, os.WriteFile(filepath.Join(dir, "merged.jsonl"), []byte(good), 0o644))
+			code, _, stderr := run(t, dir, "collate", "--input", tc.input, "--output", "merged.jsonl")
+			require.Equal(t, cli.ExitUsage, code, stderr)
+			require.Contains(t, stderr, tc.want)
+			data, err := os.ReadFile(filepath.Join(dir, "merged.jsonl"))
+			require.NoError(t, err)
+			require.Equal(t, good, string(data))
+		})
+	}
 }

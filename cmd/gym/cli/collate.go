@@ -30,6 +30,9 @@ func (c *Command) collate(args []string) error {
 		if i <= 0 || i == len(in)-1 {
 			return usagef("--input %q: want PATH:AGENT", in)
 		}
+		if _, err := os.Stat(in[:i]); err != nil { // before the output is truncated
+			return usagef("--input %q: %w", in, err)
+		}
 		sources = append(sources, source{in[:i], in[i+1:]})
 	}
 	if err := os.MkdirAll(filepath.Dir(*output), 0o755); err != nil {

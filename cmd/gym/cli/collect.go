@@ -7,9 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync/atomic"
 
 	"github.com/gymkit/gym"
 	"github.com/gymkit/gym/agent"
@@ -76,6 +79,11 @@ func (c *Command) collect(ctx context.Context, args []string) error {
 		}
 	}
 	st.flags(*input, *output, *agentName, *limit, *numRepeats, *concurrency, *resume)
+	if st.Agent != "" { // a typo here would fail every row without agent_ref
+		if _, err := reg.Lookup(st.Agent); err != nil {
+			return usagef("--agent (agent_name): %w", err)
+		}
+	}
 	shardI, shardN, err := parseShard(*shard)
 	if err != nil {
 		return err
@@ -135,11 +143,7 @@ func (c *Command) collect(ctx context.Context, args []string) error {
 	if st.Resume {
 		col.Skip = func(ti, ri int) bool { return done[[2]int{ti, ri}] }
 	}
-	total := plannedCount(st.Input, &col) - len(done)
-	if col.Shards > 1 { // an estimate: tasks spread evenly over the shards
-		total = (total + col.Shards - 1) / col.Shards
-	}
-	prog := newProgress(c.Stderr, total, c.tty())
+	prog := newProgress(c.Stderr, plannedCount(ctx, st.Input, col), c.tty())
 	if len(done) > 0 {
 		fmt.Fprintf(c.Stderr, "resuming: %d rollouts already in %s\n", len(done), paths.Output)
 	}
@@ -342,33 +346,26 @@ func appendFile(path string, b []byte) error {
 	return f.Close()
 }
 
-// plannedCount counts the rollouts a collection of path will plan, for the
-// progress bar's total.
-func plannedCount(path string, c *gym.Collector) int {
-	n, rows := 0, 0
-	for t, err := range rollout.ReadTasksFile(path) {
-		if c.Limit > 0 && rows >= c.Limit {
+// plannedCount counts the results a collection of path will hand back —
+// the rollouts it will run and the invalid rows it will report — for the
+// progress bar's total, by planning it with every rollout skipped.
+func plannedCount(ctx context.Context, path string, col gym.Collector) int {
+	var n atomic.Int64
+	skip := col.Skip
+	col.Output, col.Failures, col.Inputs = nil, nil, nil
+	col.Skip = func(ti, ri int) bool {
+		if skip == nil || !skip(ti, ri) {
+			n.Add(1)
+		}
+		return true
+	}
+	for _, err := range col.Collect(ctx, gym.FromFile(path)) {
+		if err != nil {
 			break
 		}
-		rows++
-		if err != nil {
-			n++
-			continue
-		}
-		name := t.AgentName()
-		if name == "" {
-			name = c.DefaultAgent
-		}
-		switch r, ok := c.RepeatsByAgent[name]; {
-		case ok && r > 0:
-			n += r
-		case c.NumRepeats > 0:
-			n += c.NumRepeats
-		default:
-			n++
-		}
+		n.Add(1) // an invalid row
 	}
-	return n
+	return int(n.Load())
 }
 
 func metricsOf(paths ...string) (*rollout.Metrics, error) {
@@ -401,9 +398,9 @@ func printMetrics(w io.Writer, m *rollout.Metrics) {
 	for _, name := range m.Agents() {
 		a := m.Agent(name)
 		fmt.Fprintf(w, "%s: %d rollouts, mean reward %.4f", name, int(a["num_rollouts"]), a["mean/reward"])
-		for k, v := range a {
+		for _, k := range slices.Sorted(maps.Keys(a)) {
 			if strings.HasPrefix(k, "pass@") || strings.HasPrefix(k, "majority@") {
-				fmt.Fprintf(w, ", %s %.4f", k, v)
+				fmt.Fprintf(w, ", %s %.4f", k, a[k])
 			}
 		}
 		fmt.Fprintln(w)
