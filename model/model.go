@@ -110,7 +110,13 @@ func Replay(recorded []rollout.Item) Model {
 		if k >= len(turns) {
 			return nil, fmt.Errorf("model: replay: call %d asked, the recording has %d model turns", k+1, len(turns))
 		}
-		return NewResponse(turns[k]...), nil
+		// Copies: the caller may change its response, and the turns are
+		// shared by every rollout.
+		output := make([]rollout.Item, len(turns[k]))
+		for i, it := range turns[k] {
+			output[i] = it.Clone()
+		}
+		return NewResponse(output...), nil
 	})
 }
 

@@ -273,6 +273,28 @@ func TestReplayResponses(t *testing.T) {
 	require.Equal(t, "completed", a.String("status"))
 }
 
+// Each call gets a response of its own: a caller that adds to or changes
+// its output (attaching token data, say) touches neither the recording
+// nor the response of a concurrent rollout.
+func TestReplayResponsesAreIndependent(t *testing.T) {
+	recorded := []rollout.Item{rs, msg("a"), msg("b")}
+	m := model.Replay(recorded)
+	a, err := m.Respond(context.Background(), &model.Request{})
+	require.NoError(t, err)
+	b, err := m.Respond(context.Background(), &model.Request{})
+	require.NoError(t, err)
+	a.Output = append(a.Output, msg("added to a"))
+	b.Output = append(b.Output, msg("added to b"))
+	require.Equal(t, "added to a", a.Output[3].Text())
+	a.Output[1].SetTokens(&rollout.Tokens{PromptIDs: []int{1}, GenerationIDs: []int{2}, LogProbs: []float64{-1}})
+	a.Output[2].Set("content", rollout.Quote("changed"))
+	require.False(t, b.Output[1].Has(rollout.KeyPromptTokenIDs))
+	require.Equal(t, "b", b.Output[2].Text())
+	c, err := m.Respond(context.Background(), &model.Request{})
+	require.NoError(t, err)
+	require.Equal(t, js(recorded...), js(c.Output...))
+}
+
 func TestReplayPastTheRecording(t *testing.T) {
 	m := model.Replay([]rollout.Item{fc("1"), fco("1"), fc("2"), fco("2")})
 	_, err := m.Respond(context.Background(), &model.Request{Input: []rollout.Item{fc("1"), fco("1"), fc("2"), fco("2")}})

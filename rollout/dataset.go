@@ -47,6 +47,7 @@ func (ix *InputIndex) Complete(t Task) (Task, bool, error) {
 			out.Set(f.Name, f.Value)
 		}
 	}
+	out.clip()
 	return out, true, nil
 }
 

@@ -121,13 +121,19 @@ func (o *Object) Delete(name string) {
 }
 
 // Clone returns a copy whose member list can be changed without affecting o.
-// Values are shared: they are never modified in place.
+// Values are shared: they are never modified in place. Like a parsed
+// Object, a clone has no spare capacity, so that copies of it that each
+// add a member do not write into one shared array.
 func (o Object) Clone() Object {
 	if o.fields == nil {
 		return Object{}
 	}
-	return Object{fields: append(make([]Field, 0, len(o.fields)+4), o.fields...)}
+	return Object{fields: slices.Clone(o.fields)}
 }
+
+// clip drops the spare capacity that adding members left, so that copies
+// of o append independently (see Clone).
+func (o *Object) clip() { o.fields = slices.Clip(o.fields) }
 
 func (o Object) index(name string) int {
 	for i := range o.fields {

@@ -145,6 +145,26 @@ func TestObjectCopiesAppendIndependently(t *testing.T) {
 	require.Equal(t, `{"responses_create_params":{"input":"hi"}}`, string(base.AppendJSON(nil)))
 }
 
+// The same holds for the Objects the package makes from others: a clone,
+// a task given an agent, copied for each repeat of a task.
+func TestDerivedObjectCopiesAppendIndependently(t *testing.T) {
+	base := mustObject(t, `{"responses_create_params":{"input":"hi"}}`)
+	for name, derived := range map[string]rollout.Object{
+		"Clone":     base.Clone(),
+		"WithAgent": rollout.Task{Object: base}.WithAgent("a").Object,
+	} {
+		t.Run(name, func(t *testing.T) {
+			want := string(derived.AppendJSON(nil))
+			a, b := derived, derived
+			a.Set("x", json.RawMessage(`1`))
+			b.Set("y", json.RawMessage(`2`))
+			require.Equal(t, want[:len(want)-1]+`,"x":1}`, string(a.AppendJSON(nil)))
+			require.Equal(t, want[:len(want)-1]+`,"y":2}`, string(b.AppendJSON(nil)))
+			require.Equal(t, want, string(derived.AppendJSON(nil)))
+		})
+	}
+}
+
 func TestParseObjectErrors(t *testing.T) {
 	notObject := []string{`[]`, `[{"a":1}]`, `1`, `"s"`, `true`, `null`, ` null `}
 	for _, in := range notObject {

@@ -119,6 +119,7 @@ func (t Task) AgentName() string {
 func (t Task) WithAgent(agent string) Task {
 	c := Task{Object: t.Clone(), src: t.src, line: t.line}
 	c.Set(KeyAgentRef, agentRefJSON(agent))
+	c.clip()
 	return c
 }
 

@@ -178,13 +178,18 @@ func Recover(w http.ResponseWriter, errOf func(p any) error) {
 	WriteError(w, http.StatusInternalServerError, errOf(p))
 }
 
+// maxPresize bounds the buffer readAll allocates on the word of the
+// declared length: a peer may declare a length it never sends.
+const maxPresize = 1 << 20
+
 // readAll reads rd to the end into a buffer sized once from the declared
-// length (when it is known and within limit), as os.ReadFile does, instead
-// of growing it step by step.
+// length (when it is known and within limit and maxPresize), as
+// os.ReadFile does, instead of growing it step by step; a longer body
+// grows the buffer as it arrives.
 func readAll(rd io.Reader, declared, limit int64) ([]byte, error) {
 	size := int64(512)
 	if declared > 0 && declared < limit {
-		size = declared + 1 // +1 to see the end without growing
+		size = min(declared+1, maxPresize) // +1 to see the end without growing
 	}
 	b := make([]byte, 0, size)
 	for {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -185,4 +186,27 @@ func TestRecover(t *testing.T) {
 			panic(http.ErrAbortHandler)
 		})
 	}, "net/http's own abort passes through")
+}
+
+// A client declares the length of its body, and may lie: a small body
+// declared as almost the limit must not make the server allocate the limit
+// before a byte has come (a thousand such requests would take 64 GB).
+func TestReadBodyDoesNotTrustDeclaredLength(t *testing.T) {
+	const limit = 64 << 20
+	r := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(`{}`))
+	r.ContentLength = limit - 1
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	body, err := ReadBody(httptest.NewRecorder(), r, limit, "the request body")
+	runtime.ReadMemStats(&after)
+	require.NoError(t, err)
+	require.Equal(t, `{}`, string(body))
+	require.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(4<<20), "bytes allocated for a 2-byte body")
+
+	// A body of the declared length is still read whole.
+	big := strings.Repeat("x", 3<<20)
+	r = httptest.NewRequest(http.MethodPost, "/", strings.NewReader(big))
+	body, err = ReadBody(httptest.NewRecorder(), r, limit, "the request body")
+	require.NoError(t, err)
+	require.Equal(t, big, string(body))
 }

@@ -51,6 +51,7 @@ type encoder struct{ b []byte }
 var (
 	marshalerType     = reflect.TypeFor[json.Marshaler]()
 	textMarshalerType = reflect.TypeFor[encoding.TextMarshaler]()
+	numberType        = reflect.TypeFor[json.Number]()
 )
 
 func (e *encoder) value(v reflect.Value) error {
@@ -65,11 +66,26 @@ func (e *encoder) value(v reflect.Value) error {
 			e.b = append(e.b, "null"...)
 			return nil
 		}
+		if t.Kind() != reflect.Pointer && v.CanAddr() {
+			v = v.Addr() // a pointer method, which encoding/json calls on an addressable value
+		}
 		raw, err := json.Marshal(v.Interface())
 		if err != nil {
 			return err
 		}
 		e.b = append(e.b, Format(raw)...)
+		return nil
+	}
+	if t == numberType {
+		// A number kept as its text, which encoding/json writes bare.
+		n := v.String()
+		if n == "" {
+			n = "0"
+		}
+		if !json.Valid([]byte(n)) || n[0] == '"' || n[0] == '[' || n[0] == '{' {
+			return fmt.Errorf("pyjson: invalid number literal %q", n)
+		}
+		e.b = append(e.b, n...)
 		return nil
 	}
 	switch t.Kind() {
@@ -119,19 +135,27 @@ func (e *encoder) value(v reflect.Value) error {
 			e.b = append(e.b, "null"...)
 			return nil
 		}
-		if t.Key().Kind() != reflect.String {
-			return fmt.Errorf("pyjson: unsupported map key type %s", t.Key())
+		type entry struct {
+			key string
+			val reflect.Value
 		}
-		keys := v.MapKeys()
-		slices.SortFunc(keys, func(a, b reflect.Value) int { return strings.Compare(a.String(), b.String()) })
+		entries := make([]entry, 0, v.Len())
+		for it := v.MapRange(); it.Next(); {
+			k, err := mapKey(it.Key())
+			if err != nil {
+				return err
+			}
+			entries = append(entries, entry{k, it.Value()})
+		}
+		slices.SortFunc(entries, func(a, b entry) int { return strings.Compare(a.key, b.key) })
 		e.b = append(e.b, '{')
-		for i, k := range keys {
+		for i, en := range entries {
 			if i > 0 {
 				e.b = append(e.b, ", "...)
 			}
-			e.b = appendString(e.b, k.String())
+			e.b = appendString(e.b, en.key)
 			e.b = append(e.b, ": "...)
-			if err := e.value(v.MapIndex(k)); err != nil {
+			if err := e.value(en.val); err != nil {
 				return err
 			}
 		}
@@ -140,8 +164,11 @@ func (e *encoder) value(v reflect.Value) error {
 		e.b = append(e.b, '{')
 		n := 0
 		for _, f := range fieldsOf(t) {
-			fv := v.FieldByIndex(f.index)
-			if f.omitEmpty && fv.IsZero() {
+			fv, err := v.FieldByIndexErr(f.index)
+			if err != nil {
+				continue // a field of a nil embedded pointer: encoding/json skips it
+			}
+			if f.omitEmpty && isEmpty(fv) || f.omitZero && isZero(fv) {
 				continue
 			}
 			if n > 0 {
@@ -161,10 +188,68 @@ func (e *encoder) value(v reflect.Value) error {
 	return nil
 }
 
+// mapKey returns the JSON object key of a map key, as encoding/json
+// writes it: a string as itself, a TextMarshaler by its text, an integer
+// in decimal (Python's json.dumps writes int keys the same way).
+func mapKey(k reflect.Value) (string, error) {
+	if k.Kind() == reflect.String {
+		return k.String(), nil
+	}
+	if tm, ok := k.Interface().(encoding.TextMarshaler); ok {
+		if k.Kind() == reflect.Pointer && k.IsNil() {
+			return "", nil
+		}
+		b, err := tm.MarshalText()
+		return string(b), err
+	}
+	switch k.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return strconv.FormatInt(k.Int(), 10), nil
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		return strconv.FormatUint(k.Uint(), 10), nil
+	}
+	return "", fmt.Errorf("pyjson: unsupported map key type %s", k.Type())
+}
+
+// isEmpty reports whether v is empty as encoding/json's omitempty means
+// it: false, 0, a nil pointer or interface, an empty string, array, slice
+// or map. A struct is never empty.
+func isEmpty(v reflect.Value) bool {
+	switch v.Kind() {
+	case reflect.Array, reflect.Map, reflect.Slice, reflect.String:
+		return v.Len() == 0
+	case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr,
+		reflect.Float32, reflect.Float64, reflect.Interface, reflect.Pointer:
+		return v.IsZero()
+	}
+	return false
+}
+
+// isZero reports whether v is zero as encoding/json's omitzero means it:
+// its IsZero method if it has one, else the zero value.
+func isZero(v reflect.Value) bool {
+	type zeroer interface{ IsZero() bool }
+	if v.Kind() == reflect.Pointer && v.IsNil() {
+		return true
+	}
+	if z, ok := v.Interface().(zeroer); ok {
+		return z.IsZero()
+	}
+	if v.CanAddr() {
+		if z, ok := v.Addr().Interface().(zeroer); ok {
+			return z.IsZero()
+		}
+	}
+	return v.IsZero()
+}
+
 type field struct {
 	name      string
 	index     []int
+	tagged    bool
 	omitEmpty bool
+	omitZero  bool
 }
 
 var fieldCache sync.Map // reflect.Type → []field
@@ -200,11 +285,40 @@ func fieldsOf(t reflect.Type) []field {
 		if !sf.IsExported() {
 			continue
 		}
+		tagged := name != ""
 		if name == "" {
 			name = sf.Name
 		}
-		fs = append(fs, field{name: name, index: []int{i}, omitEmpty: strings.Contains(","+opts+",", ",omitempty,")})
+		fs = append(fs, field{name: name, index: []int{i}, tagged: tagged,
+			omitEmpty: strings.Contains(","+opts+",", ",omitempty,"),
+			omitZero:  strings.Contains(","+opts+",", ",omitzero,")})
 	}
+	fs = dominant(fs)
 	fieldCache.Store(t, fs)
 	return fs
+}
+
+// dominant resolves fields of the same name as encoding/json does: the
+// shallowest wins; among several equally shallow ones a single tagged one
+// wins, and otherwise none is written. The order of the survivors is kept.
+func dominant(fs []field) []field {
+	out := fs[:0:0]
+	for i, f := range fs {
+		keep := true
+		for j, g := range fs {
+			if i == j || g.name != f.name {
+				continue
+			}
+			switch {
+			case len(g.index) < len(f.index):
+				keep = false
+			case len(g.index) == len(f.index) && !(f.tagged && !g.tagged):
+				keep = false
+			}
+		}
+		if keep {
+			out = append(out, f)
+		}
+	}
+	return out
 }

@@ -131,3 +131,54 @@ func TestMarshalLikePython(t *testing.T) {
 		t.Errorf("Marshal:\n got %s\nwant %s", got, want)
 	}
 }
+
+// Marshal writes what encoding/json writes (modulo Python's spelling):
+// omitempty and omitzero as encoding/json reads them, non-string map keys,
+// json.Number bare, fields of nil embedded pointers skipped, shadowed
+// embedded fields dropped, and pointer-receiver marshalers called.
+func TestMarshalFollowsEncodingJSON(t *testing.T) {
+	type Base struct {
+		ID   int    `json:"id"`
+		Name string `json:"name"`
+	}
+	type when struct{ s string }
+	type value struct {
+		*Base
+		Name       string          `json:"name"`
+		EmptySlice []int           `json:"empty_slice,omitempty"`
+		EmptyMap   map[string]int  `json:"empty_map,omitempty"`
+		Struct     struct{ A int } `json:"struct,omitempty"`
+		Zero       struct{ A int } `json:"zero,omitzero"`
+		Array      [2]int          `json:"array,omitempty"`
+		ByInt      map[int]string  `json:"by_int"`
+		Num        json.Number     `json:"num"`
+		Flt        map[string]any  `json:"flt"`
+		_          when
+	}
+	v := value{Name: "outer", EmptySlice: []int{}, EmptyMap: map[string]int{}, ByInt: map[int]string{10: "b", 2: "a"},
+		Num: json.Number("3"), Flt: map[string]any{"n": json.Number("1.5e3")}}
+	want, err := json.Marshal(v)
+	require.NoError(t, err)
+	got, err := pyjson.Marshal(v)
+	require.NoError(t, err)
+	require.JSONEq(t, string(want), string(got))
+	require.Equal(t, `{"name": "outer", "struct": {"A": 0}, "array": [0, 0], "by_int": {"10": "b", "2": "a"}, "num": 3, "flt": {"n": 1.5e3}}`, string(got))
+
+	v.Base = &Base{ID: 7, Name: "inner"}
+	got, err = pyjson.Marshal(&v)
+	require.NoError(t, err)
+	require.Equal(t, `{"id": 7, "name": "outer", "struct": {"A": 0}, "array": [0, 0], "by_int": {"10": "b", "2": "a"}, "num": 3, "flt": {"n": 1.5e3}}`, string(got))
+
+	type withPtrMarshaler struct {
+		V ptrMarshaler `json:"v"`
+	}
+	got, err = pyjson.Marshal(&withPtrMarshaler{})
+	require.NoError(t, err)
+	want, _ = json.Marshal(&withPtrMarshaler{})
+	require.JSONEq(t, string(want), string(got))
+	require.Equal(t, `{"v": "custom"}`, string(got))
+}
+
+type ptrMarshaler struct{}
+
+func (*ptrMarshaler) MarshalJSON() ([]byte, error) { return []byte(`"custom"`), nil }

@@ -18,7 +18,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 
 	"github.com/gymkit/gym"
 	"github.com/gymkit/gym/config"
@@ -48,8 +50,12 @@ func Builtin() *gym.Implementations {
 }
 
 // Main runs the command line args (without the program name) with the
-// standard streams and returns the exit status.
+// standard streams and returns the exit status. SIGINT and SIGTERM cancel
+// ctx, so that collect stops cleanly (run it again with --resume) and run
+// shuts its servers down.
 func Main(ctx context.Context, args []string, impls *gym.Implementations) int {
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
 	c := &Command{Impls: impls, Stdout: os.Stdout, Stderr: os.Stderr}
 	return c.Run(ctx, args)
 }

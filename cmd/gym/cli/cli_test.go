@@ -248,7 +248,7 @@ func TestCollectBadInput(t *testing.T) {
 		"+policy_base_url="+srv.URL, "+policy_api_key=k", "+policy_model_name=m")
 	require.Equal(t, cli.ExitFailures, code, stderr)
 	for _, want := range []string{"in.jsonl:2:", "in.jsonl:3:", `"responses_create_params"`, "in.jsonl:4:",
-		`did you mean "example_single_tool_call_simple_agent"?`, "in.jsonl:5:", "4 rollouts failed"} {
+		`did you mean "example_single_tool_call_simple_agent"?`, "in.jsonl:5:", "4 of the rollouts failed"} {
 		require.Contains(t, stderr, want)
 	}
 	require.Len(t, readRows(t, filepath.Join(dir, "out.jsonl")), 2)

@@ -186,7 +186,7 @@ func (c *Command) collect(ctx context.Context, args []string) error {
 		return failuresError{fmt.Errorf("interrupted; run again with --resume to finish")}
 	}
 	if n := prog.failed; n > 0 {
-		return failuresError{fmt.Errorf("%d rollouts failed; see %s", n, paths.Failures)}
+		return failuresError{fmt.Errorf("%d of the rollouts failed; see %s", n, paths.Failures)}
 	}
 	return nil
 }
