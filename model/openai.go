@@ -43,7 +43,7 @@ type OpenAIConfig struct {
 // openai-go does not know survive both ways.
 type OpenAI struct {
 	cfg     OpenAIConfig
-	clients *pool[openai.Client]
+	clients *pool[endpoint]
 }
 
 // NewOpenAI returns a Responses API client. opts are passed to openai-go
@@ -56,9 +56,12 @@ func NewOpenAI(cfg OpenAIConfig, opts ...option.RequestOption) (*OpenAI, error) 
 	if len(bases) == 0 {
 		return nil, errors.New("model: openai: no base URL (openai_base_url)")
 	}
-	var clients []openai.Client
+	var clients []endpoint
 	for _, base := range bases {
-		clients = append(clients, openai.NewClient(clientOptions(base, cfg.APIKey, cfg.DefaultHeaders, cfg.MaxRetries, cfg.HTTPClient, opts)...))
+		clients = append(clients, endpoint{
+			client: openai.NewClient(clientOptions(base, cfg.APIKey, cfg.DefaultHeaders, cfg.MaxRetries, cfg.HTTPClient, opts)...),
+			base:   strings.TrimSuffix(base, "/"),
+		})
 	}
 	return &OpenAI{cfg: cfg, clients: newPool(clients)}, nil
 }
@@ -106,14 +109,14 @@ func (m *OpenAI) Respond(ctx context.Context, req *Request) (*rollout.Response, 
 			}
 		}
 	}
-	client := m.clients.pick(req.Session)
+	ep := m.clients.pick(req.Session)
 	var raw []byte
 	// A *bytes.Buffer, not a *bytes.Reader: openai-go rewinds a Reader for a
 	// retry while the failed attempt may still be reading it; a Buffer gets a
 	// fresh reader per attempt.
-	if err := client.Post(ctx, "responses", bytes.NewBuffer(call.AppendJSON(nil)), &raw,
+	if err := ep.client.Post(ctx, "responses", bytes.NewBuffer(call.AppendJSON(nil)), &raw,
 		option.WithHeader("Content-Type", "application/json")); err != nil {
-		return nil, callError("responses", err)
+		return nil, callError(ep.base+"/responses", err)
 	}
 	resp, err := rollout.ParseResponse(raw)
 	if err != nil {
@@ -128,10 +131,17 @@ func (m *OpenAI) Respond(ctx context.Context, req *Request) (*rollout.Response, 
 	return resp, nil
 }
 
-// callError classifies an openai-go error: HTTP status, and whether a later
-// attempt may succeed.
-func callError(route string, err error) error {
-	f := &rollout.Failure{Class: rollout.FailModel, Stage: "model", Err: fmt.Errorf("model: %s: %w", route, err)}
+// endpoint is one server of a client: the openai-go client for its base URL.
+type endpoint struct {
+	client openai.Client
+	base   string
+}
+
+// callError classifies an openai-go error on url: HTTP status, and whether
+// a later attempt may succeed. The message names the URL, so that a wrong
+// base URL (a 404, a refused connection) is plain to see.
+func callError(url string, err error) error {
+	f := &rollout.Failure{Class: rollout.FailModel, Stage: "model", Err: fmt.Errorf("model: POST %s: %w", url, err)}
 	var apiErr *openai.Error
 	switch {
 	case errors.As(err, &apiErr):

@@ -119,6 +119,7 @@ type VLLM struct {
 
 type vllmEndpoint struct {
 	client openai.Client
+	base   string // the OpenAI API base, for messages
 	root   string // the server root, where /tokenize is
 }
 
@@ -145,6 +146,7 @@ func NewVLLM(cfg VLLMConfig, opts ...option.RequestOption) (*VLLM, error) {
 	for _, base := range bases {
 		eps = append(eps, vllmEndpoint{
 			client: openai.NewClient(clientOptions(base, cfg.APIKey, cfg.DefaultHeaders, cfg.MaxRetries, cfg.HTTPClient, opts)...),
+			base:   strings.TrimSuffix(base, "/"),
 			// NeMo Gym: base_url.removesuffix("/v1")
 			root: strings.TrimSuffix(strings.TrimSuffix(base, "/"), "/v1"),
 		})
@@ -175,7 +177,7 @@ func (m *VLLM) Respond(ctx context.Context, req *Request) (*rollout.Response, er
 		// message cut short, so that the rollout ends instead of failing.
 		resp = m.conv.build(&chatAnswer{role: "assistant", finishReason: "length"}, nil)
 	default:
-		return nil, callError("chat/completions", err)
+		return nil, callError(ep.base+"/chat/completions", err)
 	}
 	echoParams(resp, req.Params)
 	return resp, nil
@@ -213,7 +215,7 @@ func (m *VLLM) tokenize(ctx context.Context, ep vllmEndpoint, chat *chatBody) ([
 	err := ep.client.Post(ctx, "tokenize", bytes.NewBuffer(appendObject(nil, body)), &raw,
 		option.WithBaseURL(ep.root), option.WithHeader("Content-Type", "application/json"))
 	if err != nil {
-		return nil, callError("tokenize", err)
+		return nil, callError(ep.root+"/tokenize", err)
 	}
 	var ids []int
 	r := jsonReader{data: raw}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"testing"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/gymkit/gym/gymtest"
 	"github.com/gymkit/gym/model"
 	"github.com/gymkit/gym/rollout"
@@ -55,4 +57,21 @@ func BenchmarkModelCall(b *testing.B) {
 			}
 		})
 	}
+}
+
+// A wrong base URL shows in the error: the call's URL is named.
+func TestCallErrorNamesTheURL(t *testing.T) {
+	srv := gymtest.NewServer(nil)
+	defer srv.Close()
+	wrong := srv.URL + "/v1" // a doubled /v1: every route is a 404
+	m, err := model.NewOpenAI(model.OpenAIConfig{BaseURL: wrong, Model: "m", MaxRetries: -1})
+	require.NoError(t, err)
+	_, err = m.Respond(context.Background(), &model.Request{Input: []rollout.Item{rollout.NewMessage("user", "hi")}})
+	require.ErrorContains(t, err, "POST "+wrong+"/responses")
+	require.ErrorContains(t, err, "404")
+
+	v, err := model.NewVLLM(model.VLLMConfig{BaseURL: model.BaseURLs{wrong}, Model: "m", MaxRetries: -1})
+	require.NoError(t, err)
+	_, err = v.Respond(context.Background(), &model.Request{Input: []rollout.Item{rollout.NewMessage("user", "hi")}})
+	require.ErrorContains(t, err, "POST "+wrong+"/chat/completions")
 }
