@@ -17,6 +17,7 @@ import (
 	"github.com/gymkit/gym"
 	"github.com/gymkit/gym/agent"
 	"github.com/gymkit/gym/config"
+	"github.com/gymkit/gym/internal/suggest"
 	"github.com/gymkit/gym/rollout"
 )
 
@@ -73,6 +74,9 @@ func (c *Command) collect(ctx context.Context, args []string) error {
 		}
 		if st, err = runSettings(cfg); err != nil {
 			return err
+		}
+		for _, w := range settingTypos(cfg) {
+			fmt.Fprintf(c.Stderr, "gym collect: warning: %s\n", w)
 		}
 		if reg, err = c.Impls.Registry(cfg); err != nil {
 			return usageError{err}
@@ -232,6 +236,26 @@ type settings struct {
 	NumRepeats           int
 	RepeatsByAgent       map[string]int
 	Resume               bool
+}
+
+// knownSettings are the top-level keys gym reads.
+var knownSettings = []string{"config_paths", "policy_base_url", "policy_api_key", "policy_model_name", "head_server",
+	"input_jsonl_fpath", "output_jsonl_fpath", "agent_name", "limit", "num_repeats", "num_samples_in_parallel",
+	"resume_from_cache"}
+
+// settingTypos warns of top-level keys that look like a misspelt setting
+// (+num_repeat=4 would otherwise be ignored without a word).
+func settingTypos(c *config.Config) []string {
+	var out []string
+	for _, g := range c.Globals() {
+		if slices.Contains(knownSettings, g) {
+			continue
+		}
+		if near, ok := suggest.Closest(g, knownSettings); ok {
+			out = append(out, fmt.Sprintf("%s is not a setting gym reads; did you mean %s?", g, near))
+		}
+	}
+	return out
 }
 
 func runSettings(c *config.Config) (*settings, error) {
