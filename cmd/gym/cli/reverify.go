@@ -71,9 +71,13 @@ func (c *Command) reverify(ctx context.Context, args []string) error {
 		defer mu.Unlock()
 		fmt.Fprintf(dst, format, a...)
 	}
-	var g errgroup.Group
+	// A failed write (a full disk) stops the run: gctx is cancelled then.
+	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(max(*concurrency, 1))
 	for res, err := range rollout.ReadResults(in, *input) {
+		if gctx.Err() != nil {
+			break
+		}
 		var le *rollout.LineError
 		switch {
 		case errors.As(err, &le):
@@ -112,7 +116,7 @@ func (c *Command) reverify(ctx context.Context, args []string) error {
 			continue
 		}
 		g.Go(func() error {
-			v, err := verifier.Run(ctx, e.Verifier, &verifier.Request{Task: res.Task, Response: res.Response})
+			v, err := verifier.Run(gctx, e.Verifier, &verifier.Request{Task: res.Task, Response: res.Response})
 			if err != nil {
 				report(c.Stderr, "gym reverify: %s: verify: %v\n", where, err)
 				failed.Add(1)
