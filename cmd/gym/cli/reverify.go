@@ -137,6 +137,9 @@ func (c *Command) reverify(ctx context.Context, args []string) error {
 		return err
 	}
 	fmt.Fprintf(c.Stdout, "reverified %d rows: %d rewards changed, %d failed; wrote %s\n", rows, changed.Load(), failed.Load(), *output)
+	if ctx.Err() != nil {
+		return failuresError{fmt.Errorf("interrupted: %s holds the rows reverified so far", *output)}
+	}
 	if n := failed.Load(); n > 0 {
 		return failuresError{fmt.Errorf("%d rows could not be reverified", n)}
 	}
