@@ -3,6 +3,7 @@ package gymtest
 import (
 	"context"
 	"encoding/json"
+	"errors"
 
 	"github.com/gymkit/gym/model"
 	"github.com/gymkit/gym/rollout"
@@ -41,5 +42,27 @@ func Policy(m model.Model) Handler {
 			out.IncompleteReason = reason
 		}
 		return out
+	})
+}
+
+// ByTool returns a Model that answers each request with the policy of the
+// first tool the request offers that has one, and with fallback otherwise:
+// one endpoint serving the scripted policies of several environments,
+// told apart by their tools.
+func ByTool(policies map[string]model.Model, fallback model.Model) model.Model {
+	return model.Func(func(ctx context.Context, req *model.Request) (*rollout.Response, error) {
+		tools, err := req.Params.Tools()
+		if err != nil {
+			return nil, err
+		}
+		for _, t := range tools {
+			if m, ok := policies[t.Name]; ok {
+				return m.Respond(ctx, req)
+			}
+		}
+		if fallback == nil {
+			return nil, errors.New("gymtest: no policy for the tools of this request")
+		}
+		return fallback.Respond(ctx, req)
 	})
 }

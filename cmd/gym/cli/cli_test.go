@@ -22,18 +22,7 @@ import (
 
 // policy answers each environment's rows with its scripted policy, picked
 // by the tools the request offers.
-var policy = model.Func(func(ctx context.Context, req *model.Request) (*rollout.Response, error) {
-	tools, err := req.Params.Tools()
-	if err != nil {
-		return nil, err
-	}
-	for _, t := range tools {
-		if t.Name == "get_weather" {
-			return singletoolcall.Policy().Respond(ctx, req)
-		}
-	}
-	return multistep.Policy().Respond(ctx, req)
-})
+var policy = gymtest.ByTool(map[string]model.Model{"get_weather": singletoolcall.Policy()}, multistep.Policy())
 
 func run(t *testing.T, dir string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
