@@ -750,7 +750,7 @@ func TestConcurrentRolloutsShareTurns(t *testing.T) {
 	errs := make([]error, rollouts)
 	for i := range rollouts {
 		wg.Go(func() {
-			errs[i] = rollout(client)
+			errs[i] = runRollout(client)
 		})
 	}
 	wg.Wait()
@@ -761,7 +761,7 @@ func TestConcurrentRolloutsShareTurns(t *testing.T) {
 }
 
 // rollout runs a two-step tool loop against the Responses API.
-func rollout(client *openai.Client) error {
+func runRollout(client *openai.Client) error {
 	ctx := context.Background()
 	input := responses.ResponseInputParam{responses.ResponseInputItemParamOfMessage("Weather?", responses.EasyInputMessageRoleUser)}
 	for step := 0; ; step++ {
