@@ -2,5 +2,13 @@
 // environment against rollouts NeMo Gym recorded with a real model, and
 // Server is a fake OpenAI-compatible endpoint (Responses, Chat Completions
 // with vLLM token ids, /tokenize) that can be scripted per request and made
-// to fail, for tests and offline runs.
+// to fail, for tests and offline runs. Policy serves any model.Model behind
+// it, and ByTool routes each request to an environment's scripted policy by
+// the tools it offers:
+//
+//	srv := gymtest.NewServer(gymtest.Policy(gymtest.ByTool(map[string]model.Model{
+//		"get_weather": singletoolcall.Policy(),
+//	}, multistep.Policy())), gymtest.WithFaults(0.1, 1))
+//	defer srv.Close()
+//	// point the environment's model at srv.URL
 package gymtest
