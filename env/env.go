@@ -112,8 +112,18 @@ type session struct {
 }
 
 // StateOf returns the state of a Server's session as an S. ok is false for
-// a session of another kind, or one whose state is not an S.
+// a session of another kind, or one whose state is not an S. A session that
+// wraps another has an Unwrap() Session method, which StateOf follows.
 func StateOf[S any](sess any) (s S, ok bool) {
+	// A session wrapped by middleware (a counter, a tracer) is unwrapped,
+	// as errors.Unwrap does for errors.
+	for {
+		w, ok := sess.(interface{ Unwrap() Session })
+		if !ok {
+			break
+		}
+		sess = w.Unwrap()
+	}
 	ls, isLocal := sess.(*session)
 	if !isLocal {
 		return s, false

@@ -258,3 +258,23 @@ func TestServerTools(t *testing.T) {
 	require.NoError(t, err)
 	require.Contains(t, errorOf(t, out), `unknown tool "a"`)
 }
+
+type wrappedSession struct{ env.Session }
+
+func (w wrappedSession) Unwrap() env.Session { return w.Session }
+
+// StateOf sees through a session wrapped by middleware.
+func TestStateOfUnwraps(t *testing.T) {
+	srv := env.NewServer()
+	srv.NewState = func(context.Context, rollout.Task) (any, error) { return new(int), nil }
+	task, err := rollout.ParseTask([]byte(`{"responses_create_params":{"input":"x"}}`))
+	require.NoError(t, err)
+	sess, err := srv.Seed(context.Background(), task)
+	require.NoError(t, err)
+	defer sess.Close()
+	st, ok := env.StateOf[*int](wrappedSession{wrappedSession{sess}})
+	require.True(t, ok)
+	require.NotNil(t, st)
+	_, ok = env.StateOf[*int](struct{ env.Session }{sess}) // no Unwrap: not seen through
+	require.False(t, ok)
+}

@@ -1,0 +1,64 @@
+package gymtest_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/gymkit/gym"
+	"github.com/gymkit/gym/env"
+	"github.com/gymkit/gym/examples/multistep"
+	"github.com/gymkit/gym/examples/singletoolcall"
+	"github.com/gymkit/gym/gymtest"
+	"github.com/gymkit/gym/rollout"
+	"github.com/gymkit/gym/verifier"
+)
+
+func rows(t *testing.T, path string) []rollout.Task {
+	t.Helper()
+	var out []rollout.Task
+	for task, err := range gym.FromFile(path) {
+		require.NoError(t, err)
+		out = append(out, task)
+	}
+	return out
+}
+
+// The example environments conform.
+func TestCheckExamples(t *testing.T) {
+	ctx := context.Background()
+	require.Empty(t, gymtest.Check(ctx, singletoolcall.Environment(nil), singletoolcall.Policy(), rows(t, "../testdata/singletoolcall.jsonl")))
+	require.Empty(t, gymtest.Check(ctx, multistep.Environment(nil), multistep.Policy(), rows(t, "../testdata/multistep.jsonl")))
+}
+
+// An environment with a lax schema, a tool that panics on arguments it
+// does not expect, and a verifier that fails is reported.
+func TestCheckReportsProblems(t *testing.T) {
+	lax := &env.Tool{
+		Name:       "lax",
+		Parameters: json.RawMessage(`{"type":"object","properties":{"x":{"type":"string"}}}`),
+		Handler: func(_ context.Context, _ any, args json.RawMessage) (json.RawMessage, error) {
+			var in struct{ X string }
+			if err := json.Unmarshal(args, &in); err != nil || in.X == "" {
+				panic("no x")
+			}
+			return json.RawMessage(`{}`), nil
+		},
+	}
+	e := gym.Environment{
+		Resources: env.NewServer(lax),
+		Verifier: verifier.Func(func(context.Context, *verifier.Request) (*verifier.Verdict, error) {
+			return nil, errors.New("judge unreachable")
+		}),
+	}
+	problems := strings.Join(gymtest.Check(context.Background(), e, singletoolcall.Policy(), rows(t, "../testdata/singletoolcall.jsonl")[:2]), "\n")
+	require.Contains(t, problems, `tool "lax": parameters: additionalProperties is not false`)
+	require.Contains(t, problems, `property "x" is not required`)
+	require.Contains(t, problems, `tool "lax": arguments that do not fit are a failure`)
+	require.Contains(t, problems, "the rollout failed")
+	require.Contains(t, problems, "judge unreachable")
+}
