@@ -23,9 +23,8 @@ import (
 	"syscall"
 
 	"github.com/gymkit/gym"
+	"github.com/gymkit/gym/bundled"
 	"github.com/gymkit/gym/config"
-	"github.com/gymkit/gym/examples/multistep"
-	"github.com/gymkit/gym/examples/singletoolcall"
 )
 
 // Exit statuses.
@@ -35,19 +34,10 @@ const (
 	ExitUsage    = 2 // bad command line or configuration
 )
 
-// Builtin returns gym.Builtin's implementations plus the example
-// environments, under the names of NeMo Gym's configs:
-// example_single_tool_call and example_multi_step.
-func Builtin() *gym.Implementations {
-	im := gym.Builtin()
-	im.AddResources("example_single_tool_call", func(config.Server) (gym.Resources, error) {
-		return gym.Resources{Server: singletoolcall.NewServer(), Verifier: singletoolcall.NewVerifier()}, nil
-	})
-	im.AddResources("example_multi_step", func(config.Server) (gym.Resources, error) {
-		return gym.Resources{Server: multistep.NewServer(), Verifier: multistep.NewVerifier()}, nil
-	})
-	return im
-}
+// Builtin returns every implementation bundled with gym
+// (bundled.Implementations): the library's own, the example environments
+// and the blend environments, under the names of NeMo Gym's configs.
+func Builtin() *gym.Implementations { return bundled.Implementations() }
 
 // Main runs the command line args (without the program name) with the
 // standard streams and returns the exit status. SIGINT and SIGTERM cancel

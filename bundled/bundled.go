@@ -1,0 +1,32 @@
+// Package bundled builds every implementation that ships with gym: the
+// library's own (simple_agent, openai_model, vllm_model), the two example
+// environments, and the environments of NVIDIA's Nemotron 3 Nano RL blend,
+// each under the implementation name of NeMo Gym's config files.
+//
+//	cfg, err := config.Load(paths, overrides)
+//	...
+//	reg, err := bundled.Implementations().Registry(cfg)
+//
+// The gym command uses exactly these implementations.
+package bundled
+
+import (
+	"github.com/gymkit/gym"
+	"github.com/gymkit/gym/config"
+	"github.com/gymkit/gym/examples/multistep"
+	"github.com/gymkit/gym/examples/singletoolcall"
+)
+
+// Implementations returns gym.Builtin's implementations plus every bundled
+// environment, ready for Registry or Build on a NeMo Gym config.
+func Implementations() *gym.Implementations {
+	im := gym.Builtin()
+	im.AddResources("example_single_tool_call", func(config.Server) (gym.Resources, error) {
+		return gym.Resources{Server: singletoolcall.NewServer(), Verifier: singletoolcall.NewVerifier()}, nil
+	})
+	im.AddResources("example_multi_step", func(config.Server) (gym.Resources, error) {
+		return gym.Resources{Server: multistep.NewServer(), Verifier: multistep.NewVerifier()}, nil
+	})
+	// Blend environments: one line each, in the order of the Nano blend.
+	return im
+}
