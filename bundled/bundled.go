@@ -13,8 +13,12 @@ package bundled
 import (
 	"github.com/gymkit/gym"
 	"github.com/gymkit/gym/config"
+	"github.com/gymkit/gym/env"
+	"github.com/gymkit/gym/env/mathjudge"
 	"github.com/gymkit/gym/examples/multistep"
 	"github.com/gymkit/gym/examples/singletoolcall"
+	"github.com/gymkit/gym/model"
+	"github.com/gymkit/gym/verifier"
 )
 
 // Implementations returns gym.Builtin's implementations plus every bundled
@@ -28,5 +32,18 @@ func Implementations() *gym.Implementations {
 		return gym.Resources{Server: multistep.NewServer(), Verifier: multistep.NewVerifier()}, nil
 	})
 	// Blend environments: one line each, in the order of the Nano blend.
+	im.AddResourcesWithDeps(mathjudge.Name, withModels(mathjudge.FromConfig))
 	return im
+}
+
+// withModels adapts an environment constructor that resolves model
+// references (a judge) to Implementations.AddResourcesWithDeps.
+func withModels(fn func(config.Server, func(config.Ref) (model.Model, error)) (env.ResourcesServer, verifier.Verifier, error)) gym.ResourcesDepsFunc {
+	return func(s config.Server, deps gym.Deps) (gym.Resources, error) {
+		srv, v, err := fn(s, deps.Model)
+		if err != nil {
+			return gym.Resources{}, err
+		}
+		return gym.Resources{Server: srv, Verifier: v}, nil
+	}
 }
