@@ -80,7 +80,7 @@ func knownMisses(t testing.TB) map[string]bool {
 }
 
 func caseKey(c equivalenceCase) string {
-	b, _ := json.Marshal([]any{c.Test, c.Gold, c.Pred})
+	b, _ := json.Marshal([]any{c.Test, c.Gold, c.Pred, c.MatchTypes, c.Precision, c.Strict, c.AllowSetRelationComp})
 	return string(b)
 }
 
