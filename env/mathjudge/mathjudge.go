@@ -104,8 +104,8 @@ func New(cfg Config, judge model.Model) (*env.Server, *Verifier, error) {
 // judge_model_server, which is only read when should_use_judge is true (so
 // that configs with judge_model_server.name ??? load when the judge is off).
 func FromConfig(s config.Server, models func(config.Ref) (model.Model, error)) (env.ResourcesServer, verifier.Verifier, error) {
-	var cfg Config
-	if err := s.Decode(&cfg); err != nil {
+	cfg, err := decode(s)
+	if err != nil {
 		return nil, nil, err
 	}
 	var judge model.Model
@@ -127,6 +127,49 @@ func FromConfig(s config.Server, models func(config.Ref) (model.Model, error)) (
 		return nil, nil, err
 	}
 	return srv, v, nil
+}
+
+// decode reads the fields one by one, so that judge_model_server is
+// resolved only when the judge is used.
+func decode(s config.Server) (Config, error) {
+	var cfg Config
+	get := func(name string, dst any) error {
+		v, err := s.Get(name)
+		if err != nil {
+			var me *config.MissingError
+			if errors.As(err, &me) {
+				return nil // not set: NeMo Gym's default
+			}
+			return err
+		}
+		raw, err := json.Marshal(v)
+		if err != nil {
+			return fmt.Errorf("mathjudge: %s.%s: %w", s.Path(), name, err)
+		}
+		if err := json.Unmarshal(raw, dst); err != nil {
+			return fmt.Errorf("mathjudge: %s.%s: %w", s.Path(), name, err)
+		}
+		return nil
+	}
+	for _, f := range []struct {
+		name string
+		dst  any
+	}{
+		{"judge_responses_create_params", &cfg.JudgeResponsesCreateParams},
+		{"should_use_judge", &cfg.ShouldUseJudge},
+		{"library_verifier_timeout_seconds", &cfg.LibraryVerifierTimeoutSeconds},
+		{"library_verifier_max_concurrency", &cfg.LibraryVerifierMaxConcurrency},
+		{"entrypoint", &cfg.Entrypoint},
+		{"domain", &cfg.Domain},
+		{"verified", &cfg.Verified},
+		{"description", &cfg.Description},
+		{"value", &cfg.Value},
+	} {
+		if err := get(f.name, f.dst); err != nil {
+			return Config{}, err
+		}
+	}
+	return cfg, nil
 }
 
 // ResponseText joins the output_text parts of the response's messages, as
