@@ -3,6 +3,7 @@ package math
 import (
 	"errors"
 	"fmt"
+	gomath "math"
 	"math/big"
 	"regexp"
 	"strings"
@@ -145,7 +146,7 @@ func numberExpr(s string) (*Expr, error) {
 	}
 	digits := strings.TrimLeft(strings.NewReplacer("-", "", ".", "").Replace(mant), "0")
 	dps := max(15, len(digits))
-	prec := uint(float64(dps)*3.3219280948873626) + 1
+	prec := uint(gomath.Round(float64(dps+1) * 3.3219280948873626)) // mpmath dps_to_prec
 	f, _, err := big.ParseFloat(s, 10, prec, big.ToNearestEven)
 	if err != nil {
 		return nil, fmt.Errorf("%w: number %q", errParse, s)
