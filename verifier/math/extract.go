@@ -46,7 +46,13 @@ type pattern struct {
 	// need is a literal (lower case) the input must contain for the
 	// pattern to match at all: a fast rejection.
 	need string
+	// needAny are literals of which the input must contain one.
+	needAny []string
 }
+
+// latexOpeners are the literals one of which every LaTeX environment
+// pattern needs.
+var latexOpeners = []string{"$", `\[`, `\(`, "[", `\frac`}
 
 const currencyUnits = `\$€£¥₹₽₪₩₫฿₡₢₣₤₥₦₧₨₩₪₫₭₮₯₰₱₲₳₴₵₶₷₸₹₺₻₼₽₾₿`
 
@@ -123,7 +129,7 @@ func latexPatterns(cfg LatexConfig) []pattern {
 		{re: pyRe(`(?i:answer).{0,50}?`+envs, opts), priority: 200, need: "answer"},
 	}
 	if !cfg.NoPlain {
-		ps = append(ps, pattern{re: pyRe(envs, opts), priority: 300})
+		ps = append(ps, pattern{re: pyRe(envs, opts), priority: 300, needAny: latexOpeners})
 	}
 	if cfg.BoxedPriority >= 0 {
 		var nb strings.Builder
@@ -208,6 +214,9 @@ func Parse(text string, targets ...Target) []Extracted {
 				if !strings.Contains(lower, p.need) {
 					continue
 				}
+			}
+			if len(p.needAny) > 0 && !containsAny(text, p.needAny...) {
+				continue
 			}
 			m, err := p.re.FindRunesMatch(runes)
 			for m != nil && err == nil {

@@ -2,7 +2,9 @@ package math
 
 import (
 	"strings"
+	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/dlclark/regexp2"
 )
@@ -16,7 +18,9 @@ import (
 func pyRe(pattern string, opts regexp2.RegexOptions) *regexp2.Regexp {
 	pattern = strings.ReplaceAll(pattern, "(?P<", "(?<")
 	r := regexp2.MustCompile(pattern, opts)
-	r.MatchTimeout = -1
+	// A match that backtracks this long is abandoned (no match), as
+	// math_verify's parsing timeout abandons it.
+	r.MatchTimeout = 2 * time.Second
 	return r
 }
 
@@ -91,12 +95,46 @@ var unitNames = []string{"integer" + "point", "feet", "sue", "digit", "pound", "
 	"rs", "kg", "g", "month", "km", "m", "cm", "mm", "apple", "liter", "loss", "yard", "pure", "year",
 	"increase", "decrease", "d", "less", "Surface", "litre", "pi sq m", "s .", "metre", "meter", "inch"}
 
+// mustReplace is re.sub(pattern, repl, s) with $1-style group references
+// in repl, expanded without reparsing repl on every call.
 func mustReplace(re *regexp2.Regexp, s, repl string) string {
-	out, err := re.Replace(s, repl, -1, -1)
-	if err != nil {
-		return s
+	if !strings.Contains(repl, "$") {
+		return replaceFunc(re, s, func(regexp2.Match) string { return repl })
 	}
-	return out
+	return replaceFunc(re, s, func(m regexp2.Match) string {
+		var b strings.Builder
+		for i := 0; i < len(repl); i++ {
+			if repl[i] == '$' && i+1 < len(repl) && repl[i+1] >= '0' && repl[i+1] <= '9' {
+				if g := m.GroupByNumber(int(repl[i+1] - '0')); g != nil {
+					b.WriteString(g.String())
+				}
+				i++
+				continue
+			}
+			b.WriteByte(repl[i])
+		}
+		return b.String()
+	})
+}
+
+func containsAny(s string, subs ...string) bool {
+	for _, x := range subs {
+		if strings.Contains(s, x) {
+			return true
+		}
+	}
+	return false
+}
+
+// mayEndWithUnit is a necessary condition for unitsRe to match: every unit
+// name ends in a letter, ".", "2", "³" or "™" (then s/es and spaces).
+func mayEndWithUnit(s string) bool {
+	s = strings.TrimRightFunc(s, unicode.IsSpace)
+	if s == "" {
+		return false
+	}
+	r, _ := utf8.DecodeLastRuneInString(s)
+	return unicode.IsLetter(r) || r == '.' || r == '2' || r == '³' || r == '™'
 }
 
 func replaceFunc(re *regexp2.Regexp, s string, f func(m regexp2.Match) string) string {
@@ -124,10 +162,18 @@ func normalize(text string, mode boxedMode) string {
 	text = strings.ReplaceAll(text, `{\rm d}`, "d")
 	text = strings.ReplaceAll(text, `\left[\begin{matrix}`, `\begin{bmatrix}`)
 	text = strings.ReplaceAll(text, `\end{matrix}\right]`, `\end{bmatrix}`)
-	text = mustReplace(rLeft, text, "$1")
-	text = mustReplace(rRight, text, "$1")
-	text = mustReplace(permutationRe, text, `\frac{($1)!}{(($1)-($2))!}`)
-	text = mustReplace(toRemoveRe, text, "")
+	if strings.Contains(text, "left") {
+		text = mustReplace(rLeft, text, "$1")
+	}
+	if strings.Contains(text, "right") {
+		text = mustReplace(rRight, text, "$1")
+	}
+	if strings.Contains(text, ")_{") {
+		text = mustReplace(permutationRe, text, `\frac{($1)!}{(($1)-($2))!}`)
+	}
+	if strings.ContainsAny(text, `$"'`) || containsAny(text, `\mathrm{th}`, `\!`, `\text`, `\displaystyle`) {
+		text = mustReplace(toRemoveRe, text, "")
+	}
 	text = replaceFunc(toReplaceRe, text, func(m regexp2.Match) string {
 		for _, p := range replacePatterns {
 			if g := m.GroupByName(p.name); g != nil && len(g.Captures) > 0 {
@@ -138,15 +184,20 @@ func normalize(text string, mode boxedMode) string {
 	})
 	text = strings.ReplaceAll(text, "\n", " ")
 	text = strings.ReplaceAll(text, "\t", " ")
-	if !strings.Contains(text, "matrix") {
+	if !strings.Contains(text, "matrix") && strings.Contains(text, `\\`) {
 		text = mustReplace(commandSlashRe, text, `\`)
 	}
 
 	// units
-	if t := strings.TrimSpace(mustReplace(unitSuperRe, text, "")); t != "" && t != text {
-		text = t
+	if containsAny(text, `\text`, `\mbox`) {
+		if t := strings.TrimSpace(mustReplace(unitSuperRe, text, "")); t != "" && t != text {
+			text = t
+		}
 	}
 	for range 2 {
+		if !mayEndWithUnit(text) {
+			break
+		}
 		if t := mustReplace(unitsRe, text, "$1"); t != "" && t != text {
 			text = t
 		}
@@ -161,8 +212,10 @@ func normalize(text string, mode boxedMode) string {
 	}
 
 	// malformed_operators
-	for _, m := range malformedPattern {
-		text = mustReplace(m.re, text, m.repl)
+	if containsAny(text, "^", "sqrt", `\frac`, `\log_`) {
+		for _, m := range malformedPattern {
+			text = mustReplace(m.re, text, m.repl)
+		}
 	}
 	text = strings.ReplaceAll(text, " sqrt", `\sqrt`)
 	text = fixSqrt(text)

@@ -72,7 +72,28 @@ func (e *Expr) couldExtractMinus() bool {
 	return false
 }
 
-type printer struct{ level int }
+// printer prints one expression; memo keeps the text of subexpressions,
+// which the ordering of terms needs again (without it, printing nested
+// sums would take time exponential in their depth).
+type printer struct {
+	level int
+	memo  map[*Expr]string
+}
+
+func (p *printer) str(e *Expr) string {
+	if s, ok := p.memo[e]; ok {
+		return s
+	}
+	saved := p.level
+	p.level = 1 // a nested print: Floats stripped
+	s := p.print(e)
+	p.level = saved
+	if p.memo == nil {
+		p.memo = map[*Expr]string{}
+	}
+	p.memo[e] = s
+	return s
+}
 
 func (p *printer) paren(e *Expr, level int) string {
 	if precedence(e) <= level {
@@ -82,8 +103,24 @@ func (p *printer) paren(e *Expr, level int) string {
 }
 
 func (p *printer) print(e *Expr) string {
+	if p.level > 0 {
+		if s, ok := p.memo[e]; ok {
+			return s
+		}
+	}
 	p.level++
-	defer func() { p.level-- }()
+	s := p.print1(e)
+	p.level--
+	if p.level > 0 {
+		if p.memo == nil {
+			p.memo = map[*Expr]string{}
+		}
+		p.memo[e] = s
+	}
+	return s
+}
+
+func (p *printer) print1(e *Expr) string {
 	switch e.Kind {
 	case Integer:
 		return e.Int.String()
@@ -126,7 +163,7 @@ func (p *printer) print(e *Expr) string {
 		return p.paren(e.Args[0], precRel-1) + " " + e.Name + " " + p.paren(e.Args[1], precRel-1)
 	case And:
 		parts := make([]string, len(e.Args))
-		for i, a := range sortedArgs(e.Args) {
+		for i, a := range p.sortedArgs(e.Args) {
 			parts[i] = p.paren(a, precAnd)
 		}
 		return strings.Join(parts, " & ")
@@ -134,7 +171,7 @@ func (p *printer) print(e *Expr) string {
 		if len(e.Args) == 0 {
 			return "EmptySet"
 		}
-		return "{" + p.join(sortedArgs(dedupe(e.Args)), ", ") + "}"
+		return "{" + p.join(p.sortedArgs(dedupe(e.Args)), ", ") + "}"
 	case Tuple:
 		if len(e.Args) == 1 {
 			return "(" + p.print(e.Args[0]) + ",)"
@@ -204,7 +241,7 @@ func (p *printer) fn(e *Expr) string {
 }
 
 func (p *printer) add(e *Expr) string {
-	terms := orderedTerms(e)
+	terms := p.orderedTerms(e)
 	var b strings.Builder
 	for i, t := range terms {
 		s := p.print(t)
@@ -324,7 +361,7 @@ func (p *printer) mul(e *Expr) string {
 			factors = append([]*Expr{c}, args[1:]...)
 		}
 	}
-	factors = orderedFactors(factors)
+	factors = p.sortedArgs(factors)
 	var a, b []*Expr
 	var powParen []*Expr
 	for _, f := range factors {
@@ -489,7 +526,7 @@ type termKey struct {
 }
 
 // orderedTerms orders the terms of an Add as SymPy's str printer does.
-func orderedTerms(e *Expr) []*Expr {
+func (p *printer) orderedTerms(e *Expr) []*Expr {
 	args := e.Args
 	// Add(Number, Mul(negative number, ...)): the number first.
 	if len(args) == 2 {
@@ -529,7 +566,7 @@ func orderedTerms(e *Expr) []*Expr {
 				}
 			}
 			base, ex := decomposePower(f)
-			k := base.String()
+			k := p.str(base)
 			cp[k] += ex
 			gens[k] = base
 		}
@@ -539,7 +576,7 @@ func orderedTerms(e *Expr) []*Expr {
 	for k := range gens {
 		names = append(names, k)
 	}
-	slices.SortFunc(names, func(a, b string) int { return compareSortKey(gens[a], gens[b]) })
+	slices.SortFunc(names, func(a, b string) int { return p.compareSortKey(gens[a], gens[b]) })
 	keys := make([]termKey, len(args))
 	for i, t := range terms {
 		m := make([]int, len(names))
@@ -600,16 +637,10 @@ func decomposePower(f *Expr) (*Expr, int) {
 	return f, 1
 }
 
-// orderedFactors sorts the factors of a Mul by SymPy's sort_key.
-func orderedFactors(args []*Expr) []*Expr {
+// sortedArgs sorts factors or set elements by SymPy's sort_key.
+func (p *printer) sortedArgs(args []*Expr) []*Expr {
 	out := slices.Clone(args)
-	slices.SortStableFunc(out, compareSortKey)
-	return out
-}
-
-func sortedArgs(args []*Expr) []*Expr {
-	out := slices.Clone(args)
-	slices.SortStableFunc(out, compareSortKey)
+	slices.SortStableFunc(out, p.compareSortKey)
 	return out
 }
 
@@ -657,6 +688,11 @@ func classKey(e *Expr) (int, string) {
 
 // compareSortKey approximates SymPy's Expr.sort_key ordering.
 func compareSortKey(a, b *Expr) int {
+	var p printer
+	return p.compareSortKey(a, b)
+}
+
+func (p *printer) compareSortKey(a, b *Expr) int {
 	ca, ea := coeffMul(a)
 	cb, eb := coeffMul(b)
 	xa, pa := ea, intOf(1)
@@ -679,7 +715,7 @@ func compareSortKey(a, b *Expr) int {
 		if c := cmpFloat(approx(xa), approx(xb)); c != 0 {
 			return c
 		}
-	} else if c := cmp.Compare(xa.String(), xb.String()); c != 0 {
+	} else if c := cmp.Compare(p.str(xa), p.str(xb)); c != 0 {
 		return c
 	}
 	if c := cmpFloat(approx(pa), approx(pb)); c != 0 {
