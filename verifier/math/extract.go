@@ -1,6 +1,7 @@
 package math
 
 import (
+	"context"
 	"fmt"
 	"regexp"
 	"slices"
@@ -191,6 +192,12 @@ type found struct {
 // parses, searching the patterns by priority and, within a priority, from
 // the end of the text; then the first matched string, parsed or not.
 func Parse(text string, targets ...Target) []Extracted {
+	return ParseContext(context.Background(), text, targets...)
+}
+
+// ParseContext is Parse bounded by ctx: when ctx ends it returns nothing,
+// as math_verify's parse returns [] on its timeout.
+func ParseContext(ctx context.Context, text string, targets ...Target) []Extracted {
 	var all []pattern
 	for _, t := range targets {
 		all = append(all, patternsFor(t)...)
@@ -207,6 +214,9 @@ func Parse(text string, targets ...Target) []Extracted {
 		}
 		var ms []found
 		for _, p := range all[i:j] {
+			if ctx.Err() != nil {
+				return nil
+			}
 			if p.need != "" {
 				if lower == "" {
 					lower = strings.ToLower(text)
@@ -233,6 +243,9 @@ func Parse(text string, targets ...Target) []Extracted {
 			return a.start - b.start
 		})
 		for _, f := range ms {
+			if ctx.Err() != nil {
+				return nil
+			}
 			x := extractMatch(f.m, f.target)
 			if x.Text != "" {
 				fallbacks = append(fallbacks, x.Text)
@@ -292,6 +305,12 @@ func extractLatex(m *regexp2.Match) Extracted {
 		mode := boxedAll
 		if group == "latexBoxed" {
 			mode = boxedLast
+		}
+		if len(latex) > maxLatex {
+			// Too long to normalize and parse in time: kept as a string.
+			strs = append(strs, latex)
+			exprs = append(exprs, nil)
+			continue
 		}
 		norm := normalize(latex, mode)
 		strs = append(strs, norm)

@@ -30,7 +30,7 @@ func StripDelimiters(s string) string {
 
 // MaxInput bounds the text Score extracts answers from; longer texts are
 // scored on their last MaxInput bytes (where the final answer is).
-const MaxInput = 1 << 16
+const MaxInput = 1 << 15
 
 // Score is NeMo Gym's library path of math_with_judge: math_metric with the
 // gold extracted by Latex() from \boxed{expected} and the prediction by
@@ -38,14 +38,14 @@ const MaxInput = 1 << 16
 // A gold answer that yields nothing, or ctx ending, scores 0 with nothing
 // extracted — as NeMo Gym's subprocess timeout does.
 func Score(ctx context.Context, expected, generated string) Result {
-	gold := Parse(`\boxed{`+StripDelimiters(expected)+`}`, Latex())
+	gold := ParseContext(ctx, `\boxed{`+StripDelimiters(expected)+`}`, Latex())
 	if len(gold) == 0 || ctx.Err() != nil {
 		return Result{}
 	}
 	if len(generated) > MaxInput {
 		generated = generated[len(generated)-MaxInput:]
 	}
-	pred := Parse(generated, Expression(), Latex())
+	pred := ParseContext(ctx, generated, Expression(), Latex())
 	if ctx.Err() != nil {
 		return Result{}
 	}
