@@ -1140,15 +1140,29 @@ func (p *parser) appliedFunction() (*Expr, error) {
 	if err := p.expect(tLParen); err != nil {
 		return nil, err
 	}
+	// func_common_args: atom | expr ',' | expr ',' args — one argument
+	// must be an atom, so n(n+1) is a product, f(x) a function.
 	var args []*Expr
-	for {
-		e, err := p.expr()
-		if err != nil {
-			return nil, err
+	save := p.pos
+	if a, err := p.atom(); err == nil && p.peek().kind == tRParen {
+		args = []*Expr{a}
+	} else {
+		p.pos = save
+		for {
+			e, err := p.expr()
+			if err != nil {
+				return nil, err
+			}
+			args = append(args, e)
+			if !p.accept(tComma) {
+				break
+			}
+			if p.peek().kind == tRParen {
+				break
+			}
 		}
-		args = append(args, e)
-		if !p.accept(tComma) {
-			break
+		if len(args) < 2 && p.toks[p.pos-1].kind != tComma {
+			return nil, p.errf("a function of one argument takes an atom")
 		}
 	}
 	if err := p.expect(tRParen); err != nil {

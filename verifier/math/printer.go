@@ -164,7 +164,7 @@ func (p *printer) print1(e *Expr) string {
 	case And:
 		parts := make([]string, len(e.Args))
 		for i, a := range p.sortedArgs(e.Args) {
-			parts[i] = p.paren(a, precAnd)
+			parts[i] = p.paren(a, precRel)
 		}
 		return strings.Join(parts, " & ")
 	case FiniteSet:
@@ -226,10 +226,6 @@ func (p *printer) join(args []*Expr, sep string) string {
 
 func (p *printer) fn(e *Expr) string {
 	switch e.Name {
-	case "log":
-		if len(e.Args) == 2 && e.Args[1].Kind == Exp1 {
-			return "log(" + p.print(e.Args[0]) + ")"
-		}
 	case "exp":
 		return "exp(" + p.print(e.Args[0]) + ")"
 	case "factorial":
@@ -658,70 +654,119 @@ next:
 	return out
 }
 
-// classKey approximates SymPy's class_key: numbers, then atoms, then
-// functions, then compound expressions.
-func classKey(e *Expr) (int, string) {
+// funcOrder is the index of SymPy's ordering_of_classes for functions
+// (class_key (4, i, name)); unknown functions are 10000, undefined ones 0.
+var funcOrder = map[string]int{"sin": 20, "cos": 21, "tan": 22, "cot": 23, "sinh": 30, "cosh": 31, "tanh": 32,
+	"coth": 33, "exp": 10, "log": 11, "Max": 0, "Min": 0}
+
+// classKey is SymPy's class_key.
+func classKey(e *Expr) []any {
 	switch e.Kind {
-	case Integer, Rational, Float:
-		return 1, "Number"
-	case Infinity, NegInfinity, NaN:
-		return 1, "Number"
+	case Integer, Rational, Float, Infinity, NegInfinity, NaN:
+		return []any{1, 0, "Number"}
 	case Pi:
-		return 2, "Pi"
+		return []any{2, 0, "Pi"}
 	case Exp1:
-		return 2, "Exp1"
+		return []any{2, 0, "Exp1"}
 	case ImaginaryUnit:
-		return 2, "ImaginaryUnit"
+		return []any{2, 0, "ImaginaryUnit"}
 	case Symbol:
-		return 2, "Symbol"
-	case Func:
-		return 4, e.Name
-	case Pow:
-		return 5, "Pow"
+		return []any{2, 0, "Symbol"}
 	case Mul:
-		return 5, "Mul"
+		return []any{3, 0, "Mul"}
 	case Add:
-		return 5, "Add"
+		return []any{3, 1, "Add"}
+	case Pow:
+		return []any{3, 2, "Pow"}
+	case Func:
+		i, ok := funcOrder[e.Name]
+		if !ok {
+			i = 10000
+			if len(e.Name) == 1 || strings.HasPrefix(e.Name, "\\") {
+				i = 0 // an undefined function f(x)
+			}
+		}
+		return []any{4, i, e.Name}
 	}
-	return 5, "Basic"
+	return []any{5, 0, "Basic"}
 }
 
-// compareSortKey approximates SymPy's Expr.sort_key ordering.
+func (p *printer) atomStr(e *Expr) string { return p.str(e) }
+
+// sortKey is SymPy's sort_key (default_sort_key) of e.
+func (p *printer) sortKey(e *Expr) []any {
+	switch e.Kind {
+	case Integer, Rational, Float, Infinity, NegInfinity, NaN:
+		return []any{classKey(e), []any{0, []any{}}, []any{}, approx(e)}
+	case Symbol, Pi, Exp1, ImaginaryUnit:
+		return []any{classKey(e), []any{1, []any{p.atomStr(e)}}, p.sortKey(intOf(1)), 1.0}
+	}
+	coeff, rest := coeffMul(e)
+	x := intOf(1)
+	if rest.Kind == Pow {
+		rest, x = rest.Args[0], rest.Args[1]
+	}
+	var args []any
+	switch rest.Kind {
+	case Integer, Rational, Float, Symbol, Pi, Exp1, ImaginaryUnit, Infinity, NegInfinity, NaN:
+		args = []any{p.atomStr(rest)}
+	case Add:
+		for _, a := range p.orderedTerms(rest) {
+			args = append(args, p.sortKey(a))
+		}
+	case Mul:
+		for _, a := range p.sortedArgs(rest.Args) {
+			args = append(args, p.sortKey(a))
+		}
+	default:
+		for _, a := range rest.Args {
+			args = append(args, p.sortKey(a))
+		}
+	}
+	return []any{classKey(rest), []any{len(args), args}, p.sortKey(x), approx(coeff)}
+}
+
+func compareKeys(a, b any) int {
+	switch x := a.(type) {
+	case int:
+		if y, ok := b.(int); ok {
+			return cmp.Compare(x, y)
+		}
+		if y, ok := b.(float64); ok {
+			return cmpFloat(float64(x), y)
+		}
+	case float64:
+		if y, ok := b.(float64); ok {
+			return cmpFloat(x, y)
+		}
+		if y, ok := b.(int); ok {
+			return cmpFloat(x, float64(y))
+		}
+	case string:
+		if y, ok := b.(string); ok {
+			return cmp.Compare(x, y)
+		}
+	case []any:
+		if y, ok := b.([]any); ok {
+			for i := 0; i < len(x) && i < len(y); i++ {
+				if c := compareKeys(x[i], y[i]); c != 0 {
+					return c
+				}
+			}
+			return cmp.Compare(len(x), len(y))
+		}
+	}
+	return 0
+}
+
+// compareSortKey orders expressions by SymPy's sort_key.
 func compareSortKey(a, b *Expr) int {
 	var p printer
 	return p.compareSortKey(a, b)
 }
 
 func (p *printer) compareSortKey(a, b *Expr) int {
-	ca, ea := coeffMul(a)
-	cb, eb := coeffMul(b)
-	xa, pa := ea, intOf(1)
-	if ea.Kind == Pow {
-		xa, pa = ea.Args[0], ea.Args[1]
-	}
-	xb, pb := eb, intOf(1)
-	if eb.Kind == Pow {
-		xb, pb = eb.Args[0], eb.Args[1]
-	}
-	ka, na := classKey(xa)
-	kb, nb := classKey(xb)
-	if c := cmp.Compare(ka, kb); c != 0 {
-		return c
-	}
-	if c := cmp.Compare(na, nb); c != 0 {
-		return c
-	}
-	if xa.isNumber() && xb.isNumber() {
-		if c := cmpFloat(approx(xa), approx(xb)); c != 0 {
-			return c
-		}
-	} else if c := cmp.Compare(p.str(xa), p.str(xb)); c != 0 {
-		return c
-	}
-	if c := cmpFloat(approx(pa), approx(pb)); c != 0 {
-		return c
-	}
-	return cmpFloat(approx(ca), approx(cb))
+	return compareKeys(p.sortKey(a), p.sortKey(b))
 }
 
 // coeffMul is SymPy's as_coeff_Mul: the leading number and the rest.
