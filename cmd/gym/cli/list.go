@@ -22,8 +22,8 @@ type component struct {
 	Kind        string   `json:"type"`
 	Description string   `json:"description,omitempty"`
 	Configs     []string `json:"configs,omitempty"`
-	Source      string   `json:"source"`           // "bundled" or the directory it was found in
-	Impls       []string `json:"implementations"`  // the implementation names its configs use
+	Source      string   `json:"source"`            // "bundled" or the directory it was found in
+	Impls       []string `json:"implementations"`   // the implementation names its configs use
 	Go          bool     `json:"go_implementation"` // gym has a Go implementation of all of them
 	Agents      []string `json:"agents,omitempty"`  // environments: the agent instance
 	Resources   string   `json:"resources_server,omitempty"`

@@ -150,10 +150,10 @@ func numeric(raw json.RawMessage) (num, bool) {
 }
 
 type profileResult struct {
-	groups, agents            [][]byte
-	summary                   completion
-	always, never, sometimes  int
-	passAtK                   []struct{ agent, text string }
+	groups, agents           [][]byte
+	summary                  completion
+	always, never, sometimes int
+	passAtK                  []struct{ agent, text string }
 }
 
 type completion struct {

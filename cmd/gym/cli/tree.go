@@ -33,12 +33,12 @@ type nemoFlag struct {
 type flagKind int
 
 const (
-	valueFlag  flagKind = iota // a string, JSON-quoted in its override
-	numberFlag                 // a number, as written
-	countFlag                  // a non-negative integer
-	boolFlag                   // no value: +key=true
-	listFlagKind               // repeatable value, handled by the command
-	assetFlag                  // --resources-server NAME: adds a config path
+	valueFlag    flagKind = iota // a string, JSON-quoted in its override
+	numberFlag                   // a number, as written
+	countFlag                    // a non-negative integer
+	boolFlag                     // no value: +key=true
+	listFlagKind                 // repeatable value, handled by the command
+	assetFlag                    // --resources-server NAME: adds a config path
 )
 
 func (f nemoFlag) name() string { return strings.TrimLeft(f.names[0], "-") }
