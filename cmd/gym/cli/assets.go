@@ -77,7 +77,7 @@ func (c *Command) assetPath(flag, value string, searchDirs []string) (string, er
 		typo, candidates = name, keys(names)
 	}
 	hint := ""
-	if s, ok := suggest.Closest(typo, candidates); ok {
+	if s, ok := suggest.Similar(typo, candidates); ok {
 		if len(flavours) > 0 {
 			s = name + "/" + s
 		}

@@ -158,7 +158,7 @@ func (c *Command) Run(ctx context.Context, args []string) int {
 	default:
 		names := append(slices.Clone(shortCommands), "env", "eval", "dataset", "list")
 		msg := fmt.Sprintf("gym: unknown command %q", name)
-		if s, ok := suggest.Closest(strings.TrimLeft(name, "-"), names); ok {
+		if s, ok := suggest.Similar(strings.TrimLeft(name, "-"), names); ok {
 			msg += fmt.Sprintf(" (did you mean %q?)", s)
 		}
 		fmt.Fprintf(c.Stderr, "%s\n\n%s", msg, usage)

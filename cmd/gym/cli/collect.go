@@ -85,7 +85,7 @@ func (c *Command) collect(ctx context.Context, args []string) error {
 		}
 		var err error
 		if reg, err = remoteRegistry(ctx, *head); err != nil {
-			return usagef("no servers found through the head server: %w\n(give --config a.yaml,b.yaml to run the environments in this process, or start them with gym env start --config ...)", err)
+			return usagef("no --config given, and no servers found through the head server: %w\n(give --config a.yaml,b.yaml to run the environments in this process, or start them with gym env start --config ...)", err)
 		}
 	} else {
 		cfg, err := c.loadConfig(configs, overrides)

@@ -259,11 +259,18 @@ func (m *datasetMetrics) seen(name string) {
 func (m *datasetMetrics) json(d datasetCfg) []byte {
 	w := &indentWriter{}
 	w.open()
+	// NeMo Gym's DatasetConfig, dumped field by field.
 	w.key("name").str(d.Name)
 	w.key("type").str(d.Type)
 	w.key("jsonl_fpath").str(d.Path)
-	w.key("gitlab_identifier").raw(jsonAny(d.GitlabIdentifier))
-	w.key("license").raw(jsonAny(d.License))
+	repeats := d.Fields["num_repeats"]
+	if repeats == nil {
+		repeats = 1
+	}
+	w.key("num_repeats").raw(jsonAny(repeats))
+	for _, k := range []string{"source", "gitlab_identifier", "huggingface_identifier", "license"} {
+		w.key(k).raw(jsonAny(d.Fields[k]))
+	}
 	w.key("Number of examples").raw([]byte(strconv.Itoa(m.examples)))
 	for _, s := range []struct {
 		name string

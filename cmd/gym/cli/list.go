@@ -56,7 +56,7 @@ func (c *Command) list(kind string, inv *invocation) error {
 				names[j] = x.Name
 			}
 			msg := fmt.Sprintf("unknown %s %q", strings.TrimSuffix(kind, "s"), name)
-			if s, ok := suggest.Closest(name, names); ok {
+			if s, ok := suggest.Similar(name, names); ok {
 				msg += fmt.Sprintf(" (did you mean %q?)", s)
 			}
 			return usagef("%s; known: %s", msg, strings.Join(names, ", "))

@@ -371,13 +371,12 @@ func (c *Command) version(args []string) error {
 
 // datasetCfg is one entry of an agent's datasets list.
 type datasetCfg struct {
-	Agent            string `yaml:"-"`
-	Name             string `yaml:"name"`
-	Type             string `yaml:"type"`
-	Path             string `yaml:"jsonl_fpath"`
-	GitlabIdentifier any    `yaml:"gitlab_identifier"`
-	License          any    `yaml:"license"`
-	Remote           bool   `yaml:"-"` // it has a download source
+	Agent  string         // the agent instance that lists it
+	Name   string         // name
+	Type   string         // type: train, validation, benchmark or example
+	Path   string         // jsonl_fpath
+	Fields map[string]any // every field, as configured
+	Remote bool           // it has a download source
 }
 
 // datasetsOf lists the datasets of every agent instance, in config order.
@@ -394,12 +393,10 @@ func datasetsOf(cfg *config.Config) []datasetCfg {
 			continue
 		}
 		for _, m := range v.Datasets {
-			d := datasetCfg{Agent: s.Name}
+			d := datasetCfg{Agent: s.Name, Fields: m}
 			d.Name, _ = m["name"].(string)
 			d.Type, _ = m["type"].(string)
 			d.Path, _ = m["jsonl_fpath"].(string)
-			d.GitlabIdentifier = m["gitlab_identifier"]
-			d.License = m["license"]
 			for _, k := range []string{"source", "gitlab_identifier", "huggingface_identifier"} {
 				if m[k] != nil {
 					d.Remote = true

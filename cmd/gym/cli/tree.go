@@ -286,7 +286,7 @@ func (c *Command) runTree(ctx context.Context, args []string) (string, error) {
 	if len(args) == 1 || isHelp(args[1]) {
 		w, err := c.Stdout, error(nil)
 		if len(args) == 1 {
-			w, err = c.Stderr, usagef("%s: give a command: %s", group, strings.Join(commandNames(group), ", "))
+			w, err = c.Stderr, usagef("give a command: %s", strings.Join(commandNames(group), ", "))
 		}
 		c.groupHelp(w, group)
 		if err != nil {
@@ -298,7 +298,7 @@ func (c *Command) runTree(ctx context.Context, args []string) (string, error) {
 	if nc == nil {
 		names := commandNames(group)
 		msg := fmt.Sprintf("%s: unknown command %q", group, args[1])
-		if s, ok := suggest.Closest(args[1], names); ok {
+		if s, ok := suggest.Similar(args[1], names); ok {
 			msg += fmt.Sprintf(" (did you mean %q?)", s)
 		}
 		c.groupHelp(c.Stderr, group)
@@ -357,7 +357,7 @@ func parseInvocation(nc *nemoCommand, args []string) (*invocation, error) {
 			f, ok := byName[name]
 			if !ok {
 				msg := fmt.Sprintf("unrecognized argument %s", a)
-				if s, ok := suggest.Closest(name, known); ok {
+				if s, ok := suggest.Similar(name, known); ok {
 					msg += fmt.Sprintf(" (did you mean %s?)", s)
 				}
 				return nil, usagef("%s", msg)
@@ -451,7 +451,7 @@ func splitList(s string) []string {
 func checkValue(name string, f nemoFlag, v string) error {
 	if len(f.choices) > 0 && !slices.Contains(f.choices, v) {
 		msg := fmt.Sprintf("%s: invalid choice %q (choose from %s)", name, v, strings.Join(f.choices, ", "))
-		if s, ok := suggest.Closest(v, f.choices); ok {
+		if s, ok := suggest.Similar(v, f.choices); ok {
 			msg += fmt.Sprintf(" (did you mean %q?)", s)
 		}
 		return usagef("%s", msg)
