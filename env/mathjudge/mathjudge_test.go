@@ -438,3 +438,34 @@ func TestCheck(t *testing.T) {
 	problems := gymtest.Check(context.Background(), gym.Environment{Model: policy, Resources: srv, Verifier: v, MaxSteps: 1}, policy, rows)
 	require.Empty(t, problems)
 }
+
+// The project's example dataset with the answers of examples/mathjudge:
+// rewards and extracted answers as NeMo Gym's library path gives them.
+func TestExampleDataset(t *testing.T) {
+	want := map[string][2]any{
+		`\boxed{5050}`:                {1.0, "5050"},
+		`\boxed{0.75}`:                {1.0, "0.750000000000000"},
+		`\boxed{\frac{2}{\sqrt{2}}}`:  {1.0, "2/(sqrt(2))"},
+		`The area is $\boxed{9\pi}$.`: {1.0, "9*pi"},
+		`\boxed{x = -3}`:              {1.0, "Eq(x, -3)"},
+		`\boxed{[-2, 2]}`:             {0.0, "Interval(-2, 2)"},
+		`\boxed{3, 2, 1}`:             {1.0, "{1, 2, 3}"},
+		`\boxed{25\%}`:                {1.0, "25*(1/100)"},
+		`\boxed{\frac{7}{20}}`:        {1.0, "7/20"},
+		`\boxed{(x+1)(x+1)}`:          {1.0, "(x + 1)*(x + 1)"},
+	}
+	answers := []string{`\boxed{5050}`, `\boxed{0.75}`, `\boxed{\frac{2}{\sqrt{2}}}`, `The area is $\boxed{9\pi}$.`,
+		`\boxed{x = -3}`, `\boxed{[-2, 2]}`, `\boxed{3, 2, 1}`, `\boxed{25\%}`, `\boxed{\frac{7}{20}}`, `\boxed{(x+1)(x+1)}`}
+	v := newVerifier(t, nil)
+	i := 0
+	for row, err := range rollout.ReadTasksFile("../../testdata/math_with_judge/example.jsonl") {
+		require.NoError(t, err)
+		a := answers[i]
+		i++
+		verdict, err := v.Verify(context.Background(), &verifier.Request{Task: row, Response: answer(a)})
+		require.NoError(t, err)
+		require.Equal(t, want[a][0], verdict.Reward, a)
+		require.Equal(t, want[a][1], field(t, verdict, "extracted_answer"), a)
+	}
+	require.Equal(t, len(answers), i)
+}
