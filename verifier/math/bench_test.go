@@ -5,6 +5,7 @@ import (
 	"os/exec"
 	"slices"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -20,6 +21,7 @@ func BenchmarkScore(b *testing.B) {
 	var mu sync.Mutex
 	var lat []time.Duration
 	var next int
+	cpu0 := cpuTime()
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		var local []time.Duration
@@ -38,6 +40,26 @@ func BenchmarkScore(b *testing.B) {
 	})
 	b.StopTimer()
 	reportLatency(b, lat)
+	reportCPU(b, cpu0)
+}
+
+// cpuTime is the process's user+system CPU time: on a machine shared with
+// other work, CPU time per verify is the figure that does not depend on
+// what else runs.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+func reportCPU(b *testing.B, start time.Duration) {
+	per := float64((cpuTime() - start).Microseconds()) / float64(b.N)
+	if per > 0 {
+		b.ReportMetric(per, "cpu-us/op")
+		b.ReportMetric(1e6/per, "verifies/s/core")
+	}
 }
 
 func reportLatency(b *testing.B, lat []time.Duration) {

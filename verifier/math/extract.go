@@ -138,7 +138,8 @@ func latexPatterns(cfg LatexConfig) []pattern {
 			nb.WriteString(`\s*(?:\s*(?:,?and|,?or|,)\s*` + latexEnvPattern(fmt.Sprintf("next%d_", i), true) + `)?`)
 		}
 		ps = append(ps,
-			pattern{re: pyRe(latexEnvPattern("first_", true)+nb.String(), opts), priority: cfg.BoxedPriority, need: `\boxed`},
+			pattern{re: pyRe(latexEnvPattern("first_", true)+nb.String(), opts), priority: cfg.BoxedPriority, need: `\boxed`,
+				needAny: []string{"$", `\[`, `\(`, "["}},
 			pattern{re: pyRe(`(?P<first_latexBoxed>\\boxed{.+})`, opts), priority: cfg.BoxedPriority, need: `\boxed`})
 	}
 	for i := range ps {
@@ -180,6 +181,24 @@ func (x Extracted) String() string {
 	return x.Text
 }
 
+var sortedCache sync.Map // fmt of []Target -> []pattern
+
+// sortedPatterns are the patterns of targets, by priority (stable, in the
+// order of targets within one priority).
+func sortedPatterns(targets []Target) []pattern {
+	key := fmt.Sprintf("%#v", targets)
+	if v, ok := sortedCache.Load(key); ok {
+		return v.([]pattern)
+	}
+	var all []pattern
+	for _, t := range targets {
+		all = append(all, patternsFor(t)...)
+	}
+	slices.SortStableFunc(all, func(a, b pattern) int { return a.priority - b.priority })
+	sortedCache.Store(key, all)
+	return all
+}
+
 type found struct {
 	m          *regexp2.Match
 	start, end int
@@ -198,11 +217,7 @@ func Parse(text string, targets ...Target) []Extracted {
 // ParseContext is Parse bounded by ctx: when ctx ends it returns nothing,
 // as math_verify's parse returns [] on its timeout.
 func ParseContext(ctx context.Context, text string, targets ...Target) []Extracted {
-	var all []pattern
-	for _, t := range targets {
-		all = append(all, patternsFor(t)...)
-	}
-	slices.SortStableFunc(all, func(a, b pattern) int { return a.priority - b.priority })
+	all := sortedPatterns(targets)
 	lower := ""
 	runes := []rune(text)
 	var out []Extracted
@@ -291,10 +306,16 @@ var latexGroupNames = []string{"latexDisplayDollar", "latexDisplayBracket", "lat
 func extractLatex(m *regexp2.Match) Extracted {
 	var exprs []*Expr
 	var strs []string
+	captured := map[string]string{}
+	for _, g := range m.Groups() {
+		if len(g.Captures) > 0 && g.Length > 0 {
+			captured[g.Name] = g.String()
+		}
+	}
 	for _, prefix := range []string{"first", "next1", "next2", "next3", "next4", "next5"} {
 		var latex, group string
 		for _, g := range latexGroupNames {
-			if v := groupText(m, prefix+"_"+g); v != "" {
+			if v := captured[prefix+"_"+g]; v != "" {
 				latex, group = v, g
 				break
 			}
@@ -315,7 +336,7 @@ func extractLatex(m *regexp2.Match) Extracted {
 		norm := normalize(latex, mode)
 		strs = append(strs, norm)
 		e, err := parseLatexWithFallback(norm)
-		if err == nil && groupText(m, prefix+"_percent") != "" {
+		if err == nil && captured[prefix+"_percent"] != "" {
 			e = percent(e)
 		}
 		if err != nil {

@@ -117,6 +117,34 @@ func mustReplace(re *regexp2.Regexp, s, repl string) string {
 	})
 }
 
+var replaceTriggers = []string{`\math`, `\text`, `\dfrac`, `\tfrac`, `\cfrac`, "~=", "and", "or", "inf",
+	"ldots", "percent", "pct", " sqrt", "{."}
+
+// mayReplace is a necessary condition for toReplaceRe to match s.
+func mayReplace(s string) bool {
+	if containsAny(s, replaceTriggers...) {
+		return true
+	}
+	for i := 0; i+1 < len(s); i++ {
+		c, n := s[i], s[i+1]
+		switch {
+		case n == '.' && isPySpace(c): // decimal_space
+			return true
+		case c == '\\' && isPySpace(n): // backslash_space
+			return true
+		case c == '{': // comma: {\s*,
+			j := i + 1
+			for j < len(s) && isPySpace(s[j]) {
+				j++
+			}
+			if j < len(s) && s[j] == ',' {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 func containsAny(s string, subs ...string) bool {
 	for _, x := range subs {
 		if strings.Contains(s, x) {
@@ -174,14 +202,16 @@ func normalize(text string, mode boxedMode) string {
 	if strings.ContainsAny(text, `$"'`) || containsAny(text, `\mathrm{th}`, `\!`, `\text`, `\displaystyle`) {
 		text = mustReplace(toRemoveRe, text, "")
 	}
-	text = replaceFunc(toReplaceRe, text, func(m regexp2.Match) string {
-		for _, p := range replacePatterns {
-			if g := m.GroupByName(p.name); g != nil && len(g.Captures) > 0 {
-				return p.repl
+	if mayReplace(text) {
+		text = replaceFunc(toReplaceRe, text, func(m regexp2.Match) string {
+			for _, p := range replacePatterns {
+				if g := m.GroupByName(p.name); g != nil && len(g.Captures) > 0 {
+					return p.repl
+				}
 			}
-		}
-		return m.String()
-	})
+			return m.String()
+		})
+	}
 	text = strings.ReplaceAll(text, "\n", " ")
 	text = strings.ReplaceAll(text, "\t", " ")
 	if !strings.Contains(text, "matrix") && strings.Contains(text, `\\`) {
