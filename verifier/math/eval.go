@@ -249,7 +249,65 @@ func (ev *evaluator) root(x *big.Float, q int64) (*big.Float, error) {
 	return r, nil
 }
 
+// sum evaluates a finite Sum or Product with integer bounds.
+func (ev *evaluator) sum(e *Expr) (*big.Float, error) {
+	body, v := e.Args[0], e.Args[1]
+	if v.Kind != Symbol {
+		return nil, errNotNumeric
+	}
+	lo, err := ev.eval(e.Args[2])
+	if err != nil {
+		return nil, err
+	}
+	hi, err := ev.eval(e.Args[3])
+	if err != nil {
+		return nil, err
+	}
+	if !lo.IsInt() || !hi.IsInt() {
+		return nil, errNotNumeric
+	}
+	a, _ := lo.Int64()
+	b, _ := hi.Int64()
+	if b-a > 10000 {
+		return nil, errTooLarge
+	}
+	acc := ev.newF()
+	if e.Name == "Product" {
+		acc.SetInt64(1)
+	}
+	saved, had := ev.env[v.Name]
+	if ev.env == nil {
+		ev.env = map[string]*big.Float{}
+	}
+	defer func() {
+		if had {
+			ev.env[v.Name] = saved
+		} else {
+			delete(ev.env, v.Name)
+		}
+	}()
+	for k := a; k <= b; k++ {
+		ev.env[v.Name] = ev.newF().SetInt64(k)
+		x, err := ev.eval(body)
+		if err != nil {
+			return nil, err
+		}
+		if e.Name == "Product" {
+			acc.Mul(acc, x)
+		} else {
+			acc.Add(acc, x)
+		}
+		if _, err := ev.check(acc); err != nil {
+			return nil, err
+		}
+	}
+	return acc, nil
+}
+
 func (ev *evaluator) fn(e *Expr) (*big.Float, error) {
+	if (e.Name == "Sum" || e.Name == "Product") && len(e.Args) == 4 {
+		return ev.sum(e)
+	}
 	args := make([]float64, len(e.Args))
 	var bigArgs []*big.Float
 	for i, a := range e.Args {

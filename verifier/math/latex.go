@@ -819,7 +819,7 @@ func startsPostfix(k tokKind) bool {
 	switch k {
 	case tNumber, tENotation, tPercentNumber, tLetter, tExpE, tEUpper, tDifferential, tGreek, tOtherSym, tAccent,
 		tSymbol, tLParen, tLBrace, tLBracket, tLBraceV, tLBrack, tBar, tLVert, tVert, tNorm, tLFloor, tLCeil,
-		tFrac, tBinom, tSqrt, tFunc, tFuncMulti, tOperatorNm, tBoxed, tMatrixStart:
+		tFrac, tBinom, tSqrt, tFunc, tFuncMulti, tOperatorNm, tBoxed, tMatrixStart, tSum, tProd:
 		return true
 	}
 	return false
@@ -1030,6 +1030,11 @@ func (p *parser) comp(funcs bool) (*Expr, error) {
 			return node(Pow, b, half()), nil
 		}
 		return node(Pow, b, reciprocal(root)), nil
+	case tSum, tProd:
+		if !funcs {
+			return nil, p.errf("function not allowed here")
+		}
+		return p.sumOrProduct()
 	case tFunc, tFuncMulti, tOperatorNm:
 		if !funcs {
 			return nil, p.errf("function not allowed here")
@@ -1054,6 +1059,55 @@ func (p *parser) comp(funcs bool) (*Expr, error) {
 		}
 	}
 	return p.atom()
+}
+
+// sumOrProduct: (\sum | \prod) (subeq supexpr | supexpr subeq) mp, as
+// SymPy's Sum(body, (k, lo, hi)) and Product.
+func (p *parser) sumOrProduct() (*Expr, error) {
+	name := "Sum"
+	if p.next().kind == tProd {
+		name = "Product"
+	}
+	var v, lo, hi *Expr
+	for range 2 {
+		switch p.peek().kind {
+		case tUnderscore:
+			p.next()
+			if err := p.expect(tLBrace); err != nil {
+				return nil, err
+			}
+			l, err := p.expr()
+			if err != nil {
+				return nil, err
+			}
+			if t := p.next(); t.kind != tRel || (t.text != "=" && t.text != "==") {
+				return nil, p.errf("expected k = start under the sum")
+			}
+			r, err := p.expr()
+			if err != nil {
+				return nil, err
+			}
+			if err := p.expect(tRBrace); err != nil {
+				return nil, err
+			}
+			v, lo = l, r
+		case tCaret:
+			p.next()
+			x, err := p.supArg()
+			if err != nil {
+				return nil, err
+			}
+			hi = x
+		}
+	}
+	if v == nil || hi == nil {
+		return nil, p.errf("a sum needs its bounds")
+	}
+	body, err := p.mp(true)
+	if err != nil {
+		return nil, err
+	}
+	return fn(name, body, v, lo, hi), nil
 }
 
 func reciprocal(r *Expr) *Expr {

@@ -80,6 +80,8 @@ const (
 	tMatrixRow
 	tDegree // ^\circ
 	tKeyword
+	tSum  // \sum
+	tProd // \prod
 	tOther
 )
 
@@ -153,7 +155,7 @@ var fixed = map[string]tokKind{
 	"^": tCaret, "_": tUnderscore, ",": tComma, ";": tSemicolon, ":": tColon, "!": tBang, "'": tPrime,
 	"\\frac": tFrac, "\\dfrac": tFrac, "\\tfrac": tFrac, "\\cfrac": tFrac,
 	"\\binom": tBinom, "\\tbinom": tBinom, "\\dbinom": tBinom,
-	"\\sqrt": tSqrt, "\\mod": tMod, "\\operatorname": tOperatorNm, "\\boxed": tBoxed, "\\phantom": tBoxed,
+	"\\sqrt": tSqrt, "\\mod": tMod, "\\sum": tSum, "\\prod": tProd, "\\operatorname": tOperatorNm, "\\boxed": tBoxed, "\\phantom": tBoxed,
 	"\\in": tIn, "\\notin": tNotIn, "∉": tNotIn,
 	"\\approx": tApprox, "~=": tApprox, "≈": tApprox, "≊": tApprox, "≋": tApprox, "≃": tApprox, "≅": tApprox,
 	"\\pm": tPM, "±": tPM, "∓": tPM, "\\mp": tPM,
@@ -436,7 +438,7 @@ func lexCommand(s string, i int, name string) (token, int, bool) {
 	}
 	// SET literals such as \mathbb{R} beat the accent rule (defined first).
 	for lit, k := range setLiterals {
-		if strings.HasPrefix(s[i:], lit) && strings.HasPrefix(lit, full) && len(lit) > n {
+		if strings.HasPrefix(s[i:], lit) && strings.HasPrefix(lit, full) && len(lit) >= n && (len(lit) == n || !isLetter(lit[n])) {
 			return token{kind: tSetLiteral, text: k}, len(lit), true
 		}
 	}

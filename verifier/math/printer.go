@@ -230,6 +230,10 @@ func (p *printer) fn(e *Expr) string {
 		return "exp(" + p.print(e.Args[0]) + ")"
 	case "factorial":
 		return "factorial(" + p.print(e.Args[0]) + ")"
+	case "Sum", "Product":
+		if len(e.Args) == 4 {
+			return e.Name + "(" + p.print(e.Args[0]) + ", (" + p.join(e.Args[1:], ", ") + "))"
+		}
 	case "Mod":
 		return p.paren(e.Args[0], precMul) + "%" + p.paren(e.Args[1], precMul)
 	}
@@ -291,6 +295,7 @@ func negExp(x *Expr) *Expr {
 }
 
 func (p *printer) mul(e *Expr) string {
+	prec := precedence(e)
 	args := e.Args
 	unevaluated := len(args) > 0 && args[0].isInt(1)
 	if !unevaluated {
@@ -311,19 +316,20 @@ func (p *printer) mul(e *Expr) string {
 			}
 		}
 		for i, f := range d {
-			if f.Args[1].isInt(-1) {
+			x := negExp(f.Args[1])
+			if x.isInt(1) {
 				d[i] = f.Args[0]
 			} else {
-				d[i] = node(Pow, f.Args[0], negExp(f.Args[1]))
+				d[i] = node(Pow, f.Args[0], x)
 			}
 		}
 		var nf []string
-		if len(n) > 0 && n[0].couldExtractMinus() {
+		if len(n) > 0 && n[0].Kind != Add && n[0].couldExtractMinus() {
 			nf = append(nf, p.print(n[0]))
 			n = n[1:]
 		}
 		for _, a := range n {
-			nf = append(nf, p.paren(a, precMul))
+			nf = append(nf, p.paren(a, prec))
 		}
 		if len(nf) == 0 {
 			nf = []string{"1"}
@@ -334,7 +340,7 @@ func (p *printer) mul(e *Expr) string {
 			d = d[1:]
 		}
 		for _, a := range d {
-			df = append(df, p.paren(a, precMul))
+			df = append(df, p.paren(a, prec))
 		}
 		num := strings.Join(nf, "*")
 		switch len(df) {
@@ -384,17 +390,13 @@ func (p *printer) mul(e *Expr) string {
 	if len(a) == 0 {
 		a = []*Expr{intOf(1)}
 	}
-	var as []string
-	if len(a) == 1 && sign == "-" {
-		as = []string{p.parenF(a[0], 0.5*(precPow+precMul))}
-	} else {
-		for _, x := range a {
-			as = append(as, p.paren(x, precMul))
-		}
+	as := make([]string, len(a))
+	for i, x := range a {
+		as[i] = p.paren(x, prec)
 	}
 	bs := make([]string, len(b))
 	for i, x := range b {
-		bs[i] = p.paren(x, precMul)
+		bs[i] = p.paren(x, prec)
 	}
 	for _, x := range powParen {
 		for i, y := range b {
@@ -411,13 +413,6 @@ func (p *printer) mul(e *Expr) string {
 		return sign + strings.Join(as, "*") + "/" + bs[0]
 	}
 	return sign + strings.Join(as, "*") + "/(" + strings.Join(bs, "*") + ")"
-}
-
-func (p *printer) parenF(e *Expr, level float64) string {
-	if float64(precedence(e)) <= level {
-		return "(" + p.print(e) + ")"
-	}
-	return p.print(e)
 }
 
 func (p *printer) pow(e *Expr) string {
@@ -536,8 +531,15 @@ func (p *printer) orderedTerms(e *Expr) []*Expr {
 			}
 			other = a
 		}
-		if num != nil && other != nil && other.Kind == Mul && !num.isNegativeNumber() && num.positive() && other.couldExtractMinus() {
-			return []*Expr{num, other}
+		if num != nil && other != nil && other.Kind == Mul && len(other.Args) == 2 && num.positive() {
+			// Mul's arguments sorted numbers first: a negative number.
+			m := other.Args[0]
+			if !m.isNumber() {
+				m = other.Args[1]
+			}
+			if m.isNumber() && m.isNegativeNumber() {
+				return []*Expr{num, other}
+			}
 		}
 	}
 	// Generators: the non-numeric bases of each term's factors.
