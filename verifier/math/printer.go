@@ -563,7 +563,19 @@ func (p *printer) orderedTerms(e *Expr) []*Expr {
 					continue
 				}
 			}
-			base, ex := decomposePower(f)
+			var base *Expr
+			var ex int
+			switch {
+			case f.Kind == Mul:
+				// Mul.as_base_exp rebuilds the product evaluated.
+				base, ex = sortCanon(f), 1
+			case f.Kind == Pow && f.Args[1].Kind == Rational:
+				// decompose_power builds base**(1/q) evaluated.
+				base, ex = decomposePower(f)
+				base = sortCanon(base)
+			default:
+				base, ex = decomposePower(f)
+			}
 			k := p.str(base)
 			cp[k] += ex
 			gens[k] = base
@@ -613,6 +625,52 @@ func cmpFloat(a, b float64) int {
 func (e *Expr) positive() bool {
 	v, ok := evalFloat64(e)
 	return ok && v > 0
+}
+
+// sortCanon approximates the evaluated form SymPy gives a generator of an
+// Add (as_terms builds them with evaluation): numeric factors of a product
+// gathered into a leading coefficient, and a product under a fractional
+// power distributed over its factors.
+func sortCanon(e *Expr) *Expr {
+	switch e.Kind {
+	case Mul:
+		coeff := big.NewRat(1, 1)
+		var rest []*Expr
+		var walk func(x *Expr)
+		walk = func(x *Expr) {
+			switch {
+			case x.Kind == Mul:
+				for _, a := range x.Args {
+					walk(a)
+				}
+			case x.isRational():
+				coeff.Mul(coeff, x.rat())
+			default:
+				rest = append(rest, sortCanon(x))
+			}
+		}
+		walk(e)
+		if len(rest) == 0 {
+			return ratExpr(coeff)
+		}
+		if coeff.Cmp(big.NewRat(1, 1)) != 0 {
+			rest = append([]*Expr{ratExpr(coeff)}, rest...)
+		}
+		if len(rest) == 1 {
+			return rest[0]
+		}
+		return node(Mul, rest...)
+	case Pow:
+		b, x := e.Args[0], e.Args[1]
+		if b.Kind == Mul && x.Kind == Rational {
+			parts := make([]*Expr, len(b.Args))
+			for i, f := range b.Args {
+				parts[i] = node(Pow, f, x)
+			}
+			return sortCanon(node(Mul, parts...))
+		}
+	}
+	return e
 }
 
 // decomposePower is SymPy's decompose_power: x**3 -> (x, 3),
