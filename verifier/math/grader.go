@@ -348,11 +348,17 @@ func relationAsSet(e *Expr) (*Expr, bool) {
 	return nil, false
 }
 
+// isVariable is a symbol, or an undefined function f(x), which
+// math_verify's unwrap_fcs turns into a symbol before as_set.
+func isVariable(e *Expr) bool {
+	return e.Kind == Symbol || e.Kind == Func && classKey(e)[1] == 0 && e.Name != "Max" && e.Name != "Min"
+}
+
 func relSet(r *Expr) (*Expr, bool) {
 	l, rt := r.Args[0], r.Args[1]
 	op := r.Name
-	if l.Kind != Symbol {
-		if rt.Kind != Symbol {
+	if !isVariable(l) {
+		if !isVariable(rt) {
 			return nil, false
 		}
 		l, rt = rt, l
@@ -450,8 +456,8 @@ func (c *comparer) relEq(gold, pred *Expr) bool {
 	}
 	// solve() and compare: equations linear in one symbol.
 	if gold.Name == "==" && pred.Name == "==" {
-		gs, ok1 := solveLinear(gold)
-		ps, ok2 := solveLinear(pred)
+		gs, ok1 := c.solveLinear(gold)
+		ps, ok2 := c.solveLinear(pred)
 		if ok1 && ok2 && gs.name == ps.name {
 			return c.exprEq(gs.value, ps.value)
 		}
@@ -464,17 +470,36 @@ type solution struct {
 	value *Expr
 }
 
-// solveLinear solves lhs = rhs for its single symbol when it is linear.
-func solveLinear(r *Expr) (solution, bool) {
+// solveLinear solves lhs = rhs as SymPy's solve does for an equation
+// linear in its first symbol (by name): {x: value}, the value an
+// expression in the other symbols.
+func (c *comparer) solveLinear(r *Expr) (solution, bool) {
 	syms := map[string]bool{}
 	r.symbols(syms)
-	if len(syms) != 1 {
+	if len(syms) == 0 {
 		return solution{}, false
 	}
-	var name string
-	for k := range syms {
-		name = k
+	names := sortedKeys(syms)
+	if len(names) == 1 {
+		if s, ok := solveLinear1(r, names[0]); ok {
+			return s, true
+		}
 	}
+	d := addFlat(r.Args[0], pyNeg(r.Args[1]))
+	for _, name := range names {
+		f0 := substitute(d, name, intOf(0))
+		f1 := substitute(d, name, intOf(1))
+		f2 := substitute(d, name, intOf(2))
+		a := addFlat(f1, pyNeg(f0))
+		if c.exprEq(intOf(0), a) || !c.exprEq(addFlat(f2, pyNeg(f1)), a) {
+			continue
+		}
+		return solution{name: name, value: node(Mul, intOf(-1), f0, node(Pow, a, intOf(-1)))}, true
+	}
+	return solution{}, false
+}
+
+func solveLinear1(r *Expr, name string) (solution, bool) {
 	d := addFlat(r.Args[0], pyNeg(r.Args[1]))
 	// f(x) = a x + b: evaluate at x=0 and x=1 exactly.
 	f := func(x int64) (*big.Rat, bool) {

@@ -282,6 +282,10 @@ func lex(s string) ([]token, error) {
 			name := s[i+1 : j]
 			if name != "" {
 				t, n, ok := lexCommand(s, i, name)
+				for k := len(name) - 1; !ok && k > 0; k-- {
+					// The longest command that is a prefix (\quadx is \quad x).
+					t, n, ok = lexCommand(s, i, name[:k])
+				}
 				if !ok {
 					return nil, fmt.Errorf("math: unknown command \\%s at %d", name, i)
 				}

@@ -46,16 +46,18 @@ func evalAt(e *Expr, env map[string]*big.Float, prec uint) (*big.Float, bool, er
 
 // numericEq is sympy_numeric_eq.
 func (c *comparer) numericEq(a, b *Expr) bool {
-	if a.Kind == Matrix && b.Kind == Matrix {
-		if a.Rows != b.Rows || a.Cols != b.Cols {
-			return false
-		}
-		for i := range a.Args {
-			if !c.numericEq(a.Args[i], b.Args[i]) {
+	if ma, ok := matrixDoit(a); ok {
+		if mb, ok := matrixDoit(b); ok {
+			if ma.Rows != mb.Rows || ma.Cols != mb.Cols {
 				return false
 			}
+			for i := range ma.Args {
+				if !c.numericEq(ma.Args[i], mb.Args[i]) && !c.symbolicEq(ma.Args[i], mb.Args[i]) {
+					return false
+				}
+			}
+			return true
 		}
-		return true
 	}
 	if a.Kind == Matrix || b.Kind == Matrix {
 		return false
@@ -196,4 +198,77 @@ func (c *comparer) symbolicEq(a, b *Expr) bool {
 		good++
 	}
 	return good >= 3
+}
+
+// matrixDoit evaluates sums and products of matrices (and scalars times
+// matrices) to one matrix, as SymPy's doit() does for MatAdd and MatMul.
+func matrixDoit(e *Expr) (*Expr, bool) {
+	switch e.Kind {
+	case Matrix:
+		return e, true
+	case Add:
+		var acc *Expr
+		for _, a := range e.Args {
+			m, ok := matrixDoit(a)
+			if !ok {
+				return nil, false
+			}
+			if acc == nil {
+				acc = m
+				continue
+			}
+			if acc.Rows != m.Rows || acc.Cols != m.Cols {
+				return nil, false
+			}
+			sum := &Expr{Kind: Matrix, Rows: m.Rows, Cols: m.Cols, Args: make([]*Expr, len(m.Args))}
+			for i := range m.Args {
+				sum.Args[i] = node(Add, acc.Args[i], m.Args[i])
+			}
+			acc = sum
+		}
+		return acc, acc != nil
+	case Mul:
+		var acc *Expr
+		var scalars []*Expr
+		for _, a := range e.Args {
+			if a.Kind != Matrix && a.Kind != Add && a.Kind != Mul {
+				scalars = append(scalars, a)
+				continue
+			}
+			m, ok := matrixDoit(a)
+			if !ok {
+				return nil, false
+			}
+			if acc == nil {
+				acc = m
+				continue
+			}
+			if acc.Cols != m.Rows || acc.Rows*m.Cols > 10000 {
+				return nil, false
+			}
+			prod := &Expr{Kind: Matrix, Rows: acc.Rows, Cols: m.Cols}
+			for i := range acc.Rows {
+				for j := range m.Cols {
+					var terms []*Expr
+					for k := range acc.Cols {
+						terms = append(terms, node(Mul, acc.Args[i*acc.Cols+k], m.Args[k*m.Cols+j]))
+					}
+					prod.Args = append(prod.Args, node(Add, terms...))
+				}
+			}
+			acc = prod
+		}
+		if acc == nil {
+			return nil, false
+		}
+		if len(scalars) > 0 {
+			out := &Expr{Kind: Matrix, Rows: acc.Rows, Cols: acc.Cols, Args: make([]*Expr, len(acc.Args))}
+			for i, x := range acc.Args {
+				out.Args[i] = node(Mul, append(append([]*Expr{}, scalars...), x)...)
+			}
+			acc = out
+		}
+		return acc, true
+	}
+	return nil, false
 }
