@@ -1,6 +1,8 @@
 package mathjudge_test
 
 import (
+	"context"
+	"encoding/json"
 	"path/filepath"
 	"testing"
 
@@ -8,7 +10,10 @@ import (
 
 	"github.com/gymkit/gym/bundled"
 	"github.com/gymkit/gym/config"
+	"github.com/gymkit/gym/env/mathjudge"
+	"github.com/gymkit/gym/gymtest"
 	"github.com/gymkit/gym/internal/reftest"
+	"github.com/gymkit/gym/verifier"
 )
 
 var policyOverrides = []string{"+policy_base_url=http://127.0.0.1:9/v1", "+policy_api_key=k", "+policy_model_name=m"}
@@ -68,4 +73,43 @@ func TestNeMoGymConfigs(t *testing.T) {
 		_, err := load(t, dir+f, policy)
 		require.ErrorContains(t, err, "_agent.yaml")
 	}
+}
+
+// With NeMo Gym's config and should_use_judge turned on from the command
+// line, the judge is the config's policy_model over HTTP (an
+// OpenAI-compatible server): asked twice for an answer the library
+// rejects, with NeMo Gym's messages and the configured parameters only.
+func TestJudgeOverHTTP(t *testing.T) {
+	judge := gymtest.NewServer(gymtest.HandlerFunc(func(ctx context.Context, req *gymtest.Request) gymtest.Reply {
+		return gymtest.Text("They are the same: " + mathjudge.JudgeEqualLabel)
+	}))
+	defer judge.Close()
+	ref := reftest.Dir(t)
+	cfg, err := config.Loader{
+		Paths: []string{filepath.Join(ref, "resources_servers/math_with_judge/configs/math_with_judge.yaml"),
+			filepath.Join(ref, "responses_api_models/openai_model/configs/openai_model.yaml")},
+		Overrides: []string{"+policy_base_url=" + judge.URL, "+policy_api_key=k", "+policy_model_name=judge-model",
+			"math_with_judge.resources_servers.math_with_judge.should_use_judge=true"},
+		WorkDir: t.TempDir(),
+	}.Load()
+	require.NoError(t, err)
+	reg, err := bundled.Implementations().Registry(cfg)
+	require.NoError(t, err)
+	e, err := reg.Environment("math_with_judge_simple_agent")
+	require.NoError(t, err)
+	verdict, err := e.Verifier.Verify(context.Background(), &verifier.Request{Task: task(t, "What is 1/2?", "0.5"), Response: answer(`\text{one half}`)})
+	require.NoError(t, err)
+	require.Equal(t, 1.0, verdict.Reward)
+	require.Equal(t, 0.0, field(t, verdict, "library_reward"))
+	require.Len(t, field(t, verdict, "judge_evaluations"), 2)
+	reqs := judge.Requests()
+	require.Len(t, reqs, 2)
+	for _, r := range reqs {
+		require.Equal(t, "judge-model", r.Model)
+		var body map[string]any
+		require.NoError(t, json.Unmarshal(r.Body, &body))
+		require.NotContains(t, body, "background", "NeMo Gym's dumped defaults are recorded, not sent")
+		require.Len(t, r.Input, 2)
+	}
+	require.Contains(t, string(reqs[0].Input[1]), `\\text{one half}`)
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -313,33 +314,42 @@ type message struct {
 	Type    string `json:"type"`
 }
 
-// judgeParams builds the judge's create parameters: the configured ones
-// over NeMo Gym's defaults, with the judge messages as input.
-func (v *Verifier) judgeParams(prompt string) (rollout.Params, error) {
+// judgeParams builds the judge's create parameters: sent are the
+// configured ones with the judge messages as input; recorded (in
+// judge_evaluations) are those over the defaults NeMo Gym dumps with them.
+func (v *Verifier) judgeParams(prompt string) (sent, recorded rollout.Params, err error) {
 	input, err := json.Marshal([]message{
 		{Content: JudgeSystemMessage, Role: "system", Type: "message"},
 		{Content: prompt, Role: "user", Type: "message"},
 	})
 	if err != nil {
-		return rollout.Params{}, err
+		return sent, recorded, err
 	}
-	var obj rollout.Object
+	var all rollout.Object
 	for _, f := range createParamsOrder {
-		obj.Set(f.name, json.RawMessage(f.def))
+		all.Set(f.name, json.RawMessage(f.def))
 	}
-	for k, val := range v.cfg.JudgeResponsesCreateParams {
-		raw, err := json.Marshal(val)
+	var own rollout.Object
+	keys := make([]string, 0, len(v.cfg.JudgeResponsesCreateParams))
+	for k := range v.cfg.JudgeResponsesCreateParams {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		raw, err := json.Marshal(v.cfg.JudgeResponsesCreateParams[k])
 		if err != nil {
-			return rollout.Params{}, fmt.Errorf("mathjudge: judge_responses_create_params.%s: %w", k, err)
+			return sent, recorded, fmt.Errorf("mathjudge: judge_responses_create_params.%s: %w", k, err)
 		}
-		obj.Set(k, raw)
+		all.Set(k, raw)
+		own.Set(k, raw)
 	}
-	obj.Set("input", input)
-	return rollout.Params{Object: obj}, nil
+	all.Set("input", input)
+	own.Set("input", input)
+	return rollout.Params{Object: own}, rollout.Params{Object: all}, nil
 }
 
 func (v *Verifier) evaluate(ctx context.Context, question, first, second string) (bool, JudgeEvaluation, error) {
-	params, err := v.judgeParams(JudgePrompt(question, first, second))
+	params, recorded, err := v.judgeParams(JudgePrompt(question, first, second))
 	if err != nil {
 		return false, JudgeEvaluation{}, err
 	}
@@ -356,7 +366,7 @@ func (v *Verifier) evaluate(ctx context.Context, question, first, second string)
 		return false, JudgeEvaluation{}, &rollout.Failure{Class: rollout.FailJudge, Stage: "verify", Retryable: true,
 			Err: fmt.Errorf("mathjudge: judge %q returned no response", v.cfg.JudgeModelServer.Name)}
 	}
-	paramsJSON, err := params.MarshalJSON()
+	paramsJSON, err := recorded.MarshalJSON()
 	if err != nil {
 		return false, JudgeEvaluation{}, err
 	}

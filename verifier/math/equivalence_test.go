@@ -123,3 +123,18 @@ func TestMathVerifyEquivalence(t *testing.T) {
 		fmt.Println("wrote", len(misses)+len(newMisses), "known misses")
 	}
 }
+
+// math_verify's test_boxed_match_priority (with parse's default fallback,
+// which appends the first matched string).
+func TestBoxedMatchPriority(t *testing.T) {
+	x := mathv.Parse(`\boxed{1}`, mathv.Latex())
+	require.NotEmpty(t, x)
+	require.Equal(t, "1", x[0].String())
+
+	require.Empty(t, mathv.Parse(`\boxed{1}`, mathv.LatexConfig{BoxedPriority: -1}))
+
+	x = mathv.Parse(`final answer is $9999$, \boxed{1}`, mathv.LatexConfig{BoxedPriority: 100})
+	require.Equal(t, "9999", x[0].String())
+	x = mathv.Parse(`final answer is $9999$, \boxed{1}`, mathv.LatexConfig{BoxedPriority: 0})
+	require.Equal(t, "1", x[0].String())
+}
