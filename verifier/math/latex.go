@@ -459,7 +459,18 @@ func (p *parser) interval() (*Expr, error) {
 			}
 		}
 	}
-	return &Expr{Kind: Interval, Args: []*Expr{l, r}, LeftOpen: leftOpen, RightOpen: rightOpen}, nil
+	return newInterval(l, r, leftOpen, rightOpen), nil
+}
+
+// newInterval is SymPy's Interval: open at an infinite end.
+func newInterval(l, r *Expr, leftOpen, rightOpen bool) *Expr {
+	if l.Kind == NegInfinity {
+		leftOpen = true
+	}
+	if r.Kind == Infinity {
+		rightOpen = true
+	}
+	return &Expr{Kind: Interval, Args: []*Expr{l, r}, LeftOpen: leftOpen, RightOpen: rightOpen}
 }
 
 // setRelation: atom_expr_list (IN|NOTIN|=) set_relation | minus_expr

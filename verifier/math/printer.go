@@ -178,16 +178,21 @@ func (p *printer) print1(e *Expr) string {
 		}
 		return "(" + p.join(e.Args, ", ") + ")"
 	case Interval:
+		a, b := e.Args[0], e.Args[1]
+		ainf := a.Kind == Infinity || a.Kind == NegInfinity
+		binf := b.Kind == Infinity || b.Kind == NegInfinity
 		name := "Interval"
 		switch {
+		case ainf && binf, ainf && !e.RightOpen, binf && !e.LeftOpen, !e.LeftOpen && !e.RightOpen:
 		case e.LeftOpen && e.RightOpen:
 			name += ".open"
 		case e.LeftOpen:
 			name += ".Lopen"
-		case e.RightOpen:
+		default:
 			name += ".Ropen"
 		}
-		return name + "(" + p.join(e.Args, ", ") + ")"
+		// The ends print as str() does, at top level.
+		return name + "(" + a.String() + ", " + b.String() + ")"
 	case Union:
 		return "Union(" + p.join(e.Args, ", ") + ")"
 	case Intersection:

@@ -118,3 +118,20 @@ func TestHardPairs(t *testing.T) {
 		require.NoError(t, os.WriteFile("testdata/hard_pairs_known_misses.txt", []byte(b.String()), 0o644))
 	}
 }
+
+// TestResponsePairs: 400 generated model-style responses (reasoning steps
+// with numbers, equations and LaTeX, then the answer boxed, after "final
+// answer is", "Answer:", or in plain text) against NeMo Gym's library path.
+func TestResponsePairs(t *testing.T) {
+	pairs := loadPairsFile(t, "testdata/response_pairs.jsonl")
+	ok := 0
+	for _, p := range pairs {
+		r := mathv.Score(context.Background(), p.Expected, p.Generated)
+		if r.Reward == p.Reward && str(r.Extracted) == str(p.Extracted) {
+			ok++
+			continue
+		}
+		t.Errorf("reward %v extracted %q, want %v %q: expected %q generated %q", r.Reward, str(r.Extracted), p.Reward, str(p.Extracted), p.Expected, p.Generated)
+	}
+	t.Logf("agree on %d/%d", ok, len(pairs))
+}
