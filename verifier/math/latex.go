@@ -1317,7 +1317,27 @@ func (p *parser) function() (*Expr, error) {
 	case "max", "min":
 		e = fn(strings.ToUpper(name[:1])+name[1:], args...)
 	case "gcd", "lcm":
-		return nil, p.errf("%s is not supported", name)
+		// latex2sympy evaluates gcd and lcm (UnevaluatedExpr of the result);
+		// here for integers.
+		acc := new(big.Int)
+		for i, a := range args {
+			if a.Kind != Integer {
+				return nil, p.errf("%s of non-integers is not supported", name)
+			}
+			x := new(big.Int).Abs(a.Int)
+			switch {
+			case i == 0:
+				acc.Set(x)
+			case name == "gcd":
+				acc.GCD(nil, nil, acc, x)
+			case acc.Sign() == 0 || x.Sign() == 0:
+				acc.SetInt64(0)
+			default:
+				g := new(big.Int).GCD(nil, nil, acc, x)
+				acc.Mul(acc, new(big.Int).Quo(x, g))
+			}
+		}
+		e = intExpr(acc)
 	case "det":
 		return nil, p.errf("det is not supported")
 	default:
