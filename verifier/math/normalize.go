@@ -39,14 +39,15 @@ var (
 	malformedPattern = []struct {
 		re   *regexp2.Regexp
 		repl string
+		may  func(string) bool // a necessary condition for a match
 	}{
-		{pyRe(`\^\s?\((.*?)\)`, 0), `^{$1}`},
-		{pyRe(`sqrt\s?\((.*?)\)`, 0), `\sqrt{$1}`},
-		{pyRe(`\\frac\s?(\d)\s?(\d+)`, 0), `\frac{$1}{$2}`},
-		{pyRe(`\\log_\s?(\d)\s?(\d+)`, 0), `\log_{$1}{$2}`},
-		{pyRe(`\\frac\s?{(.*?)}\s?(\d)`, 0), `\frac{$1}{$2}`},
-		{pyRe(`\\frac\s?(\d)\s?{(.*?)}`, 0), `\frac{$1}{$2}`},
-		{pyRe(`\\sqrt\s?(\d)`, 0), `\sqrt{$1}`},
+		{pyRe(`\^\s?\((.*?)\)`, 0), `^{$1}`, func(s string) bool { return followedBy(s, "^", '(') }},
+		{pyRe(`sqrt\s?\((.*?)\)`, 0), `\sqrt{$1}`, func(s string) bool { return followedBy(s, "sqrt", '(') }},
+		{pyRe(`\\frac\s?(\d)\s?(\d+)`, 0), `\frac{$1}{$2}`, func(s string) bool { return followedByDigit(s, `\frac`) }},
+		{pyRe(`\\log_\s?(\d)\s?(\d+)`, 0), `\log_{$1}{$2}`, func(s string) bool { return strings.Contains(s, `\log_`) }},
+		{pyRe(`\\frac\s?{(.*?)}\s?(\d)`, 0), `\frac{$1}{$2}`, func(s string) bool { return strings.Contains(s, `\frac`) && followedByDigit(s, "}") }},
+		{pyRe(`\\frac\s?(\d)\s?{(.*?)}`, 0), `\frac{$1}{$2}`, func(s string) bool { return followedByDigit(s, `\frac`) }},
+		{pyRe(`\\sqrt\s?(\d)`, 0), `\sqrt{$1}`, func(s string) bool { return followedByDigit(s, `\sqrt`) }},
 	}
 )
 
@@ -141,6 +142,44 @@ func mayReplace(s string) bool {
 				return true
 			}
 		}
+	}
+	return false
+}
+
+// followedBy reports an occurrence of lit followed by c, optionally after
+// one whitespace character (the patterns' \s?).
+func followedBy(s, lit string, c byte) bool {
+	for i := strings.Index(s, lit); i >= 0; {
+		j := i + len(lit)
+		if j < len(s) && isPySpace(s[j]) {
+			j++
+		}
+		if j < len(s) && s[j] == c {
+			return true
+		}
+		k := strings.Index(s[i+1:], lit)
+		if k < 0 {
+			return false
+		}
+		i += 1 + k
+	}
+	return false
+}
+
+func followedByDigit(s, lit string) bool {
+	for i := strings.Index(s, lit); i >= 0; {
+		j := i + len(lit)
+		if j < len(s) && isPySpace(s[j]) {
+			j++
+		}
+		if j < len(s) && isDigit(s[j]) {
+			return true
+		}
+		k := strings.Index(s[i+1:], lit)
+		if k < 0 {
+			return false
+		}
+		i += 1 + k
 	}
 	return false
 }
