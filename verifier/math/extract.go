@@ -49,6 +49,9 @@ type pattern struct {
 	need string
 	// needAny are literals of which the input must contain one.
 	needAny []string
+	// single is re without the optional "and/or/, next answer" groups,
+	// used (with identical results) on inputs that have no separator.
+	single *regexp2.Regexp
 }
 
 // latexOpeners are the literals one of which every LaTeX environment
@@ -122,15 +125,19 @@ func latexPatterns(cfg LatexConfig) []pattern {
 		next.WriteString(`(?:\s*(?:,?and|,?or|,)\s*` + latexEnvPattern(fmt.Sprintf("next%d_", i), false) + `)?`)
 	}
 	envs := `(?:` + latexEnvPattern("first_", false) + next.String() + `)`
+	env1 := `(?:` + latexEnvPattern("first_", false) + `)`
 	var opts regexp2.RegexOptions = regexp2.Singleline
+	both := func(f func(string) string, priority int, need string, needAny []string) pattern {
+		return pattern{re: pyRe(f(envs), opts), single: pyRe(f(env1), opts), priority: priority, need: need, needAny: needAny}
+	}
 	ps := []pattern{
-		{re: pyRe(`(?i:final answer is)\:?\s*`+envs+`\.?\s?I hope`, opts), priority: 0, need: "final answer is"},
-		{re: pyRe(`(?i:final answer.{0,100}?)\s+is\:?\s*`+envs, opts), priority: 50, need: "final answer"},
-		{re: pyRe(`(?i:answer):.{0,50}?`+envs, opts), priority: 100, need: "answer"},
-		{re: pyRe(`(?i:answer).{0,50}?`+envs, opts), priority: 200, need: "answer"},
+		both(func(e string) string { return `(?i:final answer is)\:?\s*` + e + `\.?\s?I hope` }, 0, "final answer is", nil),
+		both(func(e string) string { return `(?i:final answer.{0,100}?)\s+is\:?\s*` + e }, 50, "final answer", nil),
+		both(func(e string) string { return `(?i:answer):.{0,50}?` + e }, 100, "answer", nil),
+		both(func(e string) string { return `(?i:answer).{0,50}?` + e }, 200, "answer", nil),
 	}
 	if !cfg.NoPlain {
-		ps = append(ps, pattern{re: pyRe(envs, opts), priority: 300, needAny: latexOpeners})
+		ps = append(ps, both(func(e string) string { return e }, 300, "", latexOpeners))
 	}
 	if cfg.BoxedPriority >= 0 {
 		var nb strings.Builder
@@ -138,8 +145,8 @@ func latexPatterns(cfg LatexConfig) []pattern {
 			nb.WriteString(`\s*(?:\s*(?:,?and|,?or|,)\s*` + latexEnvPattern(fmt.Sprintf("next%d_", i), true) + `)?`)
 		}
 		ps = append(ps,
-			pattern{re: pyRe(latexEnvPattern("first_", true)+nb.String(), opts), priority: cfg.BoxedPriority, need: `\boxed`,
-				needAny: []string{"$", `\[`, `\(`, "["}},
+			pattern{re: pyRe(latexEnvPattern("first_", true)+nb.String(), opts), single: pyRe(latexEnvPattern("first_", true), opts),
+				priority: cfg.BoxedPriority, need: `\boxed`, needAny: []string{"$", `\[`, `\(`, "["}},
 			pattern{re: pyRe(`(?P<first_latexBoxed>\\boxed{.+})`, opts), priority: cfg.BoxedPriority, need: `\boxed`})
 	}
 	for i := range ps {
@@ -220,6 +227,8 @@ func ParseContext(ctx context.Context, text string, targets ...Target) []Extract
 	all := sortedPatterns(targets)
 	lower := ""
 	runes := []rune(text)
+	// The optional further answers of the LaTeX patterns need ",", "and" or "or".
+	hasSeparator := containsAny(text, ",", "and", "or")
 	var out []Extracted
 	var fallbacks []string
 	for i := 0; i < len(all); {
@@ -243,10 +252,14 @@ func ParseContext(ctx context.Context, text string, targets ...Target) []Extract
 			if len(p.needAny) > 0 && !containsAny(text, p.needAny...) {
 				continue
 			}
-			m, err := p.re.FindRunesMatch(runes)
+			re := p.re
+			if p.single != nil && !hasSeparator {
+				re = p.single
+			}
+			m, err := re.FindRunesMatch(runes)
 			for m != nil && err == nil {
 				ms = append(ms, found{m: m, start: m.Index, end: m.Index + m.Length, target: p.target, order: len(ms)})
-				m, err = p.re.FindNextMatch(m)
+				m, err = re.FindNextMatch(m)
 			}
 		}
 		// Rightmost end first, then leftmost start; ties keep the order found
