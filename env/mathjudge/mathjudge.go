@@ -216,6 +216,11 @@ func (v *Verifier) Verify(ctx context.Context, req *verifier.Request) (*verifier
 	}
 	generated := ResponseText(req.Response)
 	libReward, extracted := v.library(ctx, expected, generated)
+	if err := ctx.Err(); err != nil {
+		// The rollout's own deadline or cancellation, not the library's
+		// timeout: no verdict.
+		return nil, err
+	}
 	verdict := verifier.Reward(libReward)
 	verdict.Set("expected_answer", expected)
 	if extracted != nil {

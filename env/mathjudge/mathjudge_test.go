@@ -469,3 +469,54 @@ func TestExampleDataset(t *testing.T) {
 	}
 	require.Equal(t, len(answers), i)
 }
+
+// NeMo Gym's library timeout tests: past library_verifier_timeout_seconds
+// the answer scores 0 with nothing extracted; a cancelled rollout gets no
+// verdict at all (the cancelled class, not a silent 0).
+func TestLibraryTimeoutAndCancel(t *testing.T) {
+	_, v, err := mathjudge.New(mathjudge.Config{ShouldUseJudge: &no, LibraryVerifierTimeoutSeconds: 1e-9}, nil)
+	require.NoError(t, err)
+	verdict, err := v.Verify(context.Background(), &verifier.Request{Task: task(t, "q", "3"), Response: answer(`\boxed{3}`)})
+	require.NoError(t, err)
+	require.Equal(t, 0.0, verdict.Reward)
+	require.Nil(t, field(t, verdict, "extracted_answer"))
+	require.Equal(t, 0.0, field(t, verdict, "library_reward"))
+
+	v = newVerifier(t, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err = verifier.Run(ctx, v, &verifier.Request{Task: task(t, "q", "3"), Response: answer(`\boxed{3}`)})
+	require.Equal(t, rollout.FailCancelled, rollout.AsFailure(err).Class)
+
+	_, _, err = mathjudge.New(mathjudge.Config{ShouldUseJudge: &no, LibraryVerifierTimeoutSeconds: -1}, nil)
+	require.ErrorContains(t, err, "library_verifier_timeout_seconds")
+	_, _, err = mathjudge.New(mathjudge.Config{ShouldUseJudge: &no, LibraryVerifierMaxConcurrency: -2}, nil)
+	require.ErrorContains(t, err, "library_verifier_max_concurrency")
+	_, _, err = mathjudge.New(mathjudge.Config{}, nil)
+	require.ErrorContains(t, err, "no judge model")
+}
+
+// library_verifier_max_concurrency bounds concurrent library runs; many
+// concurrent verifies all finish.
+func TestLibraryConcurrency(t *testing.T) {
+	_, v, err := mathjudge.New(mathjudge.Config{ShouldUseJudge: &no, LibraryVerifierMaxConcurrency: 2}, nil)
+	require.NoError(t, err)
+	var wg sync.WaitGroup
+	errs := make(chan error, 64)
+	for i := range 64 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			verdict, err := v.Verify(context.Background(), &verifier.Request{Task: task(t, "q", jsonNum(i)), Response: answer(`\boxed{` + jsonNum(i) + `}`)})
+			if err == nil && verdict.Reward != 1 {
+				err = errors.New("wrong reward")
+			}
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		require.NoError(t, err)
+	}
+}
