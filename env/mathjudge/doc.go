@@ -29,7 +29,13 @@
 //   - library_verifier_timeout_seconds bounds the library: past it the
 //     answer scores 0 with nothing extracted, as NeMo Gym's killed
 //     subprocess does; library_verifier_max_concurrency bounds concurrent
-//     library verifications.
+//     library verifications. A rollout whose own deadline passes or that is
+//     cancelled while the library runs gets no verdict (a timeout or
+//     cancelled failure), not a reward of 0.
+//   - The judge receives judge_responses_create_params (with its input
+//     replaced by the two judge messages); judge_evaluations records them
+//     over the defaults NeMo Gym's pydantic model dumps (background: null,
+//     parallel_tool_calls: true, tool_choice: "auto", ...), in its order.
 //
 // NeMo Gym's recorded example rollouts were made by an earlier version of
 // its server that showed the judge the whole response rather than the
