@@ -122,16 +122,54 @@ func TestHardPairs(t *testing.T) {
 // TestResponsePairs: 400 generated model-style responses (reasoning steps
 // with numbers, equations and LaTeX, then the answer boxed, after "final
 // answer is", "Answer:", or in plain text) against NeMo Gym's library path.
-func TestResponsePairs(t *testing.T) {
-	pairs := loadPairsFile(t, "testdata/response_pairs.jsonl")
+func TestResponsePairs(t *testing.T) { agreeAll(t, "testdata/response_pairs.jsonl") }
+
+// TestFormsPairs: every pair within groups of ways to write one answer
+// (text answers, degrees, choices, units, currency, thousands separators,
+// scientific notation, negative and mixed fractions, ratios, pairs, roots,
+// multiples of pi, infinity, equations, intervals, factorings, percentages,
+// e and logs) against NeMo Gym's library path, with known misses listed in
+// testdata/forms_pairs_known_misses.txt.
+func TestFormsPairs(t *testing.T) { agreeAll(t, "testdata/forms_pairs.jsonl") }
+
+func agreeAll(t *testing.T, path string) {
+	pairs := loadPairsFile(t, path)
+	missPath := strings.TrimSuffix(path, ".jsonl") + "_known_misses.txt"
+	misses := map[string]bool{}
+	if data, err := os.ReadFile(missPath); err == nil {
+		for _, l := range strings.Split(string(data), "\n") {
+			if l != "" && !strings.HasPrefix(l, "#") {
+				misses[l] = true
+			}
+		}
+	}
+	var newMisses []string
 	ok := 0
 	for _, p := range pairs {
 		r := mathv.Score(context.Background(), p.Expected, p.Generated)
-		if r.Reward == p.Reward && str(r.Extracted) == str(p.Extracted) {
+		key, _ := json.Marshal([]string{p.Expected, p.Generated})
+		same := r.Reward == p.Reward && str(r.Extracted) == str(p.Extracted)
+		switch {
+		case same && misses[string(key)]:
+			t.Errorf("now agrees, remove from %s: %s", missPath, key)
 			ok++
-			continue
+		case same:
+			ok++
+		case !misses[string(key)]:
+			newMisses = append(newMisses, string(key))
+			t.Errorf("reward %v extracted %q, want %v %q: expected %q generated %q", r.Reward, str(r.Extracted), p.Reward, str(p.Extracted), p.Expected, p.Generated)
 		}
-		t.Errorf("reward %v extracted %q, want %v %q: expected %q generated %q", r.Reward, str(r.Extracted), p.Reward, str(p.Extracted), p.Expected, p.Generated)
 	}
 	t.Logf("agree on %d/%d", ok, len(pairs))
+	if os.Getenv("MATHVERIFY_WRITE_MISSES") != "" && len(newMisses) > 0 {
+		var b strings.Builder
+		b.WriteString("# [expected_answer, generated] pairs this engine does not reproduce yet\n")
+		for k := range misses {
+			b.WriteString(k + "\n")
+		}
+		for _, k := range newMisses {
+			b.WriteString(k + "\n")
+		}
+		require.NoError(t, os.WriteFile(missPath, []byte(b.String()), 0o644))
+	}
 }
