@@ -1200,7 +1200,11 @@ func (p *parser) appliedFunction() (*Expr, error) {
 	t := p.next()
 	name := t.text
 	if t.kind == tGreek {
+		// The token's text: the command and at most one following space.
 		name = "\\" + name
+		if end := t.pos + len(name); end < len(p.src) && p.src[end] == ' ' && strings.HasPrefix(p.src[t.pos:], name) {
+			name += " "
+		}
 	}
 	if err := p.expect(tLParen); err != nil {
 		return nil, err

@@ -2,6 +2,7 @@ package math
 
 import (
 	"cmp"
+	"errors"
 	gomath "math"
 	"math/big"
 	"slices"
@@ -517,6 +518,7 @@ func approx(e *Expr) float64 {
 
 type termKey struct {
 	monom []int
+	imag  bool // the numeric coefficient is complex (sqrt of a negative)
 	re    float64
 	idx   int
 }
@@ -550,6 +552,7 @@ func (p *printer) orderedTerms(e *Expr) []*Expr {
 	// Generators: the non-numeric bases of each term's factors.
 	type term struct {
 		coeff float64
+		imag  bool
 		cpart map[string]int
 	}
 	gens := map[string]*Expr{}
@@ -561,10 +564,15 @@ func (p *printer) orderedTerms(e *Expr) []*Expr {
 			factors = t.Args
 		}
 		cp := map[string]int{}
+		imag := false
 		for _, f := range factors {
 			if !f.hasFree() {
 				if v, ok := evalFloat64(f); ok {
 					coeff *= v
+					continue
+				}
+				if f.isArith() && isComplexValued(f) {
+					imag = true
 					continue
 				}
 			}
@@ -585,7 +593,7 @@ func (p *printer) orderedTerms(e *Expr) []*Expr {
 			cp[k] += ex
 			gens[k] = base
 		}
-		terms[i] = term{coeff: coeff, cpart: cp}
+		terms[i] = term{coeff: coeff, imag: imag, cpart: cp}
 	}
 	names := make([]string, 0, len(gens))
 	for k := range gens {
@@ -598,13 +606,19 @@ func (p *printer) orderedTerms(e *Expr) []*Expr {
 		for j, n := range names {
 			m[j] = t.cpart[n]
 		}
-		keys[i] = termKey{monom: m, re: t.coeff, idx: i}
+		keys[i] = termKey{monom: m, imag: t.imag, re: t.coeff, idx: i}
 	}
 	slices.SortStableFunc(keys, func(a, b termKey) int {
 		for j := range a.monom {
 			if c := cmp.Compare(-a.monom[j], -b.monom[j]); c != 0 {
 				return c
 			}
+		}
+		if a.imag != b.imag {
+			if a.imag {
+				return 1
+			}
+			return -1
 		}
 		return cmpFloat(a.re, b.re)
 	})
@@ -613,6 +627,14 @@ func (p *printer) orderedTerms(e *Expr) []*Expr {
 		out[i] = args[k.idx]
 	}
 	return out
+}
+
+// isComplexValued reports a constant whose real evaluation leaves the real
+// domain (an even root of a negative number).
+func isComplexValued(e *Expr) bool {
+	ev := &evaluator{prec: 64}
+	_, err := ev.eval(e)
+	return errors.Is(err, errDomain)
 }
 
 // cmpFloat orders floats as Python's < does in a sort (nan compares
@@ -769,7 +791,12 @@ func (p *printer) sortKey(e *Expr) []any {
 	coeff, rest := coeffMul(e)
 	x := intOf(1)
 	if rest.Kind == Pow {
-		rest, x = rest.Args[0], rest.Args[1]
+		if rest.Args[0].Kind == Exp1 {
+			// E**x sorts like the function exp(x).
+			rest = fn("exp", rest.Args[1])
+		} else {
+			rest, x = rest.Args[0], rest.Args[1]
+		}
 	}
 	var args []any
 	switch rest.Kind {
