@@ -40,13 +40,17 @@
 // match is abandoned after 2 s; and Parse and Verify stop when their
 // context ends, as math_verify's timeouts do.
 //
-// Where it differs from math_verify: integrals, sums, limits, derivatives,
-// \operatorname, gcd/lcm and determinants are not parsed (math_verify
-// parses some); complex numbers compare only structurally; equivalence of
-// expressions with symbols is decided numerically (SymPy's simplify can
-// fail to prove an identity that holds; this never does), and expressions
-// are printed exactly as SymPy only for the shapes listed above. The share
-// of math_verify's own equivalence test cases this package agrees on is
-// measured by TestMathVerifyEquivalence; the cases it does not are listed
-// in testdata/mathverify_known_misses.txt.
+// Where it differs from math_verify: integrals, derivatives, limits,
+// \operatorname and determinants are not parsed (math_verify parses them);
+// complex numbers compare only structurally; equivalence of expressions
+// with symbols is decided numerically (SymPy's simplify can fail to prove
+// an identity that holds; this never does); equations are solved only when
+// linear in a symbol; and where SymPy evaluates part of an unevaluated
+// product while printing it (a negative numerator over a product), the
+// printed form differs. The tests measure agreement with math_verify 0.8.0,
+// latex2sympy2_extended 1.10.2 and SymPy 1.14 on: math_verify's own
+// equivalence cases (TestMathVerifyEquivalence, misses listed in
+// testdata/mathverify_known_misses.txt), generated answer pairs and
+// model-style responses (reward and extracted_answer), and LaTeX printing
+// facts (testdata/*.jsonl, each with its known misses, if any).
 package math
