@@ -1,0 +1,396 @@
+package workplace
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/gymkit/gym/internal/pyjson"
+)
+
+// The tools of NeMo Gym's server are Python functions over pandas
+// DataFrames of Python objects, and the model's arguments reach them as
+// the Python values json.loads makes. To give the same answers to any
+// arguments, the tools here work on the same values:
+//
+//	None    nil
+//	bool    bool
+//	int     int64
+//	float   float64 (NaN is pandas' missing value)
+//	str     string
+//	list    []any
+//	dict    *dict (string keys, in order)
+
+// dict is a Python dict with string keys, in insertion order.
+type dict struct {
+	keys []string
+	vals []any
+}
+
+func (d *dict) set(k string, v any) {
+	for i, key := range d.keys {
+		if key == k {
+			d.vals[i] = v
+			return
+		}
+	}
+	d.keys = append(d.keys, k)
+	d.vals = append(d.vals, v)
+}
+
+func (d *dict) get(k string) (any, bool) {
+	for i, key := range d.keys {
+		if key == k {
+			return d.vals[i], true
+		}
+	}
+	return nil, false
+}
+
+// pyErr is a Python exception: what str(e) prints.
+type pyErr struct{ msg string }
+
+func (e *pyErr) Error() string { return e.msg }
+
+func raise(format string, a ...any) error { return &pyErr{fmt.Sprintf(format, a...)} }
+
+var nan = math.NaN()
+
+func isNaN(v any) bool {
+	f, ok := v.(float64)
+	return ok && f != f
+}
+
+// isNA is pandas' isna for an object cell: None or NaN.
+func isNA(v any) bool { return v == nil || isNaN(v) }
+
+// decodeJSON turns JSON text into Python values as json.loads does.
+func decodeJSON(data []byte) (any, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	v, err := decodeValue(dec)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, errors.New("extra data after the JSON value")
+	}
+	return v, nil
+}
+
+func decodeValue(dec *json.Decoder) (any, error) {
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, err
+	}
+	switch t := tok.(type) {
+	case json.Delim:
+		switch t {
+		case '{':
+			d := &dict{}
+			for dec.More() {
+				kt, err := dec.Token()
+				if err != nil {
+					return nil, err
+				}
+				k, _ := kt.(string)
+				v, err := decodeValue(dec)
+				if err != nil {
+					return nil, err
+				}
+				d.set(k, v)
+			}
+			_, err := dec.Token()
+			return d, err
+		case '[':
+			l := []any{}
+			for dec.More() {
+				v, err := decodeValue(dec)
+				if err != nil {
+					return nil, err
+				}
+				l = append(l, v)
+			}
+			_, err := dec.Token()
+			return l, err
+		}
+		return nil, fmt.Errorf("unexpected %v", t)
+	case json.Number:
+		s := string(t)
+		if !strings.ContainsAny(s, ".eE") {
+			if i, err := strconv.ParseInt(s, 10, 64); err == nil {
+				return i, nil
+			}
+		}
+		f, err := strconv.ParseFloat(s, 64)
+		if err != nil && !errors.Is(err, strconv.ErrRange) {
+			return nil, err
+		}
+		return f, nil
+	default:
+		return t, nil // string, bool, nil
+	}
+}
+
+// typeName is type(v).__name__.
+func typeName(v any) string {
+	switch v.(type) {
+	case nil:
+		return "NoneType"
+	case bool:
+		return "bool"
+	case int64:
+		return "int"
+	case float64:
+		return "float"
+	case string:
+		return "str"
+	case []any:
+		return "list"
+	case *dict:
+		return "dict"
+	}
+	return fmt.Sprintf("%T", v)
+}
+
+// truthy is Python's bool(v).
+func truthy(v any) bool {
+	switch x := v.(type) {
+	case nil:
+		return false
+	case bool:
+		return x
+	case int64:
+		return x != 0
+	case float64:
+		return x != 0 // NaN is true
+	case string:
+		return x != ""
+	case []any:
+		return len(x) > 0
+	case *dict:
+		return len(x.keys) > 0
+	}
+	return true
+}
+
+// number returns v as a float for Python's numeric comparisons (bool, int
+// and float compare by value).
+func number(v any) (float64, bool) {
+	switch x := v.(type) {
+	case bool:
+		if x {
+			return 1, true
+		}
+		return 0, true
+	case int64:
+		return float64(x), true
+	case float64:
+		return x, true
+	}
+	return 0, false
+}
+
+// pyEq is Python's a == b.
+func pyEq(a, b any) bool {
+	if ai, ok := a.(int64); ok {
+		if bi, ok := b.(int64); ok {
+			return ai == bi
+		}
+	}
+	if an, ok := number(a); ok {
+		bn, ok := number(b)
+		return ok && an == bn
+	}
+	switch x := a.(type) {
+	case nil:
+		return b == nil
+	case string:
+		y, ok := b.(string)
+		return ok && x == y
+	case []any:
+		y, ok := b.([]any)
+		if !ok || len(x) != len(y) {
+			return false
+		}
+		for i := range x {
+			if !pyEq(x[i], y[i]) {
+				return false
+			}
+		}
+		return true
+	case *dict:
+		y, ok := b.(*dict)
+		if !ok || len(x.keys) != len(y.keys) {
+			return false
+		}
+		for i, k := range x.keys {
+			w, ok := y.get(k)
+			if !ok || !pyEq(x.vals[i], w) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// hashable reports a TypeError for a list or dict used as a dict key or
+// looked up in a set.
+func hashable(v any) error {
+	switch v.(type) {
+	case []any, *dict:
+		return raise("unhashable type: '%s'", typeName(v))
+	}
+	return nil
+}
+
+// pyStr is Python's str(v).
+func pyStr(v any) string {
+	if s, ok := v.(string); ok {
+		return s
+	}
+	return pyRepr(v)
+}
+
+// pyRepr is Python's repr(v).
+func pyRepr(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return "None"
+	case bool:
+		if x {
+			return "True"
+		}
+		return "False"
+	case int64:
+		return strconv.FormatInt(x, 10)
+	case float64:
+		switch {
+		case math.IsNaN(x):
+			return "nan"
+		case math.IsInf(x, 1):
+			return "inf"
+		case math.IsInf(x, -1):
+			return "-inf"
+		}
+		return string(pyjson.AppendFloat(nil, x))
+	case string:
+		return reprString(x)
+	case []any:
+		parts := make([]string, len(x))
+		for i, e := range x {
+			parts[i] = pyRepr(e)
+		}
+		return "[" + strings.Join(parts, ", ") + "]"
+	case *dict:
+		parts := make([]string, len(x.keys))
+		for i, k := range x.keys {
+			parts[i] = reprString(k) + ": " + pyRepr(x.vals[i])
+		}
+		return "{" + strings.Join(parts, ", ") + "}"
+	}
+	return fmt.Sprint(v)
+}
+
+// reprString is Python's repr of a str: single quotes unless the text has
+// a single quote and no double quote.
+func reprString(s string) string {
+	q := byte('\'')
+	if strings.ContainsRune(s, '\'') && !strings.ContainsRune(s, '"') {
+		q = '"'
+	}
+	var b strings.Builder
+	b.WriteByte(q)
+	for _, r := range s {
+		switch {
+		case r == rune(q) || r == '\\':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\r':
+			b.WriteString(`\r`)
+		case r == '\t':
+			b.WriteString(`\t`)
+		case r < 0x20 || r == 0x7f:
+			fmt.Fprintf(&b, `\x%02x`, r)
+		case r > 0x7f && !unicode.IsPrint(r) && r != ' ':
+			switch {
+			case r <= 0xff:
+				fmt.Fprintf(&b, `\x%02x`, r)
+			case r <= 0xffff:
+				fmt.Fprintf(&b, `\u%04x`, r)
+			default:
+				fmt.Fprintf(&b, `\U%08x`, r)
+			}
+		default:
+			b.WriteRune(r)
+		}
+	}
+	b.WriteByte(q)
+	return b.String()
+}
+
+// lower is Python's str.lower.
+func lower(s string) string {
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			ascii = false
+			break
+		}
+		if 'A' <= c && c <= 'Z' {
+			return lowerSlow(s)
+		}
+	}
+	if ascii {
+		return s
+	}
+	return lowerSlow(s)
+}
+
+func lowerSlow(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		if r == 'İ' { // Python's full lowercase mapping: i + combining dot above
+			b.WriteString("i\u0307")
+			continue
+		}
+		b.WriteRune(unicode.ToLower(r))
+	}
+	return b.String()
+}
+
+// isPySpace is str.isspace for one character, as str.split() uses it.
+func isPySpace(r rune) bool {
+	switch r {
+	case ' ', '\t', '\n', '\v', '\f', '\r', 0x1c, 0x1d, 0x1e, 0x1f, 0x85:
+		return true
+	}
+	return r > 0x7f && unicode.IsSpace(r)
+}
+
+// split is Python's str.split() without arguments.
+func split(s string) []string {
+	return strings.FieldsFunc(s, isPySpace)
+}
+
+// methodOn is a method called on a value: a str method on a non-str raises
+// AttributeError as Python does.
+func strOf(v any, method string) (string, error) {
+	s, ok := v.(string)
+	if !ok {
+		return "", raise("'%s' object has no attribute '%s'", typeName(v), method)
+	}
+	return s, nil
+}
