@@ -341,21 +341,26 @@ func reprString(s string) string {
 
 // lower is Python's str.lower.
 func lower(s string) string {
-	ascii := true
+	upper := false
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if c >= utf8.RuneSelf {
-			ascii = false
-			break
-		}
-		if 'A' <= c && c <= 'Z' {
 			return lowerSlow(s)
 		}
+		upper = upper || ('A' <= c && c <= 'Z')
 	}
-	if ascii {
+	if !upper {
 		return s
 	}
-	return lowerSlow(s)
+	b := make([]byte, len(s))
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		b[i] = c
+	}
+	return string(b)
 }
 
 func lowerSlow(s string) string {

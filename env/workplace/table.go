@@ -43,12 +43,15 @@ func (t *table) records() []any {
 
 // filter is df[mask] for a boolean mask: the rows (and labels) kept.
 func (t *table) filter(keep func(i int) bool) *table {
-	n := &table{cols: t.cols}
+	kept := make([]int, 0, len(t.rows))
 	for i := range t.rows {
 		if keep(i) {
-			n.index = append(n.index, t.index[i])
-			n.rows = append(n.rows, t.rows[i])
+			kept = append(kept, i)
 		}
+	}
+	n := &table{cols: t.cols, index: make([]int64, len(kept)), rows: make([][]any, len(kept))}
+	for j, i := range kept {
+		n.index[j], n.rows[j] = t.index[i], t.rows[i]
 	}
 	return n
 }

@@ -233,8 +233,7 @@ func searchEmails(st *state, a []any) (any, error) {
 		t := st.emails
 		subj, body, who := mustCol(t, "subject"), mustCol(t, "body"), mustCol(t, "sender/recipient")
 		matched := t.filter(func(i int) bool {
-			r := t.rows[i]
-			combined := lower(pyStr(r[subj]) + " " + pyStr(r[body]) + " " + pyStr(r[who]))
+			combined := searchText(t.rows[i], subj, body, who)
 			for _, w := range words {
 				if !strings.Contains(combined, w) {
 					return false
@@ -243,18 +242,15 @@ func searchEmails(st *state, a []any) (any, error) {
 			return true
 		})
 		sent := mustCol(t, "sent_datetime")
-		stamps := make([]stamp, matched.len())
+		keys := make([]int64, matched.len())
 		for i, r := range matched.rows {
 			s, err := toStamp(r[sent])
 			if err != nil {
 				return nil, err
 			}
-			stamps[i] = s
+			keys[i] = s.wall.UnixNano()
 		}
-		order, err := sortDescending(stamps)
-		if err != nil {
-			return nil, err
-		}
+		order := npArgsortDescending(keys)
 		emails := make([]*dict, 0, len(order))
 		for _, i := range order {
 			emails = append(emails, matched.record(i))
@@ -310,6 +306,22 @@ func searchEmails(st *state, a []any) (any, error) {
 	return wrap("Error searching emails: ", v, err)
 }
 
+// searchText is f"{row['subject']} {row['body']} {row['sender/recipient']}".lower(),
+// read from the initial emails' precomputed texts when the row is one of
+// them (rows are never changed in place, so a row's text never changes).
+func searchText(r []any, subj, body, who int) string {
+	if len(r) > 0 {
+		if s, ok := initialSearchText[&r[0]]; ok && subj == 3 && body == 5 && who == 2 {
+			return s
+		}
+	}
+	return lower(pyStr(r[subj]) + " " + pyStr(r[body]) + " " + pyStr(r[who]))
+}
+
+// initialSearchText holds the search text of each initial email row, keyed
+// by the row's first cell. It is written once, before any session exists.
+var initialSearchText map[*any]string
+
 // compareDates is Timestamp(a).date() >= Timestamp(b).date() (or <= when
 // !min).
 func compareDates(a, b stamp, min bool) (bool, error) {
@@ -344,8 +356,8 @@ func cmpInt(a, b int) int {
 }
 
 // sortDescending returns the order of a descending sort of stamps, equal
-// ones in their original order (pandas' sort_values(ascending=False) and
-// Python's sort(reverse=True) both keep it).
+// ones in their original order, as Python's sort(reverse=True) leaves
+// them.
 func sortDescending(stamps []stamp) ([]int, error) {
 	order := make([]int, len(stamps))
 	for i := range order {

@@ -84,6 +84,11 @@ func loadInitial() (*state, error) {
 		return nil, err
 	}
 	st.directory = dir
+	initialSearchText = make(map[*any]string, st.emails.len())
+	subj, body, who := st.emails.col("subject"), st.emails.col("body"), st.emails.col("sender/recipient")
+	for _, r := range st.emails.rows {
+		initialSearchText[&r[0]] = lower(pyStr(r[subj]) + " " + pyStr(r[body]) + " " + pyStr(r[who]))
+	}
 	// AnalyticsTool.reset_state: user_engaged = (column == "True")
 	col := st.analytics.col("user_engaged")
 	st.analytics = st.analytics.mapColumn(col, func(v any) any { return v == "True" })

@@ -62,7 +62,7 @@ var referenceTruth = map[string]struct {
 	}},
 }
 
-func lastUser(t *testing.T, task rollout.Task) string {
+func lastUser(t testing.TB, task rollout.Task) string {
 	t.Helper()
 	p, err := task.Params()
 	require.NoError(t, err)
@@ -79,7 +79,9 @@ func lastUser(t *testing.T, task rollout.Task) string {
 
 // referenceDataset writes the dataset the reference rollouts restore their
 // task fields from: each recorded input with its ground truth.
-func referenceDataset(t *testing.T) (rollouts, dataset string) {
+func referenceDataset(t *testing.T) (rollouts, dataset string) { return referenceDatasetB(t) }
+
+func referenceDatasetB(t testing.TB) (rollouts, dataset string) {
 	rollouts = reftest.Path(t, "resources_servers", "workplace_assistant", "data", "example_rollouts.jsonl")
 	f, err := os.Open(rollouts)
 	require.NoError(t, err)
