@@ -200,6 +200,10 @@ func number(v any) (float64, bool) {
 
 // pyEq is Python's a == b.
 func pyEq(a, b any) bool {
+	if as, ok := a.(string); ok {
+		bs, ok := b.(string)
+		return ok && as == bs
+	}
 	if ai, ok := a.(int64); ok {
 		if bi, ok := b.(int64); ok {
 			return ai == bi

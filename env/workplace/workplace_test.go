@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -504,4 +505,30 @@ func Example() {
 	// {"output":["nadia.moreau@atlas.com"]}
 	// {"output":{"event_name":"sync up"}}
 	// 1
+}
+
+var update = flag.Bool("update", false, "rewrite testdata/workplace_assistant/example_rollouts.jsonl")
+
+// The project's example rollouts are the scripted policy's episodes on the
+// project's dataset (go test -run TestExampleRollouts -update writes them);
+// replaying them reproduces every tool output and reward.
+func TestExampleRollouts(t *testing.T) {
+	path := filepath.Join("..", "..", "testdata", "workplace_assistant", "example_rollouts.jsonl")
+	if *update {
+		rows := ownRows(t)
+		var reg gym.Registry
+		require.NoError(t, reg.Register(agentName, environment(scripted(t, rows))))
+		var out bytes.Buffer
+		c := gym.Collector{Registry: &reg, Concurrency: 1, Output: &out}
+		for res, err := range c.Collect(context.Background(), gym.FromSlice(rows)) {
+			require.NoError(t, err)
+			require.NoError(t, res.Err)
+		}
+		require.NoError(t, os.WriteFile(path, out.Bytes(), 0o644))
+	}
+	diffs, err := gymtest.Replay(context.Background(), gymtest.ReplayConfig{
+		Rollouts: path, Environment: environment, Fields: []string{"reward"},
+	})
+	require.NoError(t, err)
+	require.Empty(t, diffs)
 }
