@@ -109,6 +109,32 @@ func (t *table) setWhere(col int, match func(i int) bool, value any) *table {
 	return n
 }
 
+// setMasked is df.loc[mask, column] = value, as numpy assigns into the
+// frame's object block: a list is spread over the selected rows, and must
+// have as many elements.
+func (t *table) setMasked(col int, m mask, value any) (*table, error) {
+	l, isList := value.([]any)
+	if !isList {
+		return t.setWhere(col, func(i int) bool { return m.keep[i] }, value), nil
+	}
+	var rows []int
+	for i, k := range m.keep {
+		if k {
+			rows = append(rows, i)
+		}
+	}
+	if len(l) != len(rows) && len(l) != 1 {
+		return nil, raise("shape mismatch: value array of shape (%d,) could not be broadcast to indexing result of shape (%d,)", len(l), len(rows))
+	}
+	n := &table{cols: t.cols, index: t.index, rows: slices.Clone(t.rows)}
+	for k, i := range rows {
+		r := slices.Clone(n.rows[i])
+		r[col] = l[min(k, len(l)-1)]
+		n.rows[i] = r
+	}
+	return n, nil
+}
+
 // mapColumn returns the table with column col replaced by f of each cell.
 func (t *table) mapColumn(col int, f func(any) any) *table {
 	n := &table{cols: t.cols, index: t.index, rows: make([][]any, len(t.rows))}

@@ -831,7 +831,8 @@ func isValueError(err error) bool {
 func checkDuration(v any) (string, error) {
 	n, err := pyInt(v)
 	if err != nil {
-		if strings.HasPrefix(err.Error(), "int() argument must be") {
+		// TypeError and OverflowError are not the ValueError NeMo Gym catches.
+		if msg := err.Error(); strings.HasPrefix(msg, "int() argument must be") || strings.HasPrefix(msg, "cannot convert float infinity") {
 			return "", err
 		}
 		return "Invalid duration format. Expected a number of minutes.", nil
@@ -932,7 +933,11 @@ func updateEvent(st *state, a []any) (any, error) {
 		value = lower(s)
 	}
 	m, _ := eqMask(t, col, id, false)
-	st.calendar = t.setWhere(mustCol(t, f), func(i int) bool { return m.keep[i] }, value)
+	n, err := t.setMasked(mustCol(t, f), m, value)
+	if err != nil {
+		return nil, err
+	}
+	st.calendar = n
 	return "Event updated successfully.", nil
 }
 
@@ -1379,7 +1384,11 @@ func setField(t **table, idCol int, id, field, value any, ok, notValid string) (
 	if err != nil {
 		return nil, err
 	}
-	*t = (*t).setWhere((*t).col(f), func(i int) bool { return m.keep[i] }, value)
+	n, err := (*t).setMasked((*t).col(f), m, value)
+	if err != nil {
+		return nil, err
+	}
+	*t = n
 	return ok, nil
 }
 
