@@ -260,3 +260,27 @@ func TestNumpyArgsortDescending(t *testing.T) {
 		require.LessOrEqual(t, v[idx[i-1]], v[idx[i]])
 	}
 }
+
+func TestPythonStrings(t *testing.T) {
+	for in, want := range map[string]string{"ABC": "abc", "abc": "abc", "İx": "i\u0307x", "ΟΔΟΣ": "οδος", "ΣΑ": "σα", "Ünïcode": "ünïcode"} {
+		require.Equal(t, want, lower(in), in)
+	}
+	require.Equal(t, []string{"a", "b", "c"}, split(" a\u00a0b\x1fc\n"))
+	for v, want := range map[any]string{nil: "None", true: "True", int64(-3): "-3", 1.0: "1.0", 1e16: "1e+16", 1e-5: "1e-05", "it's": `"it's"`, "a\nb": `'a\nb'`} {
+		require.Equal(t, want, pyRepr(v))
+	}
+	require.Equal(t, "[1, 'a', {'k': None}]", pyRepr([]any{int64(1), "a", &dict{keys: []string{"k"}, vals: []any{nil}}}))
+	for f, want := range map[float64]string{1: "1.0", 100: "100.0", 15.76923076923077: "15.76923076923077", 1e16: "1e16", 1.5e16: "1.5e16", 1e-5: "0.00001", 1.2e-7: "1.2e-7", -0.5: "-0.5", 123456789012345680: "1.2345678901234568e17"} {
+		require.Equal(t, want, string(appendRyu(nil, f)), "%v", f)
+	}
+	require.Equal(t, `"<a> & \"b\"\n\u0001é"`, string(appendString(nil, "<a> & \"b\"\n\x01é")))
+	for s, want := range map[string]int64{"42": 42, " -7 ": -7, "1_000": 1000, "٣": 3} {
+		n, err := pyInt(s)
+		require.NoError(t, err)
+		require.Equal(t, want, n, s)
+	}
+	for _, s := range []string{"", "4.5", "_1", "1__0", "x"} {
+		_, err := pyInt(s)
+		require.EqualError(t, err, "invalid literal for int() with base 10: "+reprString(s))
+	}
+}

@@ -370,10 +370,17 @@ func lower(s string) string {
 func lowerSlow(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
-	for _, r := range s {
-		if r == 'İ' { // Python's full lowercase mapping: i + combining dot above
+	rs := []rune(s)
+	for i, r := range rs {
+		switch r {
+		case 'İ': // Python's full lowercase mapping: i + combining dot above
 			b.WriteString("i\u0307")
 			continue
+		case 'Σ': // final sigma: after a letter and not before one
+			if i > 0 && unicode.IsLetter(rs[i-1]) && (i+1 == len(rs) || !unicode.IsLetter(rs[i+1])) {
+				b.WriteRune('ς')
+				continue
+			}
 		}
 		b.WriteRune(unicode.ToLower(r))
 	}

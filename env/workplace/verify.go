@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/gymkit/gym/rollout"
 	"github.com/gymkit/gym/verifier"
@@ -70,11 +71,17 @@ func TaskActions(t rollout.Task) ([]Action, error) {
 	}
 	var id json.Number
 	if err := t.Decode("id", &id); err != nil {
+		// pydantic's lax int also takes an integer string and a bool.
 		var s string
-		if t.Decode("id", &s) != nil {
+		var b bool
+		switch {
+		case t.Decode("id", &s) == nil:
+			id = json.Number(strings.TrimSpace(s))
+		case t.Decode("id", &b) == nil:
+			id = "0"
+		default:
 			return nil, invalidRow(t, `field "id" is not an integer`)
 		}
-		id = json.Number(s)
 	}
 	if _, err := id.Int64(); err != nil {
 		// pydantic's lax int also takes a float with no fractional part.

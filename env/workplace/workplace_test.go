@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -18,6 +19,7 @@ import (
 	"github.com/gymkit/gym/bundled"
 	"github.com/gymkit/gym/cmd/gym/cli"
 	"github.com/gymkit/gym/config"
+	"github.com/gymkit/gym/env"
 	"github.com/gymkit/gym/env/workplace"
 	"github.com/gymkit/gym/gymtest"
 	"github.com/gymkit/gym/internal/reftest"
@@ -531,6 +533,27 @@ func TestExampleRollouts(t *testing.T) {
 	}
 	diffs, err := gymtest.Replay(context.Background(), gymtest.ReplayConfig{
 		Rollouts: path, Environment: environment, Fields: []string{"reward"},
+	})
+	require.NoError(t, err)
+	require.Empty(t, diffs)
+}
+
+// Served over NeMo Gym's HTTP protocol, the environment answers a NeMo Gym
+// agent (here env.Remote) with the same bytes, and verifies remotely.
+func TestOverHTTP(t *testing.T) {
+	rollouts, dataset := referenceDataset(t)
+	srv, v, err := workplace.New(workplace.Config{})
+	require.NoError(t, err)
+	h := env.NewHandler(srv, v)
+	defer h.Close()
+	ts := httptest.NewServer(h)
+	defer ts.Close()
+	remote := env.NewRemote(ts.URL)
+	diffs, err := gymtest.Replay(context.Background(), gymtest.ReplayConfig{
+		Rollouts: rollouts, Dataset: dataset, Fields: []string{"reward"},
+		Environment: func(m model.Model) gym.Environment {
+			return gym.Environment{Model: m, Resources: remote, Verifier: remote.Verifier(), MaxSteps: 6}
+		},
 	})
 	require.NoError(t, err)
 	require.Empty(t, diffs)
