@@ -284,3 +284,98 @@ func TestPythonStrings(t *testing.T) {
 		require.EqualError(t, err, "invalid literal for int() with base 10: "+reprString(s))
 	}
 }
+
+func TestTimestamps(t *testing.T) {
+	for in, want := range map[string]string{
+		"2023-11-30":                 "2023-11-30T00:00:00",
+		"2023-11-30 23:59:00":        "2023-11-30T23:59:00",
+		"2023-11-30T09:05":           "2023-11-30T09:05:00",
+		"2023-1-2 3:04":              "2023-01-02T03:04:00",
+		"20231130":                   "2023-11-30T00:00:00",
+		"2023/11/30":                 "2023-11-30T00:00:00",
+		"2023-11":                    "2023-11-01T00:00:00",
+		"2023":                       "2023-01-01T00:00:00",
+		"11/30/2023":                 "2023-11-30T00:00:00",
+		"30/11/2023":                 "2023-11-30T00:00:00",
+		"11/2023":                    "2023-11-01T00:00:00",
+		"Nov 30, 2023":               "2023-11-30T00:00:00",
+		"Thursday, November 30 2023": "2023-11-30T00:00:00",
+		"30 November 2023 5pm":       "2023-11-30T17:00:00",
+		"December 4th, 2023 10:30am": "2023-12-04T10:30:00",
+		" 2023-11-30 ":               "2023-11-30T00:00:00",
+	} {
+		st, err := parseStamp(in)
+		require.NoError(t, err, in)
+		require.Equal(t, want, st.wall.Format("2006-01-02T15:04:05"), in)
+		require.False(t, st.aware, in)
+	}
+	st, err := parseStamp("2023-11-30T10:00:00+05:30")
+	require.NoError(t, err)
+	require.True(t, st.aware)
+	require.Equal(t, "2023-11-30T04:30:00", st.instant().Format("2006-01-02T15:04:05"))
+	for in, want := range map[string]string{
+		"soon":       "Unknown datetime string format, unable to parse: soon",
+		"5":          `Given date string "5" not likely a datetime`,
+		"2023-02-30": "day is out of range for month: 2023-02-30",
+		"2023-13-01": "month must be in 1..12: 2023-13-01",
+		"13/13/2023": "Invalid date specified (13/13)",
+	} {
+		_, err := parseStamp(in)
+		require.EqualError(t, err, want, in)
+	}
+	_, err = toStamp(true)
+	require.EqualError(t, err, "Cannot convert input [True] of type <class 'bool'> to Timestamp")
+	nat, err := toStamp(nil)
+	require.NoError(t, err)
+	_, ok, err := nat.compare(st)
+	require.NoError(t, err)
+	require.False(t, ok)
+	naive, _ := parseStamp("2023-11-30")
+	_, _, err = naive.compare(st)
+	require.EqualError(t, err, "Cannot compare tz-naive and tz-aware timestamps")
+}
+
+// Python's re syntax and errors, on regexp2.
+func TestPatterns(t *testing.T) {
+	for _, tc := range []struct {
+		pat, text string
+		match     bool
+	}{
+		{"sync up", "Team SYNC UP", true},
+		{"c++", "C and c", true}, // possessive: c+
+		{"^a+b", "aab", true},
+		{`\d{2,}`, "a12", true},
+		{`x{,2}y`, "xxy", true},
+		{`a{`, "a{", true}, // not a repeat: literal
+		{`end\Z`, "the end", true},
+		{`(?P<w>o)(?P=w)`, "foo", true},
+		{`(?i:ab)c`, "ABc", true},
+		{`(?#note)x`, "x", true},
+		{`[]x]`, "]", true},
+		{`[^a-c]`, "abc", false},
+		{`a.c`, "a\nc", false},
+		{`colou?r`, "COLOR", true},
+	} {
+		p, err := compilePattern(tc.pat)
+		require.NoError(t, err, tc.pat)
+		ok, err := p.search(tc.text)
+		require.NoError(t, err)
+		require.Equal(t, tc.match, ok, "%q on %q", tc.pat, tc.text)
+	}
+	for pat, want := range map[string]string{
+		"(a":     "missing ), unterminated subpattern at position 0",
+		"a)":     "unbalanced parenthesis at position 1",
+		"*a":     "nothing to repeat at position 0",
+		"a|+":    "nothing to repeat at position 2",
+		"a**":    "multiple repeat at position 2",
+		"a+++":   "multiple repeat at position 3",
+		"[ab":    "unterminated character set at position 0",
+		`ab\`:    "bad escape (end of pattern) at position 2",
+		`\q`:     `bad escape \q at position 0`,
+		`\p{L}`:  `bad escape \p at position 0`,
+		"x{3,1}": "min repeat greater than max repeat at position 2",
+	} {
+		_, err := compilePattern(pat)
+		require.EqualError(t, err, want, pat)
+	}
+}

@@ -340,7 +340,7 @@ func quantifier(rs []rune, i int) (quant, int, bool) {
 		a, _ := strconv.Atoi(lo)
 		b, _ := strconv.Atoi(hi)
 		if b < a {
-			return quant{err: raise("min repeat greater than max repeat at position %d", i+1+len(lo)+1)}, 0, true
+			return quant{err: raise("min repeat greater than max repeat at position %d", i+1)}, 0, true
 		}
 	}
 	if lo == "" {

@@ -1,6 +1,7 @@
 package workplace
 
 import (
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -75,7 +76,73 @@ func parseStamp(s string) (stamp, error) {
 	if st, ok, err := parseISO(t, s); ok || err != nil {
 		return st, err
 	}
+	if notDatelike(t) {
+		return stamp{}, raise("Given date string \"%s\" not likely a datetime", s)
+	}
+	if timePattern.MatchString(t) {
+		// A time first: dateutil fills the date in from today.
+		y, m, d := wallNow().Date()
+		return parseLooseDefault(t, s, y, int(m), d)
+	}
+	if st, ok, err := parseDelimited(t, s); ok || err != nil {
+		return st, err
+	}
 	return parseLoose(t, s)
+}
+
+var timePattern = regexp.MustCompile(`^([01]?[0-9]|2[0-3]):([0-5][0-9])`)
+
+// notDatelike is pandas' test that sends a string to dateutil: a number
+// under 1000 (not starting with 0) or a lone a, m, p or t is no date.
+func notDatelike(s string) bool {
+	if s == "" || s[0] == '0' {
+		return false
+	}
+	switch s {
+	case "a", "A", "m", "M", "p", "P", "t", "T":
+		return true
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	return err == nil && f < 1000
+}
+
+// parseDelimited is pandas' _parse_delimited_date: MM/DD/YYYY and its
+// shorter forms, day and month swapped when the month cannot be one.
+func parseDelimited(t, orig string) (stamp, bool, error) {
+	delim := func(i int) bool { return i < len(t) && strings.IndexByte(" /-\\.", t[i]) >= 0 }
+	num := func(a, b int) int {
+		n, err := strconv.Atoi(t[a:b])
+		if err != nil || strings.ContainsAny(t[a:b], "+-") {
+			return -1
+		}
+		return n
+	}
+	var month, day, year int
+	switch {
+	case len(t) == 10 && delim(2) && delim(5):
+		month, day, year = num(0, 2), num(3, 5), num(6, 10)
+	case len(t) == 9 && delim(1) && delim(4):
+		month, day, year = num(0, 1), num(2, 4), num(5, 9)
+	case len(t) == 9 && delim(2) && delim(4):
+		month, day, year = num(0, 2), num(3, 4), num(5, 9)
+	case len(t) == 8 && delim(1) && delim(3):
+		month, day, year = num(0, 1), num(2, 3), num(4, 8)
+	case len(t) == 7 && delim(2):
+		month, day, year = num(0, 2), 1, num(3, 7)
+	default:
+		return stamp{}, false, nil
+	}
+	if month < 0 || day < 0 || year < 1000 {
+		return stamp{}, false, nil
+	}
+	if 1 <= month && month <= 31 && 1 <= day && day <= 31 && (month <= 12 || day <= 12) {
+		if month > 12 && len(t) != 7 {
+			month, day = day, month
+		}
+		st, _, err := mkStamp(year, month, day, 0, 0, 0, 0, orig)
+		return st, true, err
+	}
+	return stamp{}, true, raise("Invalid date specified (%d/%d)", month, day)
 }
 
 func wallNow() time.Time {
@@ -263,7 +330,9 @@ var weekdayNames = map[string]bool{
 // name or numbers separated by / . - or spaces, a time HH:MM[:SS] and
 // am/pm. Missing parts default as pandas' dateutil default does (year 1,
 // January, day 1, midnight).
-func parseLoose(t, orig string) (stamp, error) {
+func parseLoose(t, orig string) (stamp, error) { return parseLooseDefault(t, orig, 1, 1, 1) }
+
+func parseLooseDefault(t, orig string, defYear, defMonth, defDay int) (stamp, error) {
 	var nums []string
 	month, hour, minute, sec := 0, -1, 0, 0
 	pm, am := false, false
@@ -324,16 +393,17 @@ func parseLoose(t, orig string) (stamp, error) {
 			nums = append(nums, f)
 		}
 	}
-	if len(nums) == 0 && month == 0 {
+	if len(nums) == 0 && month == 0 && hour < 0 {
 		return stamp{}, unknownFormat(orig)
 	}
-	year, day := 1, 1
+	year, day := defYear, defDay
 	if month == 0 {
-		month = 1
+		month = defMonth
 	}
 	switch {
 	case len(nums) > 3 || (hasMonthName(fields) && len(nums) > 2):
 		return stamp{}, unknownFormat(orig)
+	case len(nums) == 0:
 	case hasMonthName(fields):
 		for _, n := range nums {
 			v, _ := strconv.Atoi(n)
