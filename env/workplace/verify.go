@@ -55,7 +55,7 @@ func NewVerifier() verifier.Verifier {
 func invalidRow(t rollout.Task, format string, a ...any) error {
 	msg := fmt.Sprintf(format, a...)
 	if path, line := t.Source(); path != "" {
-		msg = fmt.Sprintf("%s line %d: %s", path, line, msg)
+		msg = fmt.Sprintf("%s:%d: %s", path, line, msg)
 	}
 	return &rollout.Failure{Class: rollout.FailInvalidRow, Stage: "verify", Err: fmt.Errorf("workplace: %s", msg)}
 }

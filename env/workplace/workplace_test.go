@@ -558,3 +558,37 @@ func TestOverHTTP(t *testing.T) {
 	require.NoError(t, err)
 	require.Empty(t, diffs)
 }
+
+// Collected from a file, a row without ground_truth fails as an invalid
+// row that names the field, the file and the line; the other rows score.
+func TestInvalidRowNamesLine(t *testing.T) {
+	rows := ownRows(t)
+	var buf bytes.Buffer
+	for i, r := range rows[:3] {
+		if i == 1 {
+			r.Delete("ground_truth")
+		}
+		buf.Write(r.AppendJSON(nil))
+		buf.WriteByte('\n')
+	}
+	path := filepath.Join(t.TempDir(), "rows.jsonl")
+	require.NoError(t, os.WriteFile(path, buf.Bytes(), 0o644))
+	var reg gym.Registry
+	require.NoError(t, reg.Register(agentName, environment(scripted(t, rows))))
+	c := gym.Collector{Registry: &reg}
+	failed, scored := 0, 0
+	for res, err := range c.Collect(context.Background(), gym.FromFile(path)) {
+		require.NoError(t, err)
+		if res.Err != nil {
+			failed++
+			f := rollout.AsFailure(res.Err)
+			require.Equal(t, rollout.FailInvalidRow, f.Class)
+			require.Contains(t, res.Err.Error(), "workplace: "+path+":2: row has no \"ground_truth\" field")
+			continue
+		}
+		scored++
+		require.Equal(t, 1.0, res.Reward)
+	}
+	require.Equal(t, 1, failed)
+	require.Equal(t, 2, scored)
+}
