@@ -1,7 +1,11 @@
 package workplace
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
+	"io"
+	"strings"
 	"testing"
 )
 
@@ -75,4 +79,71 @@ func FuzzPattern(f *testing.F) {
 			t.Fatalf("%q: %v", s, err)
 		}
 	})
+}
+
+// decodeJSON reads what encoding/json reads, to the same values.
+func FuzzDecodeJSON(f *testing.F) {
+	for _, s := range []string{`{"a": 1, "b": [1.5, "x\u00e9\n", null, true], "a": 2}`, `[]`, `"\ud83d\ude00"`, `-0`, `1e999`, `{"k": {"n": -12345678901234567890}}`, `[1,]`, `{"a" 1}`, "\"\xff\""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		mine, err := decodeJSON([]byte(s))
+		var want any
+		dec := json.NewDecoder(bytes.NewReader([]byte(s)))
+		dec.UseNumber()
+		werr := dec.Decode(&want)
+		if werr == nil && dec.More() {
+			werr = errors.New("extra data")
+		}
+		if werr == nil {
+			var rest any
+			if dec.Decode(&rest) != io.EOF {
+				werr = errors.New("extra data")
+			}
+		}
+		if (err == nil) != (werr == nil) {
+			if werr != nil && strings.Contains(werr.Error(), "number") {
+				return // out-of-range numbers: json.Number keeps them, we read ±Inf as Python does
+			}
+			t.Fatalf("%q: decodeJSON error %v, encoding/json error %v", s, err, werr)
+		}
+		if err != nil {
+			return
+		}
+		if !sameValue(mine, want) {
+			t.Fatalf("%q: %s, want %#v", s, pyRepr(mine), want)
+		}
+	})
+}
+
+func sameValue(mine, want any) bool {
+	switch w := want.(type) {
+	case map[string]any:
+		d, ok := mine.(*dict)
+		if !ok || len(d.keys) != len(w) {
+			return false
+		}
+		for i, k := range d.keys {
+			if !sameValue(d.vals[i], w[k]) {
+				return false
+			}
+		}
+		return true
+	case []any:
+		l, ok := mine.([]any)
+		if !ok || len(l) != len(w) {
+			return false
+		}
+		for i := range l {
+			if !sameValue(l[i], w[i]) {
+				return false
+			}
+		}
+		return true
+	case json.Number:
+		f, err := w.Float64()
+		m, ok := number(mine)
+		return ok && (m == f || err != nil)
+	}
+	return mine == want
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"strconv"
 	"strings"
@@ -71,72 +70,224 @@ func isNaN(v any) bool {
 // isNA is pandas' isna for an object cell: None or NaN.
 func isNA(v any) bool { return v == nil || isNaN(v) }
 
-// decodeJSON turns JSON text into Python values as json.loads does.
+// decodeJSON turns JSON text into Python values as json.loads does:
+// objects keep their key order (a repeated key keeps its first place and
+// its last value), integers without a fraction or exponent are ints.
 func decodeJSON(data []byte) (any, error) {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	v, err := decodeValue(dec)
+	d := &jsonDecoder{b: data}
+	d.space()
+	v, err := d.value(0)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, errors.New("extra data after the JSON value")
+	d.space()
+	if d.i != len(d.b) {
+		return nil, fmt.Errorf("extra data at offset %d", d.i)
 	}
 	return v, nil
 }
 
-func decodeValue(dec *json.Decoder) (any, error) {
-	tok, err := dec.Token()
-	if err != nil {
+type jsonDecoder struct {
+	b []byte
+	i int
+}
+
+const maxJSONDepth = 10000
+
+func (d *jsonDecoder) space() {
+	for d.i < len(d.b) {
+		switch d.b[d.i] {
+		case ' ', '\t', '\n', '\r':
+			d.i++
+		default:
+			return
+		}
+	}
+}
+
+func (d *jsonDecoder) fail() error {
+	if d.i >= len(d.b) {
+		return errors.New("unexpected end of JSON input")
+	}
+	return fmt.Errorf("invalid character %q at offset %d", d.b[d.i], d.i)
+}
+
+func (d *jsonDecoder) literal(word string, v any) (any, error) {
+	if !bytes.HasPrefix(d.b[d.i:], []byte(word)) {
+		return nil, d.fail()
+	}
+	d.i += len(word)
+	return v, nil
+}
+
+func (d *jsonDecoder) value(depth int) (any, error) {
+	if depth > maxJSONDepth {
+		return nil, errors.New("JSON nested too deeply")
+	}
+	if d.i >= len(d.b) {
+		return nil, d.fail()
+	}
+	switch c := d.b[d.i]; {
+	case c == '{':
+		d.i++
+		obj := &dict{}
+		d.space()
+		if d.i < len(d.b) && d.b[d.i] == '}' {
+			d.i++
+			return obj, nil
+		}
+		for {
+			d.space()
+			if d.i >= len(d.b) || d.b[d.i] != '"' {
+				return nil, d.fail()
+			}
+			k, err := d.str()
+			if err != nil {
+				return nil, err
+			}
+			d.space()
+			if d.i >= len(d.b) || d.b[d.i] != ':' {
+				return nil, d.fail()
+			}
+			d.i++
+			d.space()
+			v, err := d.value(depth + 1)
+			if err != nil {
+				return nil, err
+			}
+			obj.set(k, v)
+			d.space()
+			if d.i < len(d.b) && d.b[d.i] == ',' {
+				d.i++
+				continue
+			}
+			if d.i < len(d.b) && d.b[d.i] == '}' {
+				d.i++
+				return obj, nil
+			}
+			return nil, d.fail()
+		}
+	case c == '[':
+		d.i++
+		list := []any{}
+		d.space()
+		if d.i < len(d.b) && d.b[d.i] == ']' {
+			d.i++
+			return list, nil
+		}
+		for {
+			d.space()
+			v, err := d.value(depth + 1)
+			if err != nil {
+				return nil, err
+			}
+			list = append(list, v)
+			d.space()
+			if d.i < len(d.b) && d.b[d.i] == ',' {
+				d.i++
+				continue
+			}
+			if d.i < len(d.b) && d.b[d.i] == ']' {
+				d.i++
+				return list, nil
+			}
+			return nil, d.fail()
+		}
+	case c == '"':
+		return d.str()
+	case c == 't':
+		return d.literal("true", true)
+	case c == 'f':
+		return d.literal("false", false)
+	case c == 'n':
+		return d.literal("null", nil)
+	case c == '-' || (c >= '0' && c <= '9'):
+		return d.number()
+	}
+	return nil, d.fail()
+}
+
+func (d *jsonDecoder) number() (any, error) {
+	start := d.i
+	if d.b[d.i] == '-' {
+		d.i++
+	}
+	digits := func() int {
+		n := 0
+		for d.i < len(d.b) && d.b[d.i] >= '0' && d.b[d.i] <= '9' {
+			d.i++
+			n++
+		}
+		return n
+	}
+	if d.i < len(d.b) && d.b[d.i] == '0' {
+		d.i++
+	} else if digits() == 0 {
+		return nil, d.fail()
+	}
+	isFloat := false
+	if d.i < len(d.b) && d.b[d.i] == '.' {
+		d.i++
+		isFloat = true
+		if digits() == 0 {
+			return nil, d.fail()
+		}
+	}
+	if d.i < len(d.b) && (d.b[d.i] == 'e' || d.b[d.i] == 'E') {
+		d.i++
+		isFloat = true
+		if d.i < len(d.b) && (d.b[d.i] == '+' || d.b[d.i] == '-') {
+			d.i++
+		}
+		if digits() == 0 {
+			return nil, d.fail()
+		}
+	}
+	s := string(d.b[start:d.i])
+	if !isFloat {
+		if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+			return n, nil
+		}
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil && !errors.Is(err, strconv.ErrRange) {
 		return nil, err
 	}
-	switch t := tok.(type) {
-	case json.Delim:
-		switch t {
-		case '{':
-			d := &dict{}
-			for dec.More() {
-				kt, err := dec.Token()
-				if err != nil {
-					return nil, err
-				}
-				k, _ := kt.(string)
-				v, err := decodeValue(dec)
-				if err != nil {
-					return nil, err
-				}
-				d.set(k, v)
+	return f, nil
+}
+
+// str reads a JSON string; encoding/json's decoding of escapes and
+// invalid UTF-8 (as U+FFFD) is used for anything but plain text.
+func (d *jsonDecoder) str() (string, error) {
+	start := d.i
+	d.i++
+	plain := true
+	for d.i < len(d.b) {
+		c := d.b[d.i]
+		switch {
+		case c == '"':
+			d.i++
+			if plain {
+				return string(d.b[start+1 : d.i-1]), nil
 			}
-			_, err := dec.Token()
-			return d, err
-		case '[':
-			l := []any{}
-			for dec.More() {
-				v, err := decodeValue(dec)
-				if err != nil {
-					return nil, err
-				}
-				l = append(l, v)
+			var s string
+			if err := json.Unmarshal(d.b[start:d.i], &s); err != nil {
+				return "", err
 			}
-			_, err := dec.Token()
-			return l, err
+			return s, nil
+		case c == '\\':
+			plain = false
+			d.i += 2
+		case c < 0x20:
+			return "", d.fail()
+		case c >= utf8.RuneSelf:
+			plain = false
+			d.i++
+		default:
+			d.i++
 		}
-		return nil, fmt.Errorf("unexpected %v", t)
-	case json.Number:
-		s := string(t)
-		if !strings.ContainsAny(s, ".eE") {
-			if i, err := strconv.ParseInt(s, 10, 64); err == nil {
-				return i, nil
-			}
-		}
-		f, err := strconv.ParseFloat(s, 64)
-		if err != nil && !errors.Is(err, strconv.ErrRange) {
-			return nil, err
-		}
-		return f, nil
-	default:
-		return t, nil // string, bool, nil
 	}
+	return "", d.fail()
 }
 
 // typeName is type(v).__name__.
