@@ -71,7 +71,13 @@
 //     ordered as a stable sort orders them; numpy's quicksort, which
 //     pandas uses, may order them otherwise in results of over 16 emails.
 //   - Python's json.loads reads NaN and Infinity in arguments; here they
-//     are invalid JSON.
+//     are invalid JSON. Integers beyond int64 are read as floats.
+//   - A model calling a "tool" named verify or aggregate_metrics reaches
+//     those routes of NeMo Gym's server (a validation error); here it is
+//     an unknown tool. seed_session starts the session over, as there.
+//   - Arguments that are valid JSON but not an object are answered with
+//     FastAPI's 422 body here; gym's agent reports them itself before
+//     calling the tool.
 //   - A column that, after deletions and additions, holds no string at all
 //     is compared as pandas compares object columns (pandas would change
 //     its dtype or raise in the lower-casing).
