@@ -58,6 +58,10 @@
 //     arguments (the tool route drops them), so add_customer with
 //     "notes": null is not add_customer without notes.
 //   - Analytics time bounds are compared as strings with date_of_visit.
+//   - email_search_emails sorts with numpy's (unstable) quicksort, as
+//     pandas does, so emails sent in one episode (all dated 2023-11-30
+//     23:59:00) come out in numpy's order; calendar_search_events sorts
+//     with Python's stable sort.
 //
 // # Known differences
 //
@@ -67,9 +71,6 @@
 //   - Regular expressions run on regexp2, a .NET-syntax engine, after
 //     translation from Python syntax; exotic Python constructs may be
 //     read differently, and a pattern running over 2 s is an error.
-//   - Equal sent_datetime values (several emails sent in one episode) are
-//     ordered as a stable sort orders them; numpy's quicksort, which
-//     pandas uses, may order them otherwise in results of over 16 emails.
 //   - Python's json.loads reads NaN and Infinity in arguments; here they
 //     are invalid JSON. Integers beyond int64 are read as floats.
 //   - A model calling a "tool" named verify or aggregate_metrics reaches
