@@ -592,3 +592,34 @@ func TestInvalidRowNamesLine(t *testing.T) {
 	require.Equal(t, 1, failed)
 	require.Equal(t, 2, scored)
 }
+
+// gym collect runs the project's dataset with NeMo Gym's config, unchanged,
+// against a fake OpenAI-compatible server serving the scripted policy.
+func TestCollectCLI(t *testing.T) {
+	rows := ownRows(t)
+	srv := gymtest.NewServer(gymtest.Policy(scripted(t, rows)))
+	defer srv.Close()
+	cfg := reftest.Path(t, "resources_servers", "workplace_assistant", "configs", "workplace_assistant.yaml") + "," +
+		reftest.Path(t, "responses_api_models", "openai_model", "configs", "openai_model.yaml")
+	input := abs(t, filepath.Join("..", "..", "testdata", "workplace_assistant", "example.jsonl"))
+	dir := t.TempDir()
+	var stdout, stderr bytes.Buffer
+	c := &cli.Command{Impls: cli.Builtin(), Stdout: &stdout, Stderr: &stderr}
+	wd, err := os.Getwd()
+	require.NoError(t, err)
+	require.NoError(t, os.Chdir(dir))
+	defer os.Chdir(wd)
+	code := c.Run(context.Background(), []string{"collect", "--config", cfg, "--input", input, "--output", "out.jsonl",
+		"--num-repeats", "2", "+policy_base_url=" + srv.URL, "+policy_api_key=k", "+policy_model_name=m"})
+	require.Equal(t, 0, code, stderr.String())
+	f, err := os.Open(filepath.Join(dir, "out.jsonl"))
+	require.NoError(t, err)
+	defer f.Close()
+	n := 0
+	for res, err := range rollout.ReadResults(f, "out.jsonl") {
+		require.NoError(t, err)
+		require.Equal(t, 1.0, res.Reward, lastUser(t, res.Task))
+		n++
+	}
+	require.Equal(t, 2*len(rows), n)
+}
