@@ -45,10 +45,18 @@ func NewVerifier() verifier.Verifier {
 		if err != nil {
 			return nil, err
 		}
+		v := verifier.Reward(0.0)
 		if ok {
-			return verifier.Reward(1.0), nil
+			v = verifier.Reward(1.0)
 		}
-		return verifier.Reward(0.0), nil
+		// NeMo Gym echoes the request as pydantic validated it: an id
+		// given as "7", 7.0 or true comes back as the int.
+		if raw, _ := req.Task.Get("id"); !isJSONInt(raw) {
+			if n, err := taskID(req.Task); err == nil {
+				v.Set("id", n)
+			}
+		}
+		return v, nil
 	})
 }
 
@@ -69,6 +77,33 @@ func TaskActions(t rollout.Task) ([]Action, error) {
 			return nil, invalidRow(t, "row has no %q field", f)
 		}
 	}
+	if _, err := taskID(t); err != nil {
+		return nil, err
+	}
+	for _, f := range []string{"category", "environment_name"} {
+		var s string
+		if err := t.Decode(f, &s); err != nil {
+			return nil, invalidRow(t, "field %q is not a string", f)
+		}
+	}
+	return groundTruth(t)
+}
+
+func isJSONInt(raw json.RawMessage) bool {
+	s := strings.TrimSpace(string(raw))
+	if s == "" {
+		return false
+	}
+	for i, c := range s {
+		if !(c >= '0' && c <= '9') && !(i == 0 && c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// taskID is the row's id as pydantic's lax int reads it.
+func taskID(t rollout.Task) (int64, error) {
 	var id json.Number
 	if err := t.Decode("id", &id); err != nil {
 		// pydantic's lax int also takes an integer string and a bool.
@@ -79,22 +114,24 @@ func TaskActions(t rollout.Task) ([]Action, error) {
 			id = json.Number(strings.TrimSpace(s))
 		case t.Decode("id", &b) == nil:
 			id = "0"
+			if b {
+				id = "1"
+			}
 		default:
-			return nil, invalidRow(t, `field "id" is not an integer`)
+			return 0, invalidRow(t, `field "id" is not an integer`)
 		}
 	}
-	if _, err := id.Int64(); err != nil {
-		// pydantic's lax int also takes a float with no fractional part.
-		if f, ferr := id.Float64(); ferr != nil || f != float64(int64(f)) {
-			return nil, invalidRow(t, `field "id" is not an integer: %s`, id)
-		}
+	if n, err := id.Int64(); err == nil {
+		return n, nil
 	}
-	for _, f := range []string{"category", "environment_name"} {
-		var s string
-		if err := t.Decode(f, &s); err != nil {
-			return nil, invalidRow(t, "field %q is not a string", f)
-		}
+	// pydantic's lax int also takes a float with no fractional part.
+	if f, err := id.Float64(); err == nil && f == float64(int64(f)) {
+		return int64(f), nil
 	}
+	return 0, invalidRow(t, `field "id" is not an integer: %s`, id)
+}
+
+func groundTruth(t rollout.Task) ([]Action, error) {
 	raw, _ := t.Get("ground_truth")
 	var s string
 	if json.Unmarshal(raw, &s) == nil {

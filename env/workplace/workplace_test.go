@@ -358,6 +358,13 @@ func TestVerifySkipsBadActions(t *testing.T) {
 		rollout.NewFunctionCall("c1", "customer_relationship_manager_update_customer", `{"customer_id": "00000107", "field": "status", "new_value": "Won"}`))
 	require.NoError(t, err)
 	require.Equal(t, 1.0, v.Reward)
+	// The id comes back as pydantic read it: "7" is 7.
+	raw, ok := v.Fields.Get("id")
+	require.True(t, ok)
+	require.Equal(t, "7", string(raw))
+	v, err = verify(t, `{"responses_create_params":{"input":"x"},"ground_truth":[],"id":7,"category":"c","environment_name":"e"}`)
+	require.NoError(t, err)
+	require.False(t, v.Fields.Has("id"), "an int id is left as it is")
 }
 
 // Bad arguments are observations for the model, as NeMo Gym returns them.
