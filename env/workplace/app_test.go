@@ -317,7 +317,8 @@ func TestTimestamps(t *testing.T) {
 		"soon":       "Unknown datetime string format, unable to parse: soon",
 		"5":          `Given date string "5" not likely a datetime`,
 		"2023-02-30": "day is out of range for month: 2023-02-30",
-		"2023-13-01": "month must be in 1..12: 2023-13-01",
+		"2023-13-13": "month must be in 1..12: 2023-13-13",
+		"2007/100/1": "Unknown datetime string format, unable to parse: 2007/100/1",
 		"13/13/2023": "Invalid date specified (13/13)",
 	} {
 		_, err := parseStamp(in)

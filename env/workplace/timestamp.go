@@ -215,6 +215,10 @@ func parseISO(t, orig string) (stamp, bool, error) {
 			return stamp{}, false, nil
 		}
 	}
+	if month > 12 && day <= 12 && sep != 0 {
+		// numpy rejects the month; dateutil then reads it as the day.
+		month, day = day, month
+	}
 	if sc.done() {
 		return mkStamp(year, month, day, 0, 0, 0, 0, orig)
 	}
@@ -429,6 +433,9 @@ func parseLooseDefault(t, orig string, defYear, defMonth, defDay int) (stamp, er
 			}
 		}
 	default:
+		return stamp{}, unknownFormat(orig)
+	}
+	if month > 12 || day > 31 {
 		return stamp{}, unknownFormat(orig)
 	}
 	if hour < 0 {
