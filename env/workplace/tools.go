@@ -161,6 +161,21 @@ func try(f func() (any, error)) (v any, err error) {
 	return f()
 }
 
+// deleteByID is `if id in df[col].values: df = df[df[col] != id]`; found
+// says whether the id was there.
+func deleteByID(t **table, col string, id any) (found bool, err error) {
+	c := mustCol(*t, col)
+	if found, err = inValues(*t, c, id); err != nil || !found {
+		return found, err
+	}
+	m, err := eqMask(*t, c, id, true)
+	if err != nil {
+		return false, err
+	}
+	*t, _ = m.apply(*t)
+	return true, nil
+}
+
 // ---- company directory ----
 
 func findEmailAddress(st *state, a []any) (any, error) {
@@ -377,20 +392,21 @@ func sortDescending(stamps []stamp) ([]int, error) {
 	return order, err
 }
 
+// plausibleAddress is `"@" in recipient and "." in recipient`.
+func plausibleAddress(recipient any) (bool, error) {
+	at, err := pyIn("@", recipient)
+	if err != nil || !at {
+		return false, err
+	}
+	return pyIn(".", recipient)
+}
+
 func sendEmail(st *state, recipient, subject, body any) (any, error) {
 	if !truthy(recipient) || !truthy(subject) || !truthy(body) {
 		return "Recipient, subject, or body not provided.", nil
 	}
-	at, err := pyIn("@", recipient)
-	if err != nil {
-		return nil, err
-	}
-	dot, err := pyIn(".", recipient)
-	if err != nil {
-		return nil, err
-	}
-	if !at || !dot {
-		return "Invalid recipient email address.", nil
+	if ok, err := plausibleAddress(recipient); err != nil || !ok {
+		return "Invalid recipient email address.", err
 	}
 	v, err := try(func() (any, error) {
 		r, err := strOf(recipient, "lower")
@@ -418,20 +434,10 @@ func deleteEmail(st *state, a []any) (any, error) {
 		return "Email ID not provided.", nil
 	}
 	v, err := try(func() (any, error) {
-		t := st.emails
-		col := mustCol(t, "email_id")
-		in, err := inValues(t, col, id)
-		if err != nil {
-			return nil, err
+		found, err := deleteByID(&st.emails, "email_id", id)
+		if err != nil || !found {
+			return "Email not found.", err
 		}
-		if !in {
-			return "Email not found.", nil
-		}
-		m, err := eqMask(t, col, id, true)
-		if err != nil {
-			return nil, err
-		}
-		st.emails, _ = m.apply(t)
 		return "Email deleted successfully.", nil
 	})
 	return wrap("Error deleting email: ", v, err)
@@ -462,16 +468,8 @@ func forwardEmail(st *state, a []any) (any, error) {
 	if !truthy(id) || !truthy(recipient) {
 		return "Email ID or recipient not provided.", nil
 	}
-	at, err := pyIn("@", recipient)
-	if err != nil {
-		return nil, err
-	}
-	dot, err := pyIn(".", recipient)
-	if err != nil {
-		return nil, err
-	}
-	if !at || !dot {
-		return "Invalid recipient email address.", nil
+	if ok, err := plausibleAddress(recipient); err != nil || !ok {
+		return "Invalid recipient email address.", err
 	}
 	v, err := try(func() (any, error) {
 		e, ok, err := emailByID(st, id)
@@ -885,13 +883,9 @@ func deleteEvent(st *state, a []any) (any, error) {
 	if !validEventID(id) {
 		return "Invalid event ID format. Expected 8-digit ID.", nil
 	}
-	t := st.calendar
-	col := mustCol(t, "event_id")
-	if in, _ := inValues(t, col, id); !in {
+	if found, _ := deleteByID(&st.calendar, "event_id", id); !found {
 		return "Event not found.", nil
 	}
-	m, _ := eqMask(t, col, id, true)
-	st.calendar, _ = m.apply(t)
 	return "Event deleted successfully.", nil
 }
 
@@ -1320,20 +1314,10 @@ func deleteTask(st *state, a []any) (any, error) {
 	if !truthy(id) {
 		return "Task ID not provided.", nil
 	}
-	t := st.tasks
-	col := mustCol(t, "task_id")
-	in, err := inValues(t, col, id)
-	if err != nil {
-		return nil, err
+	found, err := deleteByID(&st.tasks, "task_id", id)
+	if err != nil || !found {
+		return "Task not found.", err
 	}
-	if !in {
-		return "Task not found.", nil
-	}
-	m, err := eqMask(t, col, id, true)
-	if err != nil {
-		return nil, err
-	}
-	st.tasks, _ = m.apply(t)
 	return "Task deleted successfully.", nil
 }
 
@@ -1508,20 +1492,10 @@ func deleteCustomer(st *state, a []any) (any, error) {
 	if !truthy(id) {
 		return "Customer ID not provided.", nil
 	}
-	t := st.crm
-	col := mustCol(t, "customer_id")
-	in, err := inValues(t, col, id)
-	if err != nil {
-		return nil, err
+	found, err := deleteByID(&st.crm, "customer_id", id)
+	if err != nil || !found {
+		return "Customer not found.", err
 	}
-	if !in {
-		return "Customer not found.", nil
-	}
-	m, err := eqMask(t, col, id, true)
-	if err != nil {
-		return nil, err
-	}
-	st.crm, _ = m.apply(t)
 	return "Customer deleted successfully.", nil
 }
 
