@@ -630,3 +630,37 @@ func TestCollectCLI(t *testing.T) {
 	}
 	require.Equal(t, 2*len(rows), n)
 }
+
+// The ground truth of every row of NeMo Gym's example dataset runs without
+// an error on the workplace, and scores 1.0 as a prediction of itself and
+// 0.0 for an episode that changes nothing.
+func TestReferenceGroundTruth(t *testing.T) {
+	path := reftest.Path(t, "resources_servers", "workplace_assistant", "data", "example.jsonl")
+	srv, _, err := workplace.New(workplace.Config{})
+	require.NoError(t, err)
+	n := 0
+	for row, err := range rollout.ReadTasksFile(path) {
+		require.NoError(t, err)
+		acts, err := workplace.TaskActions(row)
+		require.NoError(t, err)
+		require.NotEmpty(t, acts)
+		sess, err := srv.Seed(context.Background(), row)
+		require.NoError(t, err)
+		var calls []rollout.Item
+		for i, a := range acts {
+			out, err := sess.CallTool(context.Background(), a.Name, json.RawMessage(a.Arguments))
+			require.NoError(t, err)
+			require.Regexp(t, `^\{"output":"[A-Z][a-z]+ (replied|updated|deleted) successfully\."\}$`, out, a.Name+" "+a.Arguments)
+			calls = append(calls, rollout.NewFunctionCall(fmt.Sprintf("c%d", i), a.Name, a.Arguments))
+		}
+		sess.Close()
+		v, err := verify(t, string(row.AppendJSON(nil)), calls...)
+		require.NoError(t, err)
+		require.Equal(t, 1.0, v.Reward)
+		v, err = verify(t, string(row.AppendJSON(nil)))
+		require.NoError(t, err)
+		require.Equal(t, 0.0, v.Reward)
+		n++
+	}
+	require.Equal(t, 5, n)
+}
