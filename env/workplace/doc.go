@@ -42,9 +42,9 @@
 //
 // # NeMo Gym's quirks, reproduced
 //
-//   - Search arguments of str.contains are regular expressions ("C++",
-//     "(urgent" answer with Python's re.error text), matched
-//     case-insensitively.
+//   - Search arguments of str.contains are regular expressions, matched
+//     case-insensitively: "C++" is a possessive repeat (Python 3.11+), and
+//     "C+++" or "(urgent" answer with Python's re.error text.
 //   - A search over a column holding a missing value (a customer added
 //     without an email, say) fails with pandas' "Cannot mask with
 //     non-boolean array containing NA / NaN values".
@@ -79,6 +79,9 @@
 //   - Arguments that are valid JSON but not an object are answered with
 //     FastAPI's 422 body here; gym's agent reports them itself before
 //     calling the tool.
+//   - Lower-casing uses Go's Unicode tables plus Python's special cases
+//     (İ, final sigma); other full case mappings of Python's str.lower
+//     are not applied.
 //   - A column that, after deletions and additions, holds no string at all
 //     is compared as pandas compares object columns (pandas would change
 //     its dtype or raise in the lower-casing).
