@@ -153,6 +153,12 @@ func toolList() ([]*env.Tool, error) {
 // Tools returns the tools in NeMo Gym's order, with NeMo Gym's schemas.
 func (s *Server) Tools() []*env.Tool { return s.tools }
 
+// CatchesAllTools reports that sessions answer any tool name, as NeMo
+// Gym's catch-all route does: served over HTTP (env.NewHandler), a call
+// of an unknown tool gets NeMo Gym's "Error executing tool" output, not a
+// 404.
+func (s *Server) CatchesAllTools() bool { return true }
+
 // Specs returns the tools as the function tools of a dataset row's
 // responses_create_params.tools, exactly as NeMo Gym's rows list them.
 func Specs() []rollout.Tool {

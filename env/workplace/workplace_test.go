@@ -664,3 +664,20 @@ func TestReferenceGroundTruth(t *testing.T) {
 	}
 	require.Equal(t, 5, n)
 }
+
+// Over HTTP, an unknown tool gets NeMo Gym's answer (200, its error text),
+// not the handler's 404.
+func TestUnknownToolOverHTTP(t *testing.T) {
+	srv, v, err := workplace.New(workplace.Config{})
+	require.NoError(t, err)
+	h := env.NewHandler(srv, v)
+	defer h.Close()
+	ts := httptest.NewServer(h)
+	defer ts.Close()
+	sess, err := env.NewRemote(ts.URL).Seed(context.Background(), rollout.Task{})
+	require.NoError(t, err)
+	defer sess.Close()
+	out, err := sess.CallTool(context.Background(), "email_archive_email", json.RawMessage(`{"email_id": "1"}`))
+	require.NoError(t, err)
+	require.Equal(t, `{"output":"Error executing tool 'email_archive_email': 'email_archive_email'"}`, out)
+}
