@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"github.com/gymkit/gym"
 	"github.com/gymkit/gym/agent"
@@ -51,7 +52,8 @@ func (c *Command) collect(ctx context.Context, args []string) error {
 	concurrency := fs.Int("concurrency", 0, "rollouts in flight (num_samples_in_parallel; default 256)")
 	resume := fs.Bool("resume", false, "keep the rollouts already in the output and run only the missing ones (resume_from_cache)")
 	maxAttempts := fs.Int("max-attempts", 3, "attempts of a rollout whose failure is transient (429, 5xx, timeout)")
-	timeout := fs.Duration("rollout-timeout", 0, "deadline of one rollout attempt (0: none)")
+	timeout := &timeoutFlag{def: gym.DefaultRolloutTimeout}
+	fs.Var(timeout, "rollout-timeout", "deadline of one rollout attempt (0: none)")
 	head := fs.String("head", "http://"+DefaultHead, "the head server of a running gym run (used without --config)")
 	shard := fs.String("shard", "", "run only shard I of N (I/N, 0-based) of the tasks, by task index; gym aggregate merges the shards' outputs")
 	if err := parseFlags(fs, flags); err != nil {
@@ -142,7 +144,7 @@ func (c *Command) collect(ctx context.Context, args []string) error {
 		Shard:          shardI,
 		Shards:         shardN,
 		MaxAttempts:    *maxAttempts,
-		RolloutTimeout: *timeout,
+		RolloutTimeout: timeout.value(),
 	}
 	if st.Resume {
 		col.Skip = func(ti, ri int) bool { return done[[2]int{ti, ri}] }
@@ -193,6 +195,48 @@ func (c *Command) collect(ctx context.Context, args []string) error {
 		return failuresError{fmt.Errorf("%d of the rollouts failed; see %s", n, paths.Failures)}
 	}
 	return nil
+}
+
+// timeoutFlag is a deadline flag: unset, the library's default (def, shown
+// in the help); 0, none.
+type timeoutFlag struct {
+	def time.Duration
+	d   time.Duration
+	set bool
+}
+
+func (f *timeoutFlag) String() string {
+	if f == nil {
+		return ""
+	}
+	if f.set {
+		return f.d.String()
+	}
+	return f.def.String()
+}
+
+func (f *timeoutFlag) Set(s string) error {
+	d, err := time.ParseDuration(s)
+	if s == "0" || s == "none" {
+		d, err = 0, nil
+	}
+	if err != nil || d < 0 {
+		return fmt.Errorf("want a duration such as 90m, or 0 for none")
+	}
+	f.d, f.set = d, true
+	return nil
+}
+
+// value is the flag as a library deadline: 0 for the default, NoTimeout
+// for none.
+func (f *timeoutFlag) value() time.Duration {
+	switch {
+	case !f.set:
+		return 0
+	case f.d == 0:
+		return gym.NoTimeout
+	}
+	return f.d
 }
 
 // parseShard reads "I/N".
