@@ -74,6 +74,7 @@ func (c *Command) collect(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
+		c.scrub(cfg)
 		if st, err = runSettings(cfg); err != nil {
 			return err
 		}
@@ -139,7 +140,7 @@ func (c *Command) collect(ctx context.Context, args []string) error {
 		RepeatsByAgent: st.RepeatsByAgent,
 		DefaultAgent:   st.Agent,
 		Output:         out,
-		Failures:       failures,
+		Failures:       c.scrubbed(failures),
 		Inputs:         inputs,
 		Shard:          shardI,
 		Shards:         shardN,
@@ -195,6 +196,15 @@ func (c *Command) collect(ctx context.Context, args []string) error {
 		return failuresError{fmt.Errorf("%d of the rollouts failed; see %s", n, paths.Failures)}
 	}
 	return nil
+}
+
+// scrubbed is w with the config's credentials masked (a failure's message
+// may quote a server that echoed one).
+func (c *Command) scrubbed(w io.Writer) io.Writer {
+	if c.redact == nil {
+		return w
+	}
+	return &scrubWriter{w: w, r: c.redact}
 }
 
 // timeoutFlag is a deadline flag: unset, the library's default (def, shown
@@ -479,7 +489,11 @@ func (c *Command) tty() bool {
 	if c.Progress != nil {
 		return *c.Progress
 	}
-	f, ok := c.Stderr.(*os.File)
+	w := c.Stderr
+	if sw, ok := w.(*scrubWriter); ok {
+		w = sw.w
+	}
+	f, ok := w.(*os.File)
 	if !ok {
 		return false
 	}

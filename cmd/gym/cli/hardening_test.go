@@ -2,13 +2,22 @@ package cli_test
 
 import (
 	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/gymkit/gym/cmd/gym/cli"
 	"github.com/gymkit/gym/gymtest"
 	"github.com/gymkit/gym/internal/deadline"
 	"github.com/gymkit/gym/rollout"
@@ -89,4 +98,145 @@ func TestCollectDefaultFlagsFinishAgainstAHangingPolicy(t *testing.T) {
 	require.NotZero(t, timeouts, "some calls hung; stderr:\n%s", stderr)
 	require.Len(t, pairs, 80, "every pair is in the output or the failures")
 	require.Contains(t, []int{0, 1}, code, stderr)
+}
+
+// syncBuffer is a bytes.Buffer safe for a command writing while the test
+// reads.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+const testKey = "sk-test-0123456789abcdef"
+
+// startRun runs gym run in process on the config in dir and returns the
+// head server's URL; the servers stop at the end of the test.
+func startRun(t *testing.T, dir string, args ...string) string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	var stderr syncBuffer
+	done := make(chan int)
+	wd, err := os.Getwd()
+	require.NoError(t, err)
+	require.NoError(t, os.Chdir(dir))
+	t.Cleanup(func() { _ = os.Chdir(wd) })
+	go func() {
+		c := &cli.Command{Impls: cli.Builtin(), Stdout: io.Discard, Stderr: &stderr}
+		done <- c.Run(ctx, append([]string{"run", "--head", "127.0.0.1:0"}, args...))
+	}()
+	t.Cleanup(func() {
+		cancel()
+		<-done
+	})
+	var head string
+	require.Eventually(t, func() bool {
+		for _, line := range strings.Split(stderr.String(), "\n") {
+			if h, ok := strings.CutPrefix(line, "head server at "); ok {
+				head = h
+			}
+		}
+		return head != "" && strings.Contains(stderr.String(), "all servers ready")
+	}, 10*time.Second, 5*time.Millisecond, "gym run did not start: %s", stderr.String())
+	require.NotContains(t, stderr.String(), testKey)
+	return head
+}
+
+func get(t *testing.T, method, url string) (int, http.Header, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, nil)
+	require.NoError(t, err)
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	return resp.StatusCode, resp.Header, string(b)
+}
+
+// The head server masks every credential of the config it serves, answers
+// every error as JSON and never redirects.
+func TestHeadServerRedactsAndAnswersJSON(t *testing.T) {
+	dir := weatherDir(t, 1)
+	head := startRun(t, dir, "--config", "weather.yaml",
+		"+policy_base_url=http://127.0.0.1:1/v1", "+policy_api_key="+testKey, "+policy_model_name=m",
+		"+hf_token=hf_abcdefghijklmnop", "+max_output_tokens=12288")
+
+	status, h, body := get(t, http.MethodGet, head+"/global_config_dict_yaml")
+	require.Equal(t, http.StatusOK, status)
+	require.Equal(t, "application/yaml", h.Get("Content-Type"))
+	require.NotContains(t, body, testKey)
+	require.NotContains(t, body, "hf_abcdefghijklmnop")
+	require.Contains(t, body, "policy_api_key: '****'")
+	require.Contains(t, body, "openai_api_key: '****'", "the interpolated copy too")
+	require.Contains(t, body, "max_output_tokens: 12288", "not a secret")
+	require.Contains(t, body, "policy_model_name: m")
+
+	status, _, body = get(t, http.MethodGet, head+"/server_instances")
+	require.Equal(t, http.StatusOK, status)
+	require.Contains(t, body, `"weather_agent"`)
+
+	for _, tc := range []struct {
+		method, path string
+		status       int
+	}{
+		{http.MethodGet, "/nope", http.StatusNotFound},
+		{http.MethodPost, "/server_instances", http.StatusMethodNotAllowed},
+		{http.MethodDelete, "/global_config_dict_yaml", http.StatusMethodNotAllowed},
+		{http.MethodGet, "//server_instances", http.StatusNotFound},     // a ServeMux redirects this
+		{http.MethodGet, "/server_instances/", http.StatusNotFound},     // and this
+		{http.MethodGet, "/a/../server_instances", http.StatusNotFound}, // and this
+		{http.MethodPost, "/", http.StatusMethodNotAllowed},
+	} {
+		status, h, body := get(t, tc.method, head+tc.path)
+		require.Equal(t, tc.status, status, "%s %s: %s", tc.method, tc.path, body)
+		require.Equal(t, "application/json", h.Get("Content-Type"), tc.path)
+		require.Empty(t, h.Get("Location"), tc.path)
+		var e struct {
+			Error struct{ Message string } `json:"error"`
+		}
+		require.NoError(t, json.Unmarshal([]byte(body), &e), body)
+		require.NotEmpty(t, e.Error.Message, body)
+	}
+	status, _, _ = get(t, http.MethodHead, head+"/server_instances")
+	require.Equal(t, http.StatusOK, status)
+}
+
+// A model server that echoes the API key in its error cannot get it onto
+// the terminal or into the failures file.
+func TestCollectNeverPrintsTheAPIKey(t *testing.T) {
+	echo := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusUnauthorized)
+		fmt.Fprintf(w, `{"error":{"message":"invalid key %s","type":"invalid_request_error"}}`,
+			strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "))
+	}))
+	defer echo.Close()
+	dir := weatherDir(t, 1)
+	code, stdout, stderr := run(t, dir, "collect", "--config", "weather.yaml", "--input", "in.jsonl", "--output", "out.jsonl",
+		"--agent", "weather_agent", "--max-attempts", "1",
+		"+policy_base_url="+echo.URL+"/v1", "+policy_api_key="+testKey, "+policy_model_name=m")
+	require.Equal(t, cli.ExitFailures, code, stderr)
+	require.Contains(t, stderr, "model_error")
+	require.NotContains(t, stderr+stdout, testKey)
+	failures, err := os.ReadFile(filepath.Join(dir, "out_failures.jsonl"))
+	require.NoError(t, err)
+	require.Equal(t, 5, bytes.Count(failures, []byte("\n")))
+	require.NotContains(t, string(failures), testKey)
+	if strings.Contains(string(failures)+stderr, "invalid key") { // where the client keeps the server's message
+		require.Contains(t, string(failures), "invalid key ****")
+		require.Contains(t, stderr, "invalid key ****")
+	}
 }

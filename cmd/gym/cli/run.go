@@ -15,6 +15,7 @@ import (
 	"github.com/gymkit/gym/agent"
 	"github.com/gymkit/gym/config"
 	"github.com/gymkit/gym/env"
+	"github.com/gymkit/gym/internal/httpjson"
 	"github.com/gymkit/gym/model"
 )
 
@@ -46,6 +47,7 @@ func (c *Command) run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	c.scrub(cfg)
 	inst, err := c.Impls.Build(cfg)
 	if err != nil {
 		return usageError{err}
@@ -107,12 +109,14 @@ func (c *Command) run(ctx context.Context, args []string) error {
 		fmt.Fprintf(c.Stderr, "%s (%s %s) at %s\n", in.Name, in.Type, in.Impl, in.URL)
 	}
 
-	// The merged config with every server's address, for a collector in another process.
+	// The merged config with every server's address, for a collector in
+	// another process, with its credentials masked: the head server answers
+	// anyone who can reach it.
 	global, err := config.Loader{Paths: configs, Overrides: append(append([]string{}, overrides...), hostOverrides...)}.Load()
 	if err != nil {
 		return err
 	}
-	globalYAML, err := global.YAML()
+	globalYAML, err := global.RedactedYAML()
 	if err != nil {
 		return err
 	}
@@ -120,20 +124,7 @@ func (c *Command) run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /global_config_dict_yaml", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/yaml")
-		_, _ = w.Write(globalYAML)
-	})
-	mux.HandleFunc("GET /server_instances", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write(list)
-	})
-	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write([]byte("{}"))
-	})
-	addr, err := serve(*head, mux)
+	addr, err := serve(*head, headHandler(globalYAML, list))
 	if err != nil {
 		return fmt.Errorf("head server: %w", err)
 	}
@@ -141,6 +132,39 @@ func (c *Command) run(ctx context.Context, args []string) error {
 	<-ctx.Done()
 	fmt.Fprintln(c.Stderr, "shutting down")
 	return nil
+}
+
+// headHandler serves the head server's routes: GET
+// /global_config_dict_yaml (the merged config, credentials masked), GET
+// /server_instances and GET / (liveness). Every other request is answered
+// with a JSON error (404, or 405 with Allow), never a redirect.
+func headHandler(globalYAML, instances []byte) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer httpjson.Recover(w, func(p any) error { return fmt.Errorf("head server: %v", p) })
+		var body []byte
+		contentType := "application/json"
+		switch r.URL.Path {
+		case "/":
+			body = []byte("{}")
+		case "/global_config_dict_yaml":
+			body, contentType = globalYAML, "application/yaml"
+		case "/server_instances":
+			body = instances
+		default:
+			httpjson.NotFound(w, r, "the head server answers GET /global_config_dict_yaml, GET /server_instances and GET /")
+			return
+		}
+		if err := httpjson.CheckMethod(w, r, http.MethodGet); err != nil {
+			httpjson.WriteError(w, 0, err)
+			return
+		}
+		w.Header().Set("Content-Type", contentType)
+		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+		w.WriteHeader(http.StatusOK)
+		if r.Method != http.MethodHead {
+			_, _ = w.Write(body)
+		}
+	})
 }
 
 // handlerFor returns the HTTP handler that serves a built server instance.
