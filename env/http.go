@@ -39,6 +39,12 @@ const (
 	// whose rollout is gone.
 	DefaultSessionTTL   = 30 * time.Minute
 	DefaultMaxBodyBytes = 64 << 20
+	// MaxAggregateItems bounds the verify answers of one
+	// /aggregate_metrics request (a larger list is answered 413), and
+	// AggregateTimeout the time spent on them (503 past it): a request
+	// cannot hold a server's memory and CPU for long.
+	MaxAggregateItems = 100_000
+	AggregateTimeout  = 30 * time.Second
 	// DefaultSessionQueue is the number of requests that may wait for their
 	// turn on one session (WithSessionQueue).
 	DefaultSessionQueue = 1024
@@ -635,17 +641,38 @@ func (h *Handler) aggregate(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, `the aggregate_metrics request has no "verify_responses": send {"verify_responses": [<verify answer>, ...]}`)
 		return
 	}
-	items, err := rollout.ParseItems(raw) // a list of objects, parsed losslessly
-	if err != nil {
-		writeError(w, http.StatusBadRequest, fmt.Sprintf(`"verify_responses": want a list of objects: %v`, err))
+	ctx, cancel := context.WithTimeout(r.Context(), AggregateTimeout)
+	defer cancel()
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('[') {
+		writeError(w, http.StatusBadRequest, `"verify_responses": want a list of objects`)
 		return
 	}
 	var all rollout.Metrics
 	tasks := map[int]*rollout.Metrics{}
-	for i, it := range items {
-		res, err := metricsResult(it.Object)
+	n := 0
+	for ; dec.More(); n++ {
+		if n >= MaxAggregateItems {
+			writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf(`"verify_responses" has more than %d items: send them in batches and merge the metrics`, MaxAggregateItems))
+			return
+		}
+		if n%1024 == 0 && ctx.Err() != nil {
+			writeError(w, http.StatusServiceUnavailable, fmt.Sprintf(`aggregating "verify_responses" took longer than %v (%d items done): send fewer at once`, AggregateTimeout, n))
+			return
+		}
+		var elem json.RawMessage
+		if err := dec.Decode(&elem); err != nil {
+			writeError(w, http.StatusBadRequest, fmt.Sprintf(`"verify_responses"[%d]: %v`, n, err))
+			return
+		}
+		o, err := rollout.ParseObject(elem) // losslessly
 		if err != nil {
-			writeError(w, http.StatusBadRequest, fmt.Sprintf(`"verify_responses"[%d]: %v`, i, err))
+			writeError(w, http.StatusBadRequest, fmt.Sprintf(`"verify_responses"[%d]: want an object: %v`, n, err))
+			return
+		}
+		res, err := metricsResult(o)
+		if err != nil {
+			writeError(w, http.StatusBadRequest, fmt.Sprintf(`"verify_responses"[%d]: %v`, n, err))
 			return
 		}
 		all.Add(res)
@@ -662,7 +689,7 @@ func (h *Handler) aggregate(w http.ResponseWriter, r *http.Request) {
 		Key        map[string]float64   `json:"key_metrics"`
 	}
 	a := answer{GroupLevel: []map[string]float64{}, Agent: map[string]float64{}, Key: map[string]float64{}}
-	if len(items) > 0 {
+	if n > 0 {
 		a.Agent = finiteOnly(all.Agent(""), nil)
 		for k, v := range a.Agent {
 			if strings.HasPrefix(k, "mean/") {

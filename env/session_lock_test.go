@@ -130,10 +130,18 @@ func TestHandlerSessionQueueBound(t *testing.T) {
 	}
 	var wg sync.WaitGroup
 	statuses := make(chan int, 2)
-	for range 2 {
-		wg.Go(func() { s, _ := post(t.Context()); statuses <- s })
-	}
-	<-started // one runs, the other waits
+	wg.Go(func() { s, _ := post(t.Context()); statuses <- s })
+	<-started // the first runs
+	wg.Go(func() {
+		for { // the second waits; it is refused (and retries) while a probe holds its place
+			s, _ := post(t.Context())
+			if s != http.StatusTooManyRequests {
+				statuses <- s
+				return
+			}
+			time.Sleep(time.Millisecond)
+		}
+	})
 	// A probe that finds a free place in the queue waits and gives up at
 	// its deadline; once both places are taken, it is refused at once.
 	var body string

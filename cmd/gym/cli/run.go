@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/gymkit/gym"
@@ -21,6 +22,11 @@ import (
 
 // DefaultHead is where gym run serves the head server, as NeMo Gym does.
 const DefaultHead = "127.0.0.1:11000"
+
+// DefaultMaxConnections caps the connections each server of gym run
+// serves at once; more wait to be accepted. With the process's body budget
+// it bounds what a flood of clients can take.
+const DefaultMaxConnections = 4096
 
 // Instance is one running server, as the head server lists it.
 type Instance struct {
@@ -40,6 +46,7 @@ func (c *Command) run(ctx context.Context, args []string) error {
 	var configs listFlag
 	fs.Var(&configs, "config", "comma-separated config files (NeMo Gym's config_paths)")
 	head := fs.String("head", "", "address of the head server (default: head_server.host/port of the config, else "+DefaultHead+")")
+	maxConns := fs.Int("max-connections", DefaultMaxConnections, "connections each server serves at once; more wait to be accepted")
 	if err := parseFlags(fs, flags); err != nil {
 		return err
 	}
@@ -80,7 +87,7 @@ func (c *Command) run(ctx context.Context, args []string) error {
 		}
 		s := newHTTPServer(h)
 		servers = append(servers, s)
-		go func() { _ = s.Serve(ln) }()
+		go func() { _ = s.Serve(limitListener(ln, *maxConns)) }()
 		return ln.Addr(), nil
 	}
 	var hostOverrides []string
@@ -192,8 +199,9 @@ func handlerFor(s config.Server, inst *gym.Instances) (http.Handler, error) {
 }
 
 // newHTTPServer is an http.Server with the timeouts a long-running service
-// needs: slow or idle clients cannot hold connections forever. There is no
-// write timeout: a rollout may legitimately take minutes.
+// needs: slow or idle clients cannot hold connections forever (a body must
+// also keep pace as it arrives, see httpjson.ReadBody). There is no write
+// timeout: a rollout may legitimately take minutes.
 func newHTTPServer(h http.Handler) *http.Server {
 	return &http.Server{
 		Handler:           h,
@@ -228,4 +236,50 @@ func fetchInstances(ctx context.Context, head string) ([]Instance, error) {
 		return nil, errors.New("head server lists no servers")
 	}
 	return list, nil
+}
+
+// limitListener accepts at most n connections at once (n <= 0: no cap);
+// the others wait in the listen backlog until one closes.
+func limitListener(ln net.Listener, n int) net.Listener {
+	if n <= 0 {
+		return ln
+	}
+	return &capped{Listener: ln, slots: make(chan struct{}, n), done: make(chan struct{})}
+}
+
+type capped struct {
+	net.Listener
+	slots     chan struct{}
+	done      chan struct{}
+	closeOnce sync.Once
+}
+
+func (l *capped) Accept() (net.Conn, error) {
+	select {
+	case l.slots <- struct{}{}:
+	case <-l.done:
+		return nil, net.ErrClosed
+	}
+	c, err := l.Listener.Accept()
+	if err != nil {
+		<-l.slots
+		return nil, err
+	}
+	return &slotConn{Conn: c, release: sync.OnceFunc(func() { <-l.slots })}, nil
+}
+
+func (l *capped) Close() error {
+	l.closeOnce.Do(func() { close(l.done) })
+	return l.Listener.Close()
+}
+
+type slotConn struct {
+	net.Conn
+	release func()
+}
+
+func (c *slotConn) Close() error {
+	err := c.Conn.Close()
+	c.release()
+	return err
 }

@@ -2,9 +2,11 @@ package cli
 
 import (
 	"bytes"
+	"net"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -31,4 +33,41 @@ func TestScrubMasksCredentials(t *testing.T) {
 	c = &Command{Impls: Builtin(), Stdout: &out, Stderr: &errb}
 	c.Run(t.Context(), []string{"reverify", "--config", path, "--input", "nope.jsonl", "--output", "x.jsonl"})
 	require.Same(t, &errb, c.Stderr.(*bytes.Buffer), "Run restores the streams")
+}
+
+// Past the cap, a connection waits to be accepted until another closes.
+func TestLimitListener(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	l := limitListener(ln, 2)
+	defer l.Close()
+	accepted := make(chan net.Conn, 3)
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			accepted <- c
+		}
+	}()
+	for range 3 {
+		c, err := net.Dial("tcp", ln.Addr().String())
+		require.NoError(t, err)
+		defer c.Close()
+	}
+	first, second := <-accepted, <-accepted
+	select {
+	case <-accepted:
+		t.Fatal("a third connection was accepted past the cap of 2")
+	case <-time.After(100 * time.Millisecond):
+	}
+	require.NoError(t, first.Close())
+	select {
+	case c := <-accepted:
+		c.Close()
+	case <-time.After(5 * time.Second):
+		t.Fatal("the waiting connection was not accepted after one closed")
+	}
+	second.Close()
 }
