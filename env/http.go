@@ -667,7 +667,7 @@ func (h *Handler) aggregate(w http.ResponseWriter, r *http.Request) {
 		}
 		o, err := rollout.ParseObject(elem) // losslessly
 		if err != nil {
-			writeError(w, http.StatusBadRequest, fmt.Sprintf(`"verify_responses"[%d]: want an object: %v`, n, err))
+			writeError(w, http.StatusBadRequest, fmt.Sprintf(`"verify_responses": want a list of objects: [%d]: %v`, n, err))
 			return
 		}
 		res, err := metricsResult(o)

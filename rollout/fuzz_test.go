@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/gymkit/gym/internal/reftest"
 	"github.com/gymkit/gym/rollout"
@@ -56,8 +57,9 @@ var objectSeeds = []string{
 	" \t\r\n{\n\"a\" : [ 1 , 2 ] }\n",
 }
 
-// ParseObject accepts exactly the valid JSON objects, and writes back the
-// same members in the same order.
+// ParseObject accepts exactly the valid JSON objects in UTF-8 (what
+// Python's json.loads accepts), and writes back the same members in the
+// same order.
 func FuzzParseObject(f *testing.F) {
 	for _, s := range objectSeeds {
 		f.Add([]byte(s))
@@ -67,7 +69,7 @@ func FuzzParseObject(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		o, err := rollout.ParseObject(data)
-		valid := json.Valid(data)
+		valid := json.Valid(data) && utf8.Valid(data)
 		if !valid {
 			if err == nil {
 				t.Fatalf("ParseObject accepted invalid JSON %q", data)

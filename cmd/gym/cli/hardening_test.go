@@ -14,6 +14,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/require"
 
@@ -239,4 +240,39 @@ func TestCollectNeverPrintsTheAPIKey(t *testing.T) {
 		require.Contains(t, string(failures), "invalid key ****")
 		require.Contains(t, stderr, "invalid key ****")
 	}
+}
+
+// What gym collect makes of a BOM, a row that is not UTF-8 and a JSON
+// array: the first is skipped, the second is an invalid row that is never
+// written out, the third one clear error.
+func TestCollectBOMInvalidUTF8AndArray(t *testing.T) {
+	srv := gymtest.NewServer(gymtest.Policy(policy))
+	defer srv.Close()
+	dir := weatherDir(t, 1)
+	rows, err := os.ReadFile(filepath.Join(dir, "in.jsonl"))
+	require.NoError(t, err)
+	lines := bytes.SplitAfter(rows, []byte("\n"))
+	bad := bytes.Replace(lines[1], []byte("nyc"), []byte("ny\xffc"), 1)
+	input := append([]byte("\xef\xbb\xbf"), lines[0]...)
+	input = append(append(input, bad...), lines[2]...)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "in.jsonl"), input, 0o644))
+	args := []string{"collect", "--config", "weather.yaml", "--output", "out.jsonl", "--agent", "weather_agent",
+		"+policy_base_url=" + srv.URL, "+policy_api_key=k", "+policy_model_name=m"}
+	code, _, stderr := run(t, dir, append(args, "--input", "in.jsonl")...)
+	require.Equal(t, cli.ExitFailures, code, stderr)
+	require.Contains(t, stderr, "in.jsonl:2: invalid UTF-8")
+	require.NotContains(t, stderr, "in.jsonl:1:", "the BOM is skipped")
+	require.Len(t, readRows(t, filepath.Join(dir, "out.jsonl")), 2)
+	for _, f := range []string{"out.jsonl", "out_failures.jsonl", "out_materialized_inputs.jsonl"} {
+		b, err := os.ReadFile(filepath.Join(dir, f))
+		require.NoError(t, err)
+		require.True(t, utf8.Valid(b), "%s is UTF-8", f)
+	}
+
+	array := "[\n" + strings.Join(strings.Split(strings.TrimSpace(string(rows)), "\n"), ",\n") + "\n]\n"
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "rows.json"), []byte(array), 0o644))
+	code, _, stderr = run(t, dir, append(args, "--input", "rows.json")...)
+	require.Equal(t, cli.ExitFailures, code, stderr)
+	require.Equal(t, 1, strings.Count(stderr, "JSON array"), stderr)
+	require.Contains(t, stderr, "jq -c '.[]' rows.json")
 }
