@@ -59,7 +59,10 @@ type Collector struct {
 
 	// Output, if set, receives each successful result as one JSONL line,
 	// written before the result is handed back. Failures, if set, receives
-	// one line per failed attempt and per invalid row.
+	// one line per failed attempt and per invalid row, each with its
+	// attempt (_ng_failure_attempt, from 1; none for an invalid row) and
+	// whether it is final (_ng_failure_final: false when the rollout was
+	// tried again).
 	Output   io.Writer
 	Failures io.Writer
 
@@ -226,6 +229,9 @@ func (c *Collector) run(ctx context.Context, tasks iter.Seq2[Task, error]) iter.
 			w := out
 			if p.res.Err != nil {
 				w = fail
+				if f := rollout.AsFailure(p.res.Err); !f.Final { // an invalid row: it is never run
+					p.res.Err = placed(f, f.Attempt, true)
+				}
 			}
 			if w != nil {
 				if err := w.Write(p.res); err != nil {
@@ -435,8 +441,10 @@ func (c *Collector) attempt(ctx context.Context, p planned, fail *rollout.Writer
 				Err: fmt.Errorf("rollout deadline of %v passed: %w", timeout, p.res.Err)}
 		}
 		if n >= attempts || ctx.Err() != nil || !rollout.AsFailure(p.res.Err).Retryable {
+			p.res.Err = placed(p.res.Err, n, true)
 			return
 		}
+		p.res.Err = placed(p.res.Err, n, false)
 		if fail != nil {
 			_ = fail.Write(p.res) // a record of the attempt; the final outcome is written by the caller
 		}
@@ -448,6 +456,14 @@ func (c *Collector) attempt(ctx context.Context, p planned, fail *rollout.Writer
 			return
 		}
 	}
+}
+
+// placed returns err's failure marked as attempt n, final or not (a copy:
+// an agent may return one failure value for many rollouts).
+func placed(err error, n int, final bool) error {
+	f := *rollout.AsFailure(err)
+	f.Attempt, f.Final = n, final
+	return &f
 }
 
 // runOne runs one rollout into res, turning a panic into a failure.

@@ -3,7 +3,9 @@ package gym_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -185,4 +187,43 @@ func TestDeadlineDefaults(t *testing.T) {
 	})}))
 	collectAll(t, &gym.Collector{Registry: &reg}, gym.FromSlice([]gym.Task{row(t, "a", "q")}))
 	near(gym.DefaultRolloutTimeout, got)
+}
+
+// Each failure line says its attempt and whether it is final: a rollout
+// retried and then successful leaves one non-final line; one that never
+// succeeds leaves non-final lines and a final one; an invalid row one
+// final line without an attempt.
+func TestFailureLinesSayAttemptAndFinal(t *testing.T) {
+	var mu sync.Mutex
+	tries := map[string]int{}
+	flaky := agent.Func(func(ctx context.Context, task rollout.Task) (*rollout.Result, error) {
+		text := task.String("id")
+		mu.Lock()
+		tries[text]++
+		n := tries[text]
+		mu.Unlock()
+		if text == "never" || n == 1 {
+			return nil, &rollout.Failure{Class: rollout.FailModel, Stage: "model", Retryable: true, Err: errors.New("503")}
+		}
+		return &rollout.Result{Response: &rollout.Response{}, Reward: 1}, nil
+	})
+	var reg gym.Registry
+	require.NoError(t, reg.Register("a", gym.Environment{Agent: flaky}))
+	var fail bytes.Buffer
+	c := gym.Collector{Registry: &reg, Failures: &fail, MaxAttempts: 3, RetryBackoff: time.Millisecond}
+	collectAll(t, &c, gym.FromSlice([]gym.Task{row(t, "a", "q1", `"id":"once"`), row(t, "a", "q2", `"id":"never"`), row(t, "", "q3")}))
+	type line struct {
+		task    int
+		attempt int
+		final   bool
+	}
+	var got []line
+	for res, err := range rollout.ReadResults(bytes.NewReader(fail.Bytes()), "") {
+		require.NoError(t, err)
+		f := rollout.AsFailure(res.Err)
+		got = append(got, line{res.TaskIndex, f.Attempt, f.Final})
+	}
+	require.ElementsMatch(t, []line{{0, 1, false}, {1, 1, false}, {1, 2, false}, {1, 3, true}, {2, 0, true}}, got)
+	require.Contains(t, fail.String(), `"_ng_failure_attempt":3,"_ng_failure_final":true`)
+	require.NotContains(t, fail.String(), `"_ng_failure_attempt":0`)
 }

@@ -276,3 +276,90 @@ func TestCollectBOMInvalidUTF8AndArray(t *testing.T) {
 	require.Equal(t, 1, strings.Count(stderr, "JSON array"), stderr)
 	require.Contains(t, stderr, "jq -c '.[]' rows.json")
 }
+
+// On --resume the failures file is repaired like the output (a half line
+// left by a kill is cut off, so the next record does not land on it), and
+// the failures of pairs that have succeeded since, and of invalid rows
+// (reported again), are dropped.
+func TestCollectResumeRepairsAndPrunesFailures(t *testing.T) {
+	srv := gymtest.NewServer(gymtest.Policy(policy))
+	defer srv.Close()
+	dir := weatherDir(t, 1)
+	in, err := os.ReadFile(filepath.Join(dir, "in.jsonl"))
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "in.jsonl"), append(in, []byte("{\"broken\n")...), 0o644))
+	args := []string{"collect", "--config", "weather.yaml", "--input", "in.jsonl", "--output", "out.jsonl",
+		"--agent", "weather_agent", "+policy_base_url=" + srv.URL, "+policy_api_key=k", "+policy_model_name=m"}
+	code, _, stderr := run(t, dir, args...)
+	require.Equal(t, cli.ExitFailures, code, stderr) // the broken row
+
+	// As a killed run leaves them: tasks 0 and 1 done, a failure of task 0
+	// from an earlier attempt, a final failure of task 2, the invalid row,
+	// and half a line.
+	var keep []string
+	for _, r := range readRows(t, filepath.Join(dir, "out.jsonl")) {
+		if r.TaskIndex < 2 {
+			keep = append(keep, string(r.AppendJSON(nil)))
+		}
+	}
+	require.Len(t, keep, 2)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "out.jsonl"), []byte(strings.Join(keep, "\n")+"\n"), 0o644))
+	old := strings.Join([]string{
+		`{"_ng_task_index":0,"_ng_rollout_index":0,"_ng_failure_class":"timeout","_ng_failure_message":"slow","_ng_failure_retryable":true,"_ng_failure_attempt":1,"_ng_failure_final":false}`,
+		`{"_ng_task_index":2,"_ng_rollout_index":0,"_ng_failure_class":"model_error","_ng_failure_message":"500","_ng_failure_retryable":true,"_ng_failure_attempt":3,"_ng_failure_final":true}`,
+		`{"_ng_task_index":-1,"_ng_rollout_index":0,"_ng_failure_class":"invalid_row","_ng_failure_message":"in.jsonl:6: bad","_ng_failure_retryable":false,"_ng_failure_final":true}`,
+		`{"_ng_task_index":3,"_ng_rollout_index":0,"_ng_failure_class":"time`,
+	}, "\n")
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "out_failures.jsonl"), []byte(old), 0o644))
+
+	code, _, stderr = run(t, dir, append(args, "--resume")...)
+	require.Equal(t, cli.ExitFailures, code, stderr)
+	require.Contains(t, stderr, "resuming: 2 rollouts")
+	pairs := map[int]int{}
+	for _, r := range readRows(t, filepath.Join(dir, "out.jsonl")) {
+		pairs[r.TaskIndex]++
+	}
+	require.Equal(t, map[int]int{0: 1, 1: 1, 2: 1, 3: 1, 4: 1}, pairs)
+	rows := readRows(t, filepath.Join(dir, "out_failures.jsonl")) // every line reads
+	require.Len(t, rows, 1, "only this run's invalid row is left")
+	f := rollout.AsFailure(rows[0].Err)
+	require.Equal(t, rollout.FailInvalidRow, f.Class)
+	require.True(t, f.Final)
+	require.Contains(t, f.Error(), "in.jsonl:6:")
+}
+
+// Beside an output that is not a regular file, no sidecar is made up
+// (/dev/null_failures.jsonl); explicit flags put them anywhere, and
+// --resume needs a file to read back.
+func TestCollectToADevice(t *testing.T) {
+	if _, err := os.Stat("/dev/null"); err != nil {
+		t.Skip("no /dev/null")
+	}
+	srv := gymtest.NewServer(gymtest.Policy(policy))
+	defer srv.Close()
+	dir := weatherDir(t, 1)
+	args := []string{"collect", "--config", "weather.yaml", "--input", "in.jsonl", "--output", "/dev/null",
+		"--agent", "weather_agent", "+policy_base_url=" + srv.URL, "+policy_api_key=k", "+policy_model_name=m"}
+	code, stdout, stderr := run(t, dir, args...)
+	require.Equal(t, 0, code, stderr)
+	require.Contains(t, stdout, "weather_agent: 5 rollouts", "metrics come from the results")
+	require.Contains(t, stdout, "wrote /dev/null\n")
+	for _, f := range []string{"/dev/null_failures.jsonl", "/dev/null_materialized_inputs.jsonl", "/dev/null_aggregate_metrics.json"} {
+		_, err := os.Stat(f)
+		require.ErrorIs(t, err, os.ErrNotExist, f)
+	}
+
+	code, _, stderr = run(t, dir, append(args, "--failures", "f.jsonl", "--metrics", "m.json", "--materialized-inputs", "i.jsonl")...)
+	require.Equal(t, 0, code, stderr)
+	for _, f := range []string{"f.jsonl", "m.json", "i.jsonl"} {
+		_, err := os.Stat(filepath.Join(dir, f))
+		require.NoError(t, err, f)
+	}
+	m, err := os.ReadFile(filepath.Join(dir, "m.json"))
+	require.NoError(t, err)
+	require.Contains(t, string(m), `"num_rollouts": 5`)
+
+	code, _, stderr = run(t, dir, append(args, "--resume")...)
+	require.Equal(t, cli.ExitUsage, code)
+	require.Contains(t, stderr, "not a regular file")
+}
