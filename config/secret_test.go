@@ -80,3 +80,56 @@ policy_model:
 
 	require.Equal(t, []string{"Bearer sk-header-secret", "sk-live-1234567890", "hunter2-pass", "tok-one", "tok-two"}, cfg.Secrets())
 }
+
+// Whatever the config, its redacted YAML is YAML again and holds nothing
+// but masks (or nulls) under a secret key.
+func FuzzRedactedYAML(f *testing.F) {
+	for _, s := range []string{
+		"policy_api_key: sk-1\n", "a: {api_key: [x, {b: y}], n: 1}\n", "hf_token: ${a}\na: v\n",
+		"u: http://a:b@h/x\n", "l: [{password: p}, 2]\n", "k: &x {token: t}\nj: *x\n", "? [a]\n: b\n",
+		"max_output_tokens: 5\nkey: null\n",
+	} {
+		f.Add(s)
+	}
+	dir := f.TempDir()
+	path := filepath.Join(dir, "fuzz.yaml")
+	f.Fuzz(func(t *testing.T, data string) {
+		if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		cfg, err := config.Loader{Paths: []string{path}, WorkDir: dir, Env: func(string) (string, bool) { return "", false }}.Load()
+		if err != nil {
+			return
+		}
+		if _, err := cfg.YAML(); err != nil {
+			return
+		}
+		out, err := cfg.RedactedYAML()
+		if err != nil {
+			t.Fatalf("RedactedYAML: %v", err)
+		}
+		var tree any
+		if err := yaml.Unmarshal(out, &tree); err != nil {
+			t.Fatalf("redacted YAML does not parse: %v\n%s", err, out)
+		}
+		var check func(v any, secret bool)
+		check = func(v any, secret bool) {
+			switch v := v.(type) {
+			case map[string]any:
+				for k, e := range v {
+					check(e, secret || config.IsSecret(k))
+				}
+			case []any:
+				for _, e := range v {
+					check(e, secret)
+				}
+			case nil:
+			default:
+				if secret && v != config.Masked {
+					t.Fatalf("a secret survived: %v in\n%s", v, out)
+				}
+			}
+		}
+		check(tree, false)
+	})
+}

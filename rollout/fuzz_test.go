@@ -258,7 +258,9 @@ func FuzzParseResult(f *testing.F) {
 }
 
 // ReadTasks takes any byte stream: it never panics, yields one value per
-// non-blank line, and every error is a *LineError naming a line.
+// non-blank line (a leading byte order mark is not part of the first), and
+// every error is a *LineError naming a line — except for a stream whose
+// first line opens a JSON array, which gets one ErrJSONArray.
 func FuzzReadTasks(f *testing.F) {
 	for _, s := range []string{
 		"", "\n", "{}\n", "{\"responses_create_params\":{\"input\":\"a\"}}",
@@ -273,8 +275,12 @@ func FuzzReadTasks(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		nonBlank := 0
-		for line := range bytes.Lines(data) {
-			if len(bytes.Trim(line, " \t\r\n")) > 0 {
+		array := false
+		for line := range bytes.Lines(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))) {
+			if trimmed := bytes.Trim(line, " \t\r\n"); len(trimmed) > 0 {
+				if nonBlank == 0 && trimmed[0] == '[' {
+					array = true
+				}
 				nonBlank++
 			}
 		}
@@ -282,6 +288,12 @@ func FuzzReadTasks(f *testing.F) {
 		yields := 0
 		for task, err := range rollout.ReadTasks(bytes.NewReader(data), "fuzz.jsonl") {
 			yields++
+			if array {
+				if !errors.Is(err, rollout.ErrJSONArray) {
+					t.Fatalf("a JSON array: %v", err)
+				}
+				continue
+			}
 			if err != nil {
 				var le *rollout.LineError
 				if !errors.As(err, &le) {
@@ -299,6 +311,9 @@ func FuzzReadTasks(f *testing.F) {
 			if out := task.AppendJSON(nil); !json.Valid(out) {
 				t.Fatalf("invalid task JSON %q", out)
 			}
+		}
+		if array {
+			nonBlank = 1
 		}
 		if yields != nonBlank {
 			t.Fatalf("%d values for %d non-blank lines in %q", yields, nonBlank, data)
