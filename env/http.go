@@ -641,6 +641,10 @@ func (h *Handler) aggregate(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, `the aggregate_metrics request has no "verify_responses": send {"verify_responses": [<verify answer>, ...]}`)
 		return
 	}
+	if count := countElements(raw); count > MaxAggregateItems {
+		writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf(`"verify_responses" has %d items, more than %d items: send them in batches and merge the metrics`, count, MaxAggregateItems))
+		return
+	}
 	ctx, cancel := context.WithTimeout(r.Context(), AggregateTimeout)
 	defer cancel()
 	dec := json.NewDecoder(bytes.NewReader(raw))
@@ -652,10 +656,6 @@ func (h *Handler) aggregate(w http.ResponseWriter, r *http.Request) {
 	tasks := map[int]*rollout.Metrics{}
 	n := 0
 	for ; dec.More(); n++ {
-		if n >= MaxAggregateItems {
-			writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf(`"verify_responses" has more than %d items: send them in batches and merge the metrics`, MaxAggregateItems))
-			return
-		}
 		if n%1024 == 0 && ctx.Err() != nil {
 			writeError(w, http.StatusServiceUnavailable, fmt.Sprintf(`aggregating "verify_responses" took longer than %v (%d items done): send fewer at once`, AggregateTimeout, n))
 			return
@@ -665,12 +665,11 @@ func (h *Handler) aggregate(w http.ResponseWriter, r *http.Request) {
 			writeError(w, http.StatusBadRequest, fmt.Sprintf(`"verify_responses"[%d]: %v`, n, err))
 			return
 		}
-		o, err := rollout.ParseObject(elem) // losslessly
-		if err != nil {
+		res, err := metricsResult(elem)
+		if errors.Is(err, rollout.ErrNotObject) {
 			writeError(w, http.StatusBadRequest, fmt.Sprintf(`"verify_responses": want a list of objects: [%d]: %v`, n, err))
 			return
 		}
-		res, err := metricsResult(o)
 		if err != nil {
 			writeError(w, http.StatusBadRequest, fmt.Sprintf(`"verify_responses"[%d]: %v`, n, err))
 			return
@@ -714,11 +713,48 @@ func (h *Handler) aggregate(w http.ResponseWriter, r *http.Request) {
 	httpjson.WriteJSON(w, http.StatusOK, b)
 }
 
+// countElements counts the elements of raw, a valid JSON array, without
+// decoding them.
+func countElements(raw []byte) int {
+	n, depth, empty := 0, 0, true
+	for i := 0; i < len(raw); i++ {
+		switch c := raw[i]; c {
+		case '"':
+			for i++; i < len(raw) && raw[i] != '"'; i++ {
+				if raw[i] == '\\' {
+					i++
+				}
+			}
+			empty = false
+		case '[', '{':
+			if depth == 1 {
+				empty = false
+			}
+			depth++
+		case ']', '}':
+			depth--
+		case ',':
+			if depth == 1 {
+				n++
+			}
+		case ' ', '\t', '\r', '\n':
+		default:
+			if depth == 1 {
+				empty = false
+			}
+		}
+	}
+	if empty {
+		return 0
+	}
+	return n + 1
+}
+
 // metricsResult reads a verify answer for rollout.Metrics, as one agent's
 // rollout, with the numeric members of response.usage added as fields (as
 // NeMo Gym's RewardProfiler does).
-func metricsResult(o rollout.Object) (*rollout.Result, error) {
-	res, err := rollout.ParseResult(o.AppendJSON(nil))
+func metricsResult(raw []byte) (*rollout.Result, error) {
+	res, err := rollout.ParseResult(raw)
 	if err != nil {
 		return nil, err
 	}

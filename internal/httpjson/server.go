@@ -153,7 +153,7 @@ func ReadBody(w http.ResponseWriter, r *http.Request, limit int64, what string) 
 		return []byte{}, nil
 	}
 	rc := http.NewResponseController(w)
-	grace, rate := bodyPace()
+	budget, grace, rate := bodyLimits()
 	start := time.Now()
 	progress := func(n int64) time.Time {
 		return start.Add(grace + time.Duration(float64(n)/float64(rate)*float64(time.Second)))
@@ -249,10 +249,10 @@ var (
 
 func newBudget(n int64) *bodyBudget { return &bodyBudget{sem: semaphore.NewWeighted(n), size: n} }
 
-func bodyPace() (time.Duration, int64) {
+func bodyLimits() (*bodyBudget, time.Duration, int64) {
 	paceMu.Lock()
 	defer paceMu.Unlock()
-	return paceGrace, paceRate
+	return budget, paceGrace, paceRate
 }
 
 // SetBodyLimitsForTest replaces the body budget and pace of the process
