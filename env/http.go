@@ -86,6 +86,14 @@ type ToolLister interface {
 // most the queue bound (WithSessionQueue) of requests wait on one session;
 // one more is answered 429. Calls of different sessions run in parallel.
 //
+// Bodies are bounded (WithMaxBodyBytes: a declared length over it is
+// refused unread, 413) and must arrive at a steady pace (408 otherwise);
+// the bodies being read at once share one budget per process (see
+// httpjson.ReadBody, used by every server of the module). Serve a Handler
+// from an http.Server with a ReadHeaderTimeout, as gym run does (10 s), so
+// that slow headers are dropped too. /aggregate_metrics takes at most
+// MaxAggregateItems answers and AggregateTimeout.
+//
 // Every error is a JSON object {"error": ...} with a matching status: a
 // message for a client error (4xx), as a tool's error reads, and for a
 // failure of the environment (5xx) the error object of the library's

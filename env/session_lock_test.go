@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -181,4 +182,64 @@ func mustObject(t *testing.T, s string) rollout.Object {
 	o, err := rollout.ParseObject([]byte(s))
 	require.NoError(t, err)
 	return o
+}
+
+// /verify waits for the session's running tool call, and a call that was
+// waiting behind /verify finds the session closed.
+func TestHandlerVerifyWaitsForTools(t *testing.T) {
+	release := make(chan struct{})
+	running := make(chan struct{}, 1)
+	var order []string
+	var mu sync.Mutex
+	note := func(s string) {
+		mu.Lock()
+		order = append(order, s)
+		mu.Unlock()
+	}
+	srv := env.NewServer(env.NewTool("slow", "Wait.", func(ctx context.Context, _ struct{}) (string, error) {
+		running <- struct{}{}
+		<-release
+		note("tool")
+		return "done", nil
+	}))
+	v := verifier.Func(func(context.Context, *verifier.Request) (*verifier.Verdict, error) {
+		note("verify")
+		return verifier.Reward(1), nil
+	})
+	ts, _ := serve(t, srv, v)
+	seed := do(t, ts, http.MethodPost, "/seed_session", `{"responses_create_params":{"input":"x"}}`)
+	var wg sync.WaitGroup
+	var toolStatus, verifyStatus int
+	wg.Go(func() { toolStatus = post(ts, "/slow", `{}`, seed.cookies) })
+	<-running
+	wg.Go(func() {
+		verifyStatus = post(ts, "/verify", `{"responses_create_params":{"input":"x"},"response":{"output":[]}}`, seed.cookies)
+	})
+	time.Sleep(50 * time.Millisecond) // let /verify queue behind the tool
+	close(release)
+	wg.Wait()
+	require.Equal(t, http.StatusOK, toolStatus)
+	require.Equal(t, http.StatusOK, verifyStatus)
+	require.Equal(t, []string{"tool", "verify"}, order, "verify ran after the tool call it found running")
+	r := do(t, ts, http.MethodPost, "/slow", `{}`, seed.cookies...)
+	requireError(t, r, http.StatusBadRequest, "session")
+}
+
+// post sends one request from any goroutine and returns its status (0 if
+// it failed).
+func post(ts *httptest.Server, path, body string, cookies []*http.Cookie) int {
+	req, err := http.NewRequest(http.MethodPost, ts.URL+path, strings.NewReader(body))
+	if err != nil {
+		return 0
+	}
+	for _, c := range cookies {
+		req.AddCookie(c)
+	}
+	resp, err := ts.Client().Do(req)
+	if err != nil {
+		return 0
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, resp.Body)
+	return resp.StatusCode
 }
