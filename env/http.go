@@ -87,9 +87,9 @@ type ToolLister interface {
 // one more is answered 429. Calls of different sessions run in parallel.
 //
 // Bodies are bounded (WithMaxBodyBytes: a declared length over it is
-// refused unread, 413) and must arrive at a steady pace (408 otherwise);
-// the bodies being read at once share one budget per process (see
-// httpjson.ReadBody, used by every server of the module). Serve a Handler
+// refused unread, 413) and must arrive at a steady pace (64 KiB/s after a
+// 10 s grace, 408 otherwise); the bodies being read at once share a budget
+// of 1 GiB per process, as in every server of the module. Serve a Handler
 // from an http.Server with a ReadHeaderTimeout, as gym run does (10 s), so
 // that slow headers are dropped too. /aggregate_metrics takes at most
 // MaxAggregateItems answers and AggregateTimeout.
