@@ -139,9 +139,10 @@ func errorType(status int) string {
 //
 // A body is refused before a byte of it is read when its declared length
 // is over the limit, and cut off at the limit as it streams otherwise. The
-// bodies being read at once hold at most BodyBudget bytes between them (a
-// body of unknown length counts as limit): memory does not grow with the
-// number of requests. A sender must keep up: the body must have arrived
+// bodies being read at once take at most BodyBudget bytes between them
+// (each reserves twice its declared length, or twice the limit if it
+// declares none, for its buffer): memory does not grow with the number of
+// requests. A sender must keep up: the body must have arrived
 // within BodyGrace plus one second per MinBodyRate bytes, or the
 // connection is dropped, so that a trickle cannot hold it for long.
 func ReadBody(w http.ResponseWriter, r *http.Request, limit int64, what string) ([]byte, error) {
@@ -161,11 +162,13 @@ func ReadBody(w http.ResponseWriter, r *http.Request, limit int64, what string) 
 	_ = rc.SetReadDeadline(progress(0)) // unsupported (a recorder): no deadline
 	defer func() { _ = rc.SetReadDeadline(time.Time{}) }()
 
+	// Reserve what reading the body can take: twice its size (or the
+	// limit's, not knowing it), for the buffer grows by doubling.
 	reserve := limit
 	if r.ContentLength >= 0 {
 		reserve = r.ContentLength
 	}
-	reserve = min(max(reserve, 1), budget.size)
+	reserve = min(max(2*reserve, 1), budget.size)
 	wait, cancel := context.WithDeadline(r.Context(), progress(0))
 	err := budget.sem.Acquire(wait, reserve)
 	cancel()
