@@ -295,17 +295,21 @@ func (c *Command) collect(ctx context.Context, args []string) error {
 			return err
 		}
 	}
+	summary := c.Stdout
+	if !paths.regular { // the rows may be going to stdout: keep the summary out of them
+		summary = c.Stderr
+	}
 	switch {
 	case st.NoAggregation:
-		fmt.Fprintf(c.Stdout, "wrote %s (aggregation disabled: gym eval aggregate merges shards)\n", strings.Join(paths.written(false), ", "))
+		fmt.Fprintf(summary, "wrote %s (aggregation disabled: gym eval aggregate merges shards)\n", strings.Join(paths.written(false), ", "))
 	default:
 		if paths.Metrics != "" {
 			if err := os.WriteFile(paths.Metrics, m.JSON(), 0o644); err != nil {
 				return err
 			}
 		}
-		printMetrics(c.Stdout, m)
-		fmt.Fprintf(c.Stdout, "wrote %s\n", strings.Join(paths.written(true), ", "))
+		printMetrics(summary, m)
+		fmt.Fprintf(summary, "wrote %s\n", strings.Join(paths.written(true), ", "))
 	}
 	if ctx.Err() != nil {
 		return failuresError{fmt.Errorf("interrupted; run again with --resume to finish")}

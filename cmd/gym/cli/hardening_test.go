@@ -342,8 +342,9 @@ func TestCollectToADevice(t *testing.T) {
 		"--agent", "weather_agent", "+policy_base_url=" + srv.URL, "+policy_api_key=k", "+policy_model_name=m"}
 	code, stdout, stderr := run(t, dir, args...)
 	require.Equal(t, 0, code, stderr)
-	require.Contains(t, stdout, "weather_agent: 5 rollouts", "metrics come from the results")
-	require.Contains(t, stdout, "wrote /dev/null\n")
+	require.Empty(t, stdout, "the summary stays out of a stream the rows may share")
+	require.Contains(t, stderr, "weather_agent: 5 rollouts", "metrics come from the results")
+	require.Contains(t, stderr, "wrote /dev/null\n")
 	for _, f := range []string{"/dev/null_failures.jsonl", "/dev/null_materialized_inputs.jsonl", "/dev/null_aggregate_metrics.json"} {
 		_, err := os.Stat(f)
 		require.ErrorIs(t, err, os.ErrNotExist, f)
