@@ -610,6 +610,9 @@ func repairTail(path string) ([]byte, error) {
 // a failure is kept), replacing the file atomically; the lines from upto
 // on stay. It returns the size of the file after.
 func pruneFailures(path string, upto int64, drop func(*rollout.Result) bool) (int64, error) {
+	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() {
+		return 0, nil // a device or a pipe (--failures /dev/stderr): nothing to read back
+	}
 	data, err := repairTail(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return 0, nil
