@@ -15,6 +15,7 @@ import (
 	"github.com/gymkit/gym/config"
 	"github.com/gymkit/gym/env"
 	"github.com/gymkit/gym/env/mathjudge"
+	"github.com/gymkit/gym/env/workplace"
 	"github.com/gymkit/gym/examples/multistep"
 	"github.com/gymkit/gym/examples/singletoolcall"
 	"github.com/gymkit/gym/model"
@@ -33,6 +34,7 @@ func Implementations() *gym.Implementations {
 	})
 	// Blend environments: one line each, in the order of the Nano blend.
 	im.AddResourcesWithDeps(mathjudge.Name, withModels(mathjudge.FromConfig))
+	im.AddResources(workplace.Name, resources(workplace.FromConfig))
 	return im
 }
 
@@ -41,6 +43,17 @@ func Implementations() *gym.Implementations {
 func withModels(fn func(config.Server, func(config.Ref) (model.Model, error)) (env.ResourcesServer, verifier.Verifier, error)) gym.ResourcesDepsFunc {
 	return func(s config.Server, deps gym.Deps) (gym.Resources, error) {
 		srv, v, err := fn(s, deps.Model)
+		if err != nil {
+			return gym.Resources{}, err
+		}
+		return gym.Resources{Server: srv, Verifier: v}, nil
+	}
+}
+
+// resources adapts an environment package's FromConfig to Implementations.
+func resources(build func(config.Server) (env.ResourcesServer, verifier.Verifier, error)) func(config.Server) (gym.Resources, error) {
+	return func(s config.Server) (gym.Resources, error) {
+		srv, v, err := build(s)
 		if err != nil {
 			return gym.Resources{}, err
 		}
