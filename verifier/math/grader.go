@@ -548,6 +548,10 @@ func (c *comparer) setEq(gold, pred *Expr) bool {
 	if structEq(a, b) {
 		return true
 	}
+	if a.Kind == FiniteSet && b.Kind == FiniteSet && sameElements(a, b) {
+		// a.symmetric_difference(b).is_empty: the elements evaluated.
+		return true
+	}
 	if isFiniteLike(a) && isFiniteLike(b) {
 		return c.deepCompare(a, b)
 	}
@@ -558,6 +562,29 @@ func (c *comparer) setEq(gold, pred *Expr) bool {
 		return c.deepCompare(a, node(Tuple, b.Args...))
 	}
 	return false
+}
+
+// sameElements: every element of a equals (evaluated) one of b and back.
+func sameElements(a, b *Expr) bool {
+	in := func(x *Expr, set []*Expr) bool {
+		for _, y := range set {
+			if structEq(x, y) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, x := range a.Args {
+		if !in(x, b.Args) {
+			return false
+		}
+	}
+	for _, y := range b.Args {
+		if !in(y, a.Args) {
+			return false
+		}
+	}
+	return true
 }
 
 func isFiniteLike(e *Expr) bool { return e.Kind == FiniteSet || e.Kind == Tuple }

@@ -173,3 +173,7 @@ func agreeAll(t *testing.T, path string) {
 		require.NoError(t, os.WriteFile(missPath, []byte(b.String()), 0o644))
 	}
 }
+
+// TestMultiplePairs: several boxed answers, anchors competing with boxes,
+// display math over lines, plain numbers in text.
+func TestMultiplePairs(t *testing.T) { agreeAll(t, "testdata/multi_pairs.jsonl") }
