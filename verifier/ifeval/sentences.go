@@ -1,0 +1,245 @@
+package ifeval
+
+import (
+	"regexp"
+	"strings"
+	"sync"
+
+	"github.com/neurosnap/sentences"
+	"github.com/neurosnap/sentences/data"
+)
+
+// Punkt is NLTK's Punkt sentence tokenizer with its English parameters
+// (tokenizers/punkt/english.pickle, which punkt_tab/english carries too):
+// neurosnap/sentences decides, with those parameters, whether a candidate
+// break is a sentence break (its port of Punkt's word tokenizer and of both
+// annotation passes), and the candidates, their contexts and the spans are
+// NLTK's PunktSentenceTokenizer.span_tokenize's: every ".", "?" or "!"
+// followed by punctuation or by whitespace and a token is a candidate; the
+// whitespace between two sentences belongs to neither; closing quotes and
+// brackets after a break are moved to the sentence before; no sentence is
+// empty.
+func Punkt(text string) []string {
+	var out []string
+	for _, sp := range punktSpans(text) {
+		out = append(out, text[sp[0]:sp[1]])
+	}
+	return out
+}
+
+func punktSpans(text string) [][2]int {
+	tok := punkt()
+	if tok == nil {
+		return nil
+	}
+	var slices [][2]int
+	lastBreak := 0
+	for _, c := range endContexts(text) {
+		if !containsSentBreak(tok, c.context) {
+			continue
+		}
+		slices = append(slices, [2]int{lastBreak, c.end})
+		if c.nextTok >= 0 {
+			lastBreak = c.nextTok
+		} else {
+			lastBreak = c.end
+		}
+	}
+	slices = append(slices, [2]int{lastBreak, len(strings.TrimRightFunc(text, isSpace))})
+	return realignBoundaries(text, slices)
+}
+
+// endContext is a candidate sentence break: the end of its punctuation
+// mark, where the next token starts (-1 when punctuation follows), and the
+// text Punkt annotates to decide.
+type endContext struct {
+	end, nextTok int
+	context      string
+}
+
+// isNonWordChar is PunktLanguageVars._re_non_word_chars for English.
+func isNonWordChar(c byte) bool { return strings.IndexByte(`)";}]*:@'({[?!`, c) >= 0 }
+
+// endContexts is PunktSentenceTokenizer._match_potential_end_contexts.
+func endContexts(text string) []endContext {
+	type match struct {
+		start, end, nextTok int
+		after               string
+	}
+	var out []endContext
+	var prev *match
+	prevStart, prevStop := 0, 0
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		if c != '.' && c != '?' && c != '!' {
+			continue
+		}
+		m := &match{start: i, end: i + 1, nextTok: -1}
+		rest := text[i+1:]
+		if rest != "" && isNonWordChar(rest[0]) {
+			m.after = rest[:1]
+		} else {
+			tok := strings.TrimLeftFunc(rest, isSpace)
+			ws := len(rest) - len(tok)
+			if ws == 0 || tok == "" {
+				continue
+			}
+			n := strings.IndexFunc(tok, isSpace)
+			if n < 0 {
+				n = len(tok)
+			}
+			m.after, m.nextTok = rest[:ws+n], i+1+ws
+		}
+		before := text[prevStop:m.start]
+		wordStart := strings.LastIndexAny(before, " \t\n\r\v\f")
+		if wordStart > 0 {
+			wordStart += prevStop + 1
+		} else {
+			wordStart = prevStart
+		}
+		if prev != nil && prevStop <= wordStart {
+			out = append(out, endContext{prev.end, prev.nextTok, text[prevStart:prevStop] + text[prev.start:prev.end] + prev.after})
+		}
+		prev, prevStart, prevStop = m, wordStart, m.start
+	}
+	if prev != nil {
+		out = append(out, endContext{prev.end, prev.nextTok, text[prevStart:prevStop] + text[prev.start:prev.end] + prev.after})
+	}
+	return out
+}
+
+// containsSentBreak is PunktSentenceTokenizer.text_contains_sentbreak: some
+// token but the last is annotated as ending a sentence.
+func containsSentBreak(tok *sentences.DefaultSentenceTokenizer, context string) bool {
+	found := false
+	for _, t := range tok.AnnotatedTokens(context) {
+		if found {
+			return true
+		}
+		if t.SentBreak {
+			found = true
+		}
+	}
+	return false
+}
+
+// realignBoundaries is PunktSentenceTokenizer._realign_boundaries.
+func realignBoundaries(text string, slices [][2]int) [][2]int {
+	var out [][2]int
+	realign := 0
+	for i, s1 := range slices {
+		s1[0] += realign
+		nonEmpty := s1[0] < s1[1]
+		if i == len(slices)-1 {
+			if nonEmpty {
+				out = append(out, s1)
+			}
+			continue
+		}
+		s2 := slices[i+1]
+		var next string
+		if s2[0] < s2[1] {
+			next = text[s2[0]:s2[1]]
+		}
+		if k, end, ok := boundaryRealignment(next); ok {
+			out = append(out, [2]int{s1[0], s2[0] + k})
+			realign = end
+			continue
+		}
+		realign = 0
+		if nonEmpty {
+			out = append(out, s1)
+		}
+	}
+	return out
+}
+
+// boundaryRealignment matches ["')\]}]+?(?:\s+|(?=--)|$) (multiline) at the
+// start of s: k is the length of the closing marks, end that of the match.
+func boundaryRealignment(s string) (k, end int, ok bool) {
+	for k = 1; k <= len(s) && strings.IndexByte(`"')]}`, s[k-1]) >= 0; k++ {
+		rest := s[k:]
+		if t := strings.TrimLeftFunc(rest, isSpace); len(t) < len(rest) {
+			return k, k + len(rest) - len(t), true
+		}
+		if strings.HasPrefix(rest, "--") || rest == "" || rest[0] == '\n' {
+			return k, k, true
+		}
+	}
+	return 0, 0, false
+}
+
+// CountSentences is instructions_util.count_sentences: the number of
+// sentences Punkt finds.
+func CountSentences(text string) int { return len(Punkt(text)) }
+
+var punkt = sync.OnceValue(func() *sentences.DefaultSentenceTokenizer {
+	b, err := data.Asset("data/english.json")
+	if err != nil {
+		return nil
+	}
+	training, err := sentences.LoadTraining(b)
+	if err != nil {
+		return nil
+	}
+	return sentences.NewSentenceTokenizer(training)
+})
+
+// The regular expressions of instructions_util.split_into_sentences, with
+// Python's Unicode \s.
+var (
+	reSplitPrefixes = regexp.MustCompile(`(Mr|St|Mrs|Ms|Dr)[.]`)
+	reSplitWebsites = regexp.MustCompile(`[.](com|net|org|io|gov|edu|me)`)
+	reSplitDigits   = regexp.MustCompile(`([0-9])[.]([0-9])`)
+	reSplitDots     = regexp.MustCompile(`\.{2,}`)
+	reSplitInitial  = regexp.MustCompile(`[` + pySpaceClass + `]([A-Za-z])[.] `)
+	reSplitAcronym  = regexp.MustCompile(`([A-Z][.][A-Z][.](?:[A-Z][.])?) ` + splitStarters)
+	reSplitABC      = regexp.MustCompile(`([A-Za-z])[.]([A-Za-z])[.]([A-Za-z])[.]`)
+	reSplitAB       = regexp.MustCompile(`([A-Za-z])[.]([A-Za-z])[.]`)
+	reSplitSuffixSt = regexp.MustCompile(` (Inc|Ltd|Jr|Sr|Co)[.] ` + splitStarters)
+	reSplitSuffix   = regexp.MustCompile(` (Inc|Ltd|Jr|Sr|Co)[.]`)
+	reSplitLetter   = regexp.MustCompile(` ([A-Za-z])[.]`)
+)
+
+const splitStarters = `(Mr|Mrs|Ms|Dr|Prof|Capt|Cpt|Lt|He[` + pySpaceClass + `]|She[` + pySpaceClass + `]|It[` + pySpaceClass + `]|They[` + pySpaceClass + `]|Their[` + pySpaceClass + `]|Our[` + pySpaceClass + `]|We[` + pySpaceClass + `]|But[` + pySpaceClass + `]|However[` + pySpaceClass + `]|That[` + pySpaceClass + `]|This[` + pySpaceClass + `]|Wherever)`
+
+// SplitIntoSentences is instructions_util.split_into_sentences, the
+// rule-based splitter (not Punkt) that several checkers use: it protects
+// the periods of titles, websites, decimals, ellipses, initials and
+// acronyms, then breaks after every ".", "?" and "!".
+func SplitIntoSentences(text string) []string {
+	text = " " + text + "  "
+	text = strings.ReplaceAll(text, "\n", " ")
+	text = reSplitPrefixes.ReplaceAllString(text, "${1}<prd>")
+	text = reSplitWebsites.ReplaceAllString(text, "<prd>${1}")
+	text = reSplitDigits.ReplaceAllString(text, "${1}<prd>${2}")
+	text = reSplitDots.ReplaceAllStringFunc(text, func(m string) string {
+		return strings.Repeat("<prd>", len(m)) + "<stop>"
+	})
+	if strings.Contains(text, "Ph.D") {
+		text = strings.ReplaceAll(text, "Ph.D.", "Ph<prd>D<prd>")
+	}
+	text = reSplitInitial.ReplaceAllString(text, " ${1}<prd> ")
+	text = reSplitAcronym.ReplaceAllString(text, "${1}<stop> ${2}")
+	text = reSplitABC.ReplaceAllString(text, "${1}<prd>${2}<prd>${3}<prd>")
+	text = reSplitAB.ReplaceAllString(text, "${1}<prd>${2}<prd>")
+	text = reSplitSuffixSt.ReplaceAllString(text, " ${1}<stop> ${2}")
+	text = reSplitSuffix.ReplaceAllString(text, " ${1}<prd>")
+	text = reSplitLetter.ReplaceAllString(text, " ${1}<prd>")
+	text = strings.ReplaceAll(text, ".”", "”.")
+	text = strings.ReplaceAll(text, `."`, `".`)
+	text = strings.ReplaceAll(text, `!"`, `"!`)
+	text = strings.ReplaceAll(text, `?"`, `"?`)
+	text = strings.ReplaceAll(text, ".", ".<stop>")
+	text = strings.ReplaceAll(text, "?", "?<stop>")
+	text = strings.ReplaceAll(text, "!", "!<stop>")
+	text = strings.ReplaceAll(text, "<prd>", ".")
+	out := strings.Split(text, "<stop>")
+	for i, s := range out {
+		out[i] = pyStrip(s)
+	}
+	if n := len(out); n > 0 && out[n-1] == "" {
+		out = out[:n-1]
+	}
+	return out
+}
