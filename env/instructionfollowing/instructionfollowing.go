@@ -1,0 +1,314 @@
+package instructionfollowing
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+
+	"github.com/gymkit/gym/config"
+	"github.com/gymkit/gym/env"
+	"github.com/gymkit/gym/rollout"
+	"github.com/gymkit/gym/verifier"
+	"github.com/gymkit/gym/verifier/ifeval"
+)
+
+// Name is the implementation name in NeMo Gym's configs.
+const Name = "instruction_following"
+
+// Names of the environment's instances in NeMo Gym's config.
+const (
+	ServerName = "instruction_following"
+	AgentName  = "instruction_following_simple_agent"
+)
+
+// Config is the resources server's config: NeMo Gym's
+// InstructionFollowingResourcesServerConfig, which adds nothing to a
+// resources server's base fields. None of them changes how it verifies.
+type Config struct {
+	Entrypoint         string `yaml:"entrypoint"`
+	Domain             string `yaml:"domain"`
+	Verified           bool   `yaml:"verified"`
+	Description        string `yaml:"description"`
+	Value              string `yaml:"value"`
+	Host               string `yaml:"host"`
+	Port               int    `yaml:"port"`
+	NumWorkers         *int   `yaml:"num_workers"`
+	ExposeToolsOverMCP bool   `yaml:"expose_tools_over_mcp"`
+
+	// Logger, if set, receives one warning per instruction that could not
+	// be checked (NeMo Gym prints "Error processing instruction ...").
+	Logger *slog.Logger `yaml:"-"`
+}
+
+// New returns the resources server (it has no tools and no state) and the
+// verifier.
+func New(cfg Config) (*env.Server, verifier.Verifier, error) {
+	return env.NewServer(), NewVerifier(cfg), nil
+}
+
+// FromConfig decodes a config instance of instruction_following and calls New.
+func FromConfig(s config.Server) (env.ResourcesServer, verifier.Verifier, error) {
+	var cfg Config
+	if err := s.Decode(&cfg); err != nil {
+		return nil, nil, err
+	}
+	srv, v, err := New(cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	return srv, v, nil
+}
+
+// Grading modes of verifier_metadata.grading_mode.
+const (
+	GradingBinary   = "binary"
+	GradingFraction = "fraction"
+)
+
+// Result is one verification, as NeMo Gym's verify computes it.
+type Result struct {
+	Reward       float64
+	FollowAll    bool
+	FollowList   []bool
+	Errors       []error        // per instruction: why it could not be checked (nil where it was)
+	VerifierMeta rollout.Object // verifier_metadata after migrating top-level fields
+	ResponseText string         // the text that was checked
+}
+
+// NewVerifier returns the verifier: it checks the text of the last output
+// item against each instruction of the row's verifier_metadata and sets
+// follow_all_instructions, follow_instruction_list and verifier_metadata.
+func NewVerifier(cfg Config) verifier.Verifier {
+	return verifier.Func(func(_ context.Context, req *verifier.Request) (*verifier.Verdict, error) {
+		res, err := Verify(req.Task, req.Response)
+		if err != nil {
+			return nil, err
+		}
+		if cfg.Logger != nil {
+			for i, e := range res.Errors {
+				if e != nil {
+					cfg.Logger.Warn("instruction_following: instruction not checked", "index", i, "error", e)
+				}
+			}
+		}
+		v := verifier.Reward(res.Reward)
+		v.Set("follow_all_instructions", res.FollowAll)
+		v.Set("follow_instruction_list", res.FollowList)
+		v.Fields.Set("verifier_metadata", res.VerifierMeta.AppendJSON(nil))
+		return v, nil
+	})
+}
+
+func invalidRow(err error) error {
+	return rollout.Fail(rollout.FailInvalidRow, "verify", fmt.Errorf("instruction_following: %w", err))
+}
+
+// Verify scores response against the instructions of task as NeMo Gym's
+// instruction_following server does. A row NeMo Gym's request model would
+// reject (no id, verifier_metadata without instruction_id_list, prompt or
+// kwargs) is a *rollout.Failure of class invalid_row naming the fields; an
+// unknown grading_mode is an error (NeMo Gym's ValueError). An unknown
+// instruction id or arguments it cannot be built with only fail that
+// instruction, with the reason in Result.Errors.
+func Verify(task rollout.Task, response *rollout.Response) (*Result, error) {
+	if raw, ok := task.Get("id"); !ok {
+		return nil, invalidRow(errors.New(`row has no "id" (NeMo Gym's request model requires an integer id)`))
+	} else if !isInt(raw) {
+		return nil, invalidRow(fmt.Errorf(`"id" is %s, not an integer`, raw))
+	}
+	vm, err := migrate(task)
+	if err != nil {
+		return nil, err
+	}
+	text, err := finalText(response)
+	if err != nil {
+		return nil, err
+	}
+	ids, err := sequence(mustGet(vm, "instruction_id_list"))
+	if err != nil {
+		return nil, fmt.Errorf("instruction_following: verifier_metadata.instruction_id_list: %w", err)
+	}
+	kwargs, err := sequence(mustGet(vm, "kwargs"))
+	if err != nil {
+		return nil, fmt.Errorf("instruction_following: verifier_metadata.kwargs: %w", err)
+	}
+	mode := GradingBinary
+	if raw, ok := vm.Get("grading_mode"); ok {
+		if json.Unmarshal(raw, &mode) != nil {
+			mode = string(raw)
+		}
+	}
+	if mode != GradingBinary && mode != GradingFraction {
+		return nil, fmt.Errorf("instruction_following: invalid grading_mode: %s", mode)
+	}
+	n := min(len(ids), len(kwargs))
+	res := &Result{FollowList: make([]bool, n), Errors: make([]error, n), VerifierMeta: vm, ResponseText: text}
+	followed := 0
+	for i := range n {
+		ok, err := check(ids[i], kwargs[i], text)
+		res.FollowList[i], res.Errors[i] = ok, err
+		if ok {
+			followed++
+		}
+	}
+	res.FollowAll = followed == n
+	switch mode {
+	case GradingBinary:
+		if res.FollowAll {
+			res.Reward = 1
+		}
+	case GradingFraction:
+		if n > 0 {
+			res.Reward = float64(followed) / float64(n)
+		}
+	}
+	return res, nil
+}
+
+// check builds and checks one instruction; every error counts as not
+// followed, as NeMo Gym's try/except does.
+func check(rawID, rawKwargs json.RawMessage, text string) (bool, error) {
+	var id string
+	if err := json.Unmarshal(rawID, &id); err != nil {
+		return false, fmt.Errorf("instruction id %s is not a string", rawID)
+	}
+	var kwargs map[string]any
+	if !bytes.Equal(bytes.TrimSpace(rawKwargs), []byte("null")) {
+		d := json.NewDecoder(bytes.NewReader(rawKwargs))
+		d.UseNumber()
+		if err := d.Decode(&kwargs); err != nil {
+			return false, fmt.Errorf("%s: kwargs %s are not an object", id, rawKwargs)
+		}
+	}
+	in, err := ifeval.New(id, kwargs)
+	if err != nil {
+		return false, err
+	}
+	ok, err := in.Check(text)
+	if err != nil {
+		return false, fmt.Errorf("%s: %w", id, err)
+	}
+	return ok, nil
+}
+
+func mustGet(o rollout.Object, name string) json.RawMessage {
+	raw, _ := o.Get(name)
+	return raw
+}
+
+// migrate is NeMo Gym's _migrate_legacy_metadata and
+// _validate_verifier_metadata: top-level instruction_id_list, prompt,
+// kwargs and grading_mode fill in what verifier_metadata lacks.
+func migrate(task rollout.Task) (rollout.Object, error) {
+	var vm rollout.Object
+	if raw, ok := task.Get("verifier_metadata"); ok && !bytes.Equal(bytes.TrimSpace(raw), []byte("null")) {
+		if err := json.Unmarshal(raw, &vm); err != nil || firstByte(raw) != '{' {
+			return rollout.Object{}, invalidRow(fmt.Errorf(`"verifier_metadata" is not an object`))
+		}
+		vm = vm.Clone()
+	}
+	for _, f := range []string{"instruction_id_list", "prompt", "kwargs", "grading_mode"} {
+		if vm.Has(f) {
+			continue
+		}
+		if raw, ok := task.Get(f); ok {
+			vm.Set(f, raw)
+		}
+	}
+	var missing []string
+	for _, f := range []string{"instruction_id_list", "prompt", "kwargs"} {
+		if !vm.Has(f) {
+			missing = append(missing, strconv.Quote(f))
+		}
+	}
+	if len(missing) > 0 {
+		return rollout.Object{}, invalidRow(fmt.Errorf("verifier_metadata is missing required fields: %v", missing))
+	}
+	return vm, nil
+}
+
+func firstByte(raw []byte) byte {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 {
+		return 0
+	}
+	return raw[0]
+}
+
+func isInt(raw json.RawMessage) bool {
+	var n json.Number
+	if json.Unmarshal(raw, &n) == nil {
+		_, err := strconv.ParseInt(string(n), 10, 64)
+		f, ferr := n.Float64()
+		return err == nil || (ferr == nil && f == float64(int64(f)))
+	}
+	var s string
+	if json.Unmarshal(raw, &s) == nil { // pydantic's lax mode takes "12"
+		_, err := strconv.ParseInt(s, 10, 64)
+		return err == nil
+	}
+	return false
+}
+
+// sequence is what Python's zip iterates: a list's elements, a string's
+// characters (as JSON strings), an object's keys.
+func sequence(raw json.RawMessage) ([]json.RawMessage, error) {
+	switch firstByte(raw) {
+	case '[':
+		var l []json.RawMessage
+		if err := json.Unmarshal(raw, &l); err != nil {
+			return nil, err
+		}
+		return l, nil
+	case '"':
+		var s string
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return nil, err
+		}
+		var out []json.RawMessage
+		for _, r := range s {
+			b, _ := json.Marshal(string(r))
+			out = append(out, b)
+		}
+		return out, nil
+	case '{':
+		var o rollout.Object
+		if err := json.Unmarshal(raw, &o); err != nil {
+			return nil, err
+		}
+		var out []json.RawMessage
+		for _, f := range o.Fields() {
+			b, _ := json.Marshal(f.Name)
+			out = append(out, b)
+		}
+		return out, nil
+	}
+	return nil, fmt.Errorf("%s is not iterable (TypeError)", raw)
+}
+
+// finalText is the text NeMo Gym checks: content[0].text of the last
+// output item, or "" when the response has no output or the last item has
+// no content.
+func finalText(resp *rollout.Response) (string, error) {
+	if resp == nil || len(resp.Output) == 0 {
+		return "", nil
+	}
+	last := resp.Output[len(resp.Output)-1]
+	raw, ok := last.Get("content")
+	if !ok || firstByte(raw) != '[' {
+		return "", nil
+	}
+	var parts []rollout.Object
+	if err := json.Unmarshal(raw, &parts); err != nil || len(parts) == 0 {
+		return "", nil
+	}
+	var text string
+	if t, ok := parts[0].Get("text"); !ok || json.Unmarshal(t, &text) != nil {
+		return "", fmt.Errorf("instruction_following: the last output item's first content part has no text (%s)", parts[0].String("type"))
+	}
+	return text, nil
+}
