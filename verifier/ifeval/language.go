@@ -1,7 +1,10 @@
 package ifeval
 
 import (
+	"regexp"
+	"strings"
 	"sync"
+	"unicode"
 
 	"github.com/abadojack/whatlanggo"
 )
@@ -61,6 +64,12 @@ var detectOptions = sync.OnceValue(func() whatlanggo.Options {
 // langdetect knows; see the package documentation for where the two
 // disagree.
 func DetectLanguage(text string) (lang string, ok bool) {
+	// langdetect drops URLs and e-mail addresses before it counts n-grams.
+	text = reURL.ReplaceAllString(text, " ")
+	text = reMail.ReplaceAllString(text, " ")
+	if strings.IndexFunc(text, unicode.IsLetter) < 0 {
+		return "", false
+	}
 	info := whatlanggo.DetectWithOptions(text, detectOptions())
 	if info.Script == nil {
 		return "", false
@@ -71,3 +80,9 @@ func DetectLanguage(text string) (lang string, ok bool) {
 	}
 	return code, true
 }
+
+// langdetect's URL_RE and MAIL_RE.
+var (
+	reURL  = regexp.MustCompile(`https?://[-_.?&~;+=/#0-9A-Za-z]+`)
+	reMail = regexp.MustCompile(`[-_.0-9A-Za-z]+@[-_0-9A-Za-z]+[-_.0-9A-Za-z]+`)
+)
