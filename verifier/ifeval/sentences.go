@@ -210,7 +210,11 @@ const splitStarters = `(Mr|Mrs|Ms|Dr|Prof|Capt|Cpt|Lt|He[` + pySpaceClass + `]|S
 func SplitIntoSentences(text string) []string {
 	text = " " + text + "  "
 	text = strings.ReplaceAll(text, "\n", " ")
-	text = reSplitPrefixes.ReplaceAllString(text, "${1}<prd>")
+	// The gates skip a rule that cannot match: Go's regexp has no literal
+	// prefix to scan for in most of them.
+	if containsAny(text, "Mr.", "St.", "Ms.", "Dr.", "Mrs.") {
+		text = reSplitPrefixes.ReplaceAllString(text, "${1}<prd>")
+	}
 	text = reSplitWebsites.ReplaceAllString(text, "<prd>${1}")
 	text = reSplitDigits.ReplaceAllString(text, "${1}<prd>${2}")
 	text = reSplitDots.ReplaceAllStringFunc(text, func(m string) string {
@@ -220,11 +224,15 @@ func SplitIntoSentences(text string) []string {
 		text = strings.ReplaceAll(text, "Ph.D.", "Ph<prd>D<prd>")
 	}
 	text = reSplitInitial.ReplaceAllString(text, " ${1}<prd> ")
-	text = reSplitAcronym.ReplaceAllString(text, "${1}<stop> ${2}")
-	text = reSplitABC.ReplaceAllString(text, "${1}<prd>${2}<prd>${3}<prd>")
-	text = reSplitAB.ReplaceAllString(text, "${1}<prd>${2}<prd>")
-	text = reSplitSuffixSt.ReplaceAllString(text, " ${1}<stop> ${2}")
-	text = reSplitSuffix.ReplaceAllString(text, " ${1}<prd>")
+	if hasLetterDotLetterDot(text) {
+		text = reSplitAcronym.ReplaceAllString(text, "${1}<stop> ${2}")
+		text = reSplitABC.ReplaceAllString(text, "${1}<prd>${2}<prd>${3}<prd>")
+		text = reSplitAB.ReplaceAllString(text, "${1}<prd>${2}<prd>")
+	}
+	if containsAny(text, "Inc.", "Ltd.", "Jr.", "Sr.", "Co.") {
+		text = reSplitSuffixSt.ReplaceAllString(text, " ${1}<stop> ${2}")
+		text = reSplitSuffix.ReplaceAllString(text, " ${1}<prd>")
+	}
 	text = reSplitLetter.ReplaceAllString(text, " ${1}<prd>")
 	text = strings.ReplaceAll(text, ".”", "”.")
 	text = strings.ReplaceAll(text, `."`, `".`)
@@ -242,4 +250,26 @@ func SplitIntoSentences(text string) []string {
 		out = out[:n-1]
 	}
 	return out
+}
+
+func containsAny(s string, subs ...string) bool {
+	for _, sub := range subs {
+		if strings.Contains(s, sub) {
+			return true
+		}
+	}
+	return false
+}
+
+func isASCIILetter(c byte) bool { return ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z') }
+
+// hasLetterDotLetterDot reports whether s has "X.Y." with ASCII letters,
+// which the acronym rules need.
+func hasLetterDotLetterDot(s string) bool {
+	for i := 0; i+3 < len(s); i++ {
+		if s[i+1] == '.' && s[i+3] == '.' && isASCIILetter(s[i]) && isASCIILetter(s[i+2]) {
+			return true
+		}
+	}
+	return false
 }
