@@ -57,14 +57,15 @@
 //     English parameters NLTK ships (the abbreviations, collocations,
 //     sentence starters and orthographic context of
 //     tokenizers/punkt/english, carried by neurosnap/sentences' data). The
-//     candidate breaks, their contexts, the spans and the realignment of
-//     closing quotes are NLTK's span_tokenize; whether a candidate is a
-//     break is decided by neurosnap/sentences' annotation. That annotation
-//     tokenizes on whitespace where NLTK's splits off punctuation, so the
-//     two may disagree where punctuation clusters: NLTK breaks between
-//     the marks of "!!!" and "?!?" and after "..." before a lowercase word,
-//     and after a quoted sentence ("Quoted." She said) where
-//     neurosnap/sentences keeps one sentence; on ordinary prose they agree.
+//     candidate breaks, their contexts, the spans, the realignment of
+//     closing quotes and the splitting of a context into Punkt tokens are
+//     NLTK's (span_tokenize, _match_potential_end_contexts,
+//     _tokenize_words); whether a candidate is a break is decided by
+//     neurosnap/sentences' two annotation passes on those tokens. NLTK's
+//     first pass breaks after a lone "." that neurosnap/sentences takes for
+//     an abbreviation; that one case is corrected. They would still differ
+//     where a lone "." and the word after it form one of the English
+//     collocations.
 //   - WordTokenize is nltk.word_tokenize: Punkt, then the rules of NLTK's
 //     NLTKWordTokenizer (the improved Treebank tokenizer) on each
 //     sentence, ported rule for rule (TreebankTokenize).

@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/neurosnap/sentences"
 	"github.com/neurosnap/sentences/data"
@@ -109,18 +110,141 @@ func endContexts(text string) []endContext {
 }
 
 // containsSentBreak is PunktSentenceTokenizer.text_contains_sentbreak: some
-// token but the last is annotated as ending a sentence.
+// token but the last is annotated as ending a sentence. The context is
+// split into tokens as NLTK's Punkt does (punktTokens), and annotated by
+// neurosnap/sentences with the English parameters.
 func containsSentBreak(tok *sentences.DefaultSentenceTokenizer, context string) bool {
+	tokens := punktTokens(context)
+	if len(tokens) < 2 {
+		return false
+	}
 	found := false
-	for _, t := range tok.AnnotatedTokens(context) {
+	for _, t := range tok.AnnotateTokens(tokens, tok.Annotations...) {
 		if found {
 			return true
 		}
-		if t.SentBreak {
+		// NLTK's first pass breaks after a lone "." (a sentence-end
+		// character), which neurosnap/sentences takes for an empty
+		// abbreviation; the second pass leaves such a break alone.
+		if t.SentBreak || t.Tok == "." {
 			found = true
 		}
 	}
 	return false
+}
+
+// punktTokens is PunktBaseClass._tokenize_words: each non-blank line split
+// by PunktLanguageVars.word_tokenize, the first token of a line marked as
+// starting it, and as starting a paragraph after a blank line.
+func punktTokens(text string) []*sentences.Token {
+	var out []*sentences.Token
+	paraStart := false
+	for line := range strings.SplitSeq(text, "\n") {
+		if pyStrip(line) == "" {
+			paraStart = true
+			continue
+		}
+		first := true
+		punktWords(line, func(w string) {
+			t := sentences.NewToken(w)
+			if first {
+				t.LineStart, t.ParaStart = true, paraStart
+				paraStart, first = false, false
+			}
+			out = append(out, t)
+		})
+	}
+	return out
+}
+
+// punktWords is PunktLanguageVars.word_tokenize for English: the matches
+// of (multi-char punctuation | a word that starts with a word-start
+// character and ends before whitespace, punctuation or a word-final comma
+// | any other non-space character).
+func punktWords(line string, yield func(string)) {
+	for i := 0; i < len(line); {
+		r, size := utf8.DecodeRuneInString(line[i:])
+		if isSpace(r) {
+			i += size
+			continue
+		}
+		if n := multiCharPunct(line[i:]); n > 0 {
+			yield(line[i : i+n])
+			i += n
+			continue
+		}
+		if strings.IndexByte("(\"`{[:;&#*@)}]-,", line[i]) < 0 {
+			j := i + size
+			for j < len(line) && !wordEnds(line, j) {
+				r, size := utf8.DecodeRuneInString(line[j:])
+				if isSpace(r) {
+					break
+				}
+				j += size
+			}
+			yield(line[i:j])
+			i = j
+			continue
+		}
+		yield(line[i : i+size])
+		i += size
+	}
+}
+
+// wordEnds is the lookahead that ends a Punkt word at line[j:].
+func wordEnds(line string, j int) bool {
+	if j >= len(line) {
+		return true
+	}
+	r, _ := utf8.DecodeRuneInString(line[j:])
+	if isSpace(r) || isNonWordChar(line[j]) || multiCharPunct(line[j:]) > 0 {
+		return true
+	}
+	if line[j] == ',' {
+		k := j + 1
+		if k >= len(line) {
+			return true
+		}
+		r, _ := utf8.DecodeRuneInString(line[k:])
+		return isSpace(r) || isNonWordChar(line[k]) || multiCharPunct(line[k:]) > 0
+	}
+	return false
+}
+
+// multiCharPunct is the length of (?:\-{2,}|\.{2,}|(?:\.\s){2,}\.) at the
+// start of s, or 0.
+func multiCharPunct(s string) int {
+	run := func(c byte) int {
+		n := 0
+		for n < len(s) && s[n] == c {
+			n++
+		}
+		return n
+	}
+	if n := run('-'); n >= 2 {
+		return n
+	}
+	if n := run('.'); n >= 2 {
+		return n
+	}
+	// (?:\.\s){2,}\. : greedy pairs, then a final period.
+	i, pairs := 0, 0
+	var ends []int
+	for i < len(s) && s[i] == '.' {
+		r, size := utf8.DecodeRuneInString(s[i+1:])
+		if size == 0 || !isSpace(r) {
+			break
+		}
+		i += 1 + size
+		pairs++
+		ends = append(ends, i)
+	}
+	for k := pairs; k >= 2; k-- {
+		if end := ends[k-1]; end < len(s) && s[end] == '.' {
+			return end + 1
+		}
+	}
+	return 0
 }
 
 // realignBoundaries is PunktSentenceTokenizer._realign_boundaries.
