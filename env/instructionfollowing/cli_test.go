@@ -47,6 +47,18 @@ func TestReverifyReferenceRollouts(t *testing.T) {
 		want = append(want, r)
 	}
 	require.Len(t, got, len(want))
+	// Rows are written as they finish: match them by their input.
+	byInput := map[string]*rollout.Result{}
+	for _, r := range got {
+		in, _ := r.Task.Get("responses_create_params")
+		byInput[string(in)] = r
+	}
+	got = got[:0]
+	for _, r := range want {
+		in, _ := r.Task.Get("responses_create_params")
+		require.Contains(t, byInput, string(in))
+		got = append(got, byInput[string(in)])
+	}
 	for i := range want {
 		require.Equal(t, want[i].Reward, got[i].Reward, "row %d", i+1)
 		for _, name := range []string{"follow_all_instructions", "follow_instruction_list"} {
