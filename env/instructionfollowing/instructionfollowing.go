@@ -302,13 +302,49 @@ func finalText(resp *rollout.Response) (string, error) {
 	if !ok || firstByte(raw) != '[' {
 		return "", nil
 	}
-	var parts []rollout.Object
-	if err := json.Unmarshal(raw, &parts); err != nil || len(parts) == 0 {
+	first, ok := firstElement(raw)
+	if !ok {
 		return "", nil
 	}
-	var text string
-	if t, ok := parts[0].Get("text"); !ok || json.Unmarshal(t, &text) != nil {
-		return "", fmt.Errorf("instruction_following: the last output item's first content part has no text (%s)", parts[0].String("type"))
+	part, err := rollout.ParseObject(first)
+	if err != nil {
+		return "", nil
 	}
+	t, ok := part.Get("text")
+	if !ok || firstByte(t) != '"' {
+		return "", fmt.Errorf("instruction_following: the last output item's first content part has no text (%s)", part.String("type"))
+	}
+	text := part.String("text")
 	return text, nil
+}
+
+// firstElement returns the first element of a JSON array of objects.
+func firstElement(raw []byte) ([]byte, bool) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) < 2 || raw[0] != '[' {
+		return nil, false
+	}
+	rest := bytes.TrimLeft(raw[1:], " \t\r\n")
+	if len(rest) == 0 || rest[0] != '{' {
+		return nil, false
+	}
+	depth, inString := 0, false
+	for i := 0; i < len(rest); i++ {
+		c := rest[i]
+		switch {
+		case inString && c == '\\':
+			i++
+		case c == '"':
+			inString = !inString
+		case inString:
+		case c == '{' || c == '[':
+			depth++
+		case c == '}' || c == ']':
+			depth--
+			if depth == 0 {
+				return rest[:i+1], true
+			}
+		}
+	}
+	return nil, false
 }

@@ -219,7 +219,7 @@ func buildForbiddenWords(a *args) checkFunc {
 	words = slices.Compact(words)
 	pats := make([]*pattern, len(words))
 	for i, w := range words {
-		p, err := compilePattern(pyB+w+pyB, true)
+		p, err := wordPattern(w)
 		if err != nil {
 			return failing(err)
 		}

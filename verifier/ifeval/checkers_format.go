@@ -200,19 +200,52 @@ func buildBulletLists(a *args) checkFunc {
 	}
 }
 
-var (
-	reBulletStar = fixedPattern(`^\s*\*[^\*].*$`, regexp2.Multiline)
-	reBulletDash = fixedPattern(`^\s*-.*$`, regexp2.Multiline)
-)
-
+// countBullets is the number of matches of ^\s*\*[^\*].*$ plus that of
+// ^\s*-.*$ (multiline; \s also skips blank lines).
 func countBullets(s string) (int, error) {
-	t := newText(s)
-	a, err := reBulletStar.count(t)
-	if err != nil {
-		return 0, err
+	return countLineMatches(s, func(rest string) (int, bool) {
+		if len(rest) >= 2 && rest[0] == '*' && rest[1] != '*' {
+			// [^\*] takes one character, a newline included; .* then
+			// runs to the end of that character's line.
+			_, size := utf8.DecodeRuneInString(rest[1:])
+			return 1 + size, true
+		}
+		return 0, false
+	}) + countLineMatches(s, func(rest string) (int, bool) {
+		return 1, rest != "" && rest[0] == '-'
+	}), nil
+}
+
+// countLineMatches counts the non-overlapping matches of ^\s*X.*$ in
+// multiline mode, where head matches X at the start of rest and says how
+// long it is.
+func countLineMatches(s string, head func(rest string) (int, bool)) int {
+	n := 0
+	for p := 0; p <= len(s); {
+		q := p + len(s[p:]) - len(strings.TrimLeftFunc(s[p:], isSpace))
+		if size, ok := head(s[q:]); ok {
+			n++
+			end := q + size
+			if nl := strings.IndexByte(s[end:], '\n'); nl >= 0 {
+				end += nl
+			} else {
+				end = len(s)
+			}
+			p = end
+			if p < len(s) {
+				p++ // the next ^ is after this line's newline
+			} else {
+				break
+			}
+			continue
+		}
+		nl := strings.IndexByte(s[p:], '\n')
+		if nl < 0 {
+			break
+		}
+		p += nl + 1
 	}
-	b, err := reBulletDash.count(t)
-	return a + b, err
+	return n
 }
 
 func buildConstrainedResponse(a *args) checkFunc {
@@ -487,11 +520,8 @@ func buildFirstWordSent(a *args) checkFunc {
 	word := pyLower(pyStrip(keywordOrUnset(a, "first_word")))
 	return func(s string) (bool, error) {
 		for _, sentence := range SplitIntoSentences(s) {
-			words := pySplit(sentence)
-			if len(words) == 0 {
-				return false, nil
-			}
-			if pyLower(words[0]) != word {
+			first, ok := pyFirstField(sentence)
+			if !ok || pyLower(first) != word {
 				return false, nil
 			}
 		}
@@ -510,8 +540,8 @@ func keywordOrUnset(a *args, name string) string {
 func buildFirstWordAnswer(a *args) checkFunc {
 	word := pyLower(pyStrip(keywordOrUnset(a, "first_word")))
 	return func(s string) (bool, error) {
-		words := pySplit(s)
-		return len(words) > 0 && pyLower(words[0]) == word, nil
+		first, ok := pyFirstField(s)
+		return ok && pyLower(first) == word, nil
 	}
 }
 
@@ -523,11 +553,8 @@ func buildLastWordSent(a *args) checkFunc {
 	word := pyLower(pyStrip(w))
 	return func(s string) (bool, error) {
 		for _, sentence := range SplitIntoSentences(s) {
-			words := pySplit(sentence)
-			if len(words) == 0 {
-				return false, nil
-			}
-			if pyLower(removeNonWordSpace(words[len(words)-1])) != word {
+			last, ok := pyLastField(sentence)
+			if !ok || pyLower(removeNonWordSpace(last)) != word {
 				return false, nil
 			}
 		}
@@ -538,11 +565,11 @@ func buildLastWordSent(a *args) checkFunc {
 func buildLastWordAnswer(a *args) checkFunc {
 	word := pyLower(pyStrip(keywordOrUnset(a, "last_word")))
 	return func(s string) (bool, error) {
-		words := pySplit(s)
-		if len(words) == 0 {
+		last, ok := pyLastField(s)
+		if !ok {
 			return false, errors.New("IndexError: list index out of range (the response has no words)")
 		}
-		return pyLower(removeNonWordSpace(words[len(words)-1])) == word, nil
+		return pyLower(removeNonWordSpace(last)) == word, nil
 	}
 }
 

@@ -20,6 +20,7 @@ const matchTimeout = time.Second
 type pattern struct {
 	literal string // lower-cased when fold is set
 	isLit   bool
+	bounded bool // the literal is wrapped in \b...\b
 	fold    bool
 	re      *regexp2.Regexp
 }
@@ -109,11 +110,64 @@ func (p *pattern) count(t *text) (int, error) {
 	return n, nil
 }
 
+// wordPattern is \b + expr + \b, case-insensitive.
+func wordPattern(expr string) (*pattern, error) {
+	if !strings.ContainsAny(expr, reMeta) {
+		return &pattern{isLit: true, bounded: true, fold: true, literal: strings.ToLower(expr)}, nil
+	}
+	return compilePattern(pyB+expr+pyB, true)
+}
+
 // search is re.search(pattern, s) is not None.
 func (p *pattern) search(t *text) (bool, error) {
+	if p.isLit && p.bounded {
+		return boundedIndex(p.haystack(t), p.literal), nil
+	}
 	if p.isLit {
 		return strings.Contains(p.haystack(t), p.literal), nil
 	}
 	m, err := p.re.FindRunesMatch(t.runeSlice())
 	return m != nil, err
+}
+
+// boundedIndex reports whether lit occurs in h with a word boundary (\b)
+// before and after it.
+func boundedIndex(h, lit string) bool {
+	if lit == "" {
+		return wordBoundaryAnywhere(h)
+	}
+	first, _ := utf8.DecodeRuneInString(lit)
+	last, _ := utf8.DecodeLastRuneInString(lit)
+	for i := 0; i <= len(h)-len(lit); {
+		j := strings.Index(h[i:], lit)
+		if j < 0 {
+			return false
+		}
+		j += i
+		before, _ := utf8.DecodeLastRuneInString(h[:j])
+		after, _ := utf8.DecodeRuneInString(h[j+len(lit):])
+		if boundary(j > 0, before, first) && boundary(j+len(lit) < len(h), after, last) {
+			return true
+		}
+		_, size := utf8.DecodeRuneInString(h[j:])
+		i = j + size
+	}
+	return false
+}
+
+// boundary is \b between a neighbour (if there is one) and an edge rune
+// of the match.
+func boundary(has bool, neighbour, edge rune) bool {
+	return (has && isWord(neighbour)) != isWord(edge)
+}
+
+func wordBoundaryAnywhere(h string) bool {
+	prev := false
+	for _, r := range h {
+		if isWord(r) != prev {
+			return true
+		}
+		prev = isWord(r)
+	}
+	return prev
 }

@@ -339,16 +339,25 @@ func SplitIntoSentences(text string) []string {
 	if containsAny(text, "Mr.", "St.", "Ms.", "Dr.", "Mrs.") {
 		text = reSplitPrefixes.ReplaceAllString(text, "${1}<prd>")
 	}
-	text = reSplitWebsites.ReplaceAllString(text, "<prd>${1}")
-	text = reSplitDigits.ReplaceAllString(text, "${1}<prd>${2}")
-	text = reSplitDots.ReplaceAllStringFunc(text, func(m string) string {
-		return strings.Repeat("<prd>", len(m)) + "<stop>"
-	})
+	if containsAny(text, ".com", ".net", ".org", ".io", ".gov", ".edu", ".me") {
+		text = reSplitWebsites.ReplaceAllString(text, "<prd>${1}")
+	}
+	if hasDotBetween(text, isDigitByte, isDigitByte) {
+		text = reSplitDigits.ReplaceAllString(text, "${1}<prd>${2}")
+	}
+	if strings.Contains(text, "..") {
+		text = reSplitDots.ReplaceAllStringFunc(text, func(m string) string {
+			return strings.Repeat("<prd>", len(m)) + "<stop>"
+		})
+	}
 	if strings.Contains(text, "Ph.D") {
 		text = strings.ReplaceAll(text, "Ph.D.", "Ph<prd>D<prd>")
 	}
-	text = reSplitInitial.ReplaceAllString(text, " ${1}<prd> ")
-	if hasLetterDotLetterDot(text) {
+	letterDot := hasDotBetween(text, isASCIILetter, func(byte) bool { return true })
+	if letterDot && hasSingleLetterDot(text) {
+		text = reSplitInitial.ReplaceAllString(text, " ${1}<prd> ")
+	}
+	if letterDot && hasLetterDotLetterDot(text) {
 		text = reSplitAcronym.ReplaceAllString(text, "${1}<stop> ${2}")
 		text = reSplitABC.ReplaceAllString(text, "${1}<prd>${2}<prd>${3}<prd>")
 		text = reSplitAB.ReplaceAllString(text, "${1}<prd>${2}<prd>")
@@ -357,7 +366,9 @@ func SplitIntoSentences(text string) []string {
 		text = reSplitSuffixSt.ReplaceAllString(text, " ${1}<stop> ${2}")
 		text = reSplitSuffix.ReplaceAllString(text, " ${1}<prd>")
 	}
-	text = reSplitLetter.ReplaceAllString(text, " ${1}<prd>")
+	if letterDot && hasSingleLetterDot(text) {
+		text = reSplitLetter.ReplaceAllString(text, " ${1}<prd>")
+	}
 	text = strings.ReplaceAll(text, ".”", "”.")
 	text = strings.ReplaceAll(text, `."`, `".`)
 	text = strings.ReplaceAll(text, `!"`, `"!`)
@@ -393,6 +404,32 @@ func hasLetterDotLetterDot(s string) bool {
 	for i := 0; i+3 < len(s); i++ {
 		if s[i+1] == '.' && s[i+3] == '.' && isASCIILetter(s[i]) && isASCIILetter(s[i+2]) {
 			return true
+		}
+	}
+	return false
+}
+
+func isDigitByte(c byte) bool { return '0' <= c && c <= '9' }
+
+// hasDotBetween reports whether some "." of s follows a byte before and
+// precedes a byte after; the rules it gates need such a period.
+func hasDotBetween(s string, before, after func(byte) bool) bool {
+	for i := 1; i+1 < len(s); i++ {
+		if s[i] == '.' && before(s[i-1]) && after(s[i+1]) {
+			return true
+		}
+	}
+	return false
+}
+
+// hasSingleLetterDot reports whether s may have a one-letter word followed
+// by "." (after whitespace), which the initial and letter rules need.
+func hasSingleLetterDot(s string) bool {
+	for i := 1; i+1 < len(s); i++ {
+		if s[i+1] == '.' && isASCIILetter(s[i]) {
+			if c := s[i-1]; c == ' ' || (c >= '\t' && c <= '\r') || (c >= 0x1c && c <= 0x1f) || c >= 0x80 {
+				return true
+			}
 		}
 	}
 	return false

@@ -155,3 +155,28 @@ func removeNonWordSpace(s string) string {
 
 // pySpaceClass is re's \s as a character class for Go's regexp and regexp2.
 const pySpaceClass = `\t\n\v\f\r \x{1c}-\x{1f}\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}`
+
+// pyFirstField and pyLastField are str.split()[0] and [-1], and whether
+// there is a field.
+func pyFirstField(s string) (string, bool) {
+	s = strings.TrimLeftFunc(s, isSpace)
+	if s == "" {
+		return "", false
+	}
+	if i := strings.IndexFunc(s, isSpace); i >= 0 {
+		return s[:i], true
+	}
+	return s, true
+}
+
+func pyLastField(s string) (string, bool) {
+	s = strings.TrimRightFunc(s, isSpace)
+	if s == "" {
+		return "", false
+	}
+	if i := strings.LastIndexFunc(s, isSpace); i >= 0 {
+		_, size := utf8.DecodeRuneInString(s[i:])
+		return s[i+size:], true
+	}
+	return s, true
+}
