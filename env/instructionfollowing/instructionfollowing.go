@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
+	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/gymkit/gym/config"
 	"github.com/gymkit/gym/env"
@@ -314,7 +316,10 @@ func finalText(resp *rollout.Response) (string, error) {
 	if !ok || firstByte(t) != '"' {
 		return "", fmt.Errorf("instruction_following: the last output item's first content part has no text (%s)", part.String("type"))
 	}
-	text := part.String("text")
+	text, ok := unquote(t)
+	if !ok {
+		return "", fmt.Errorf("instruction_following: the last output item's text is not a JSON string")
+	}
 	return text, nil
 }
 
@@ -347,4 +352,92 @@ func firstElement(raw []byte) ([]byte, bool) {
 		}
 	}
 	return nil, false
+}
+
+// unquote decodes a JSON string as encoding/json does (lone surrogates
+// become U+FFFD), without its reflection.
+func unquote(raw []byte) (string, bool) {
+	raw = bytes.Trim(raw, " \t\r\n")
+	if len(raw) < 2 || raw[0] != '"' || raw[len(raw)-1] != '"' {
+		return "", false
+	}
+	body := raw[1 : len(raw)-1]
+	if bytes.IndexByte(body, '\\') < 0 && utf8.Valid(body) {
+		return string(body), true
+	}
+	b := make([]byte, 0, len(body))
+	for i := 0; i < len(body); {
+		c := body[i]
+		if c != '\\' {
+			r, size := utf8.DecodeRune(body[i:])
+			b = utf8.AppendRune(b, r)
+			i += size
+			continue
+		}
+		if i+1 >= len(body) {
+			return "", false
+		}
+		switch e := body[i+1]; e {
+		case '"', '\\', '/':
+			b = append(b, e)
+		case 'b':
+			b = append(b, '\b')
+		case 'f':
+			b = append(b, '\f')
+		case 'n':
+			b = append(b, '\n')
+		case 'r':
+			b = append(b, '\r')
+		case 't':
+			b = append(b, '\t')
+		case 'u':
+			if i+6 > len(body) {
+				return "", false
+			}
+			r, ok := hex4(body[i+2:])
+			if !ok {
+				return "", false
+			}
+			i += 6
+			if utf16.IsSurrogate(r) {
+				if i+6 <= len(body) && body[i] == '\\' && body[i+1] == 'u' {
+					if r2, ok := hex4(body[i+2:]); ok {
+						if dec := utf16.DecodeRune(r, r2); dec != utf8.RuneError {
+							b = utf8.AppendRune(b, dec)
+							i += 6
+							continue
+						}
+					}
+				}
+				r = utf8.RuneError
+			}
+			b = utf8.AppendRune(b, r)
+			continue
+		default:
+			return "", false
+		}
+		i += 2
+	}
+	return string(b), true
+}
+
+func hex4(b []byte) (rune, bool) {
+	if len(b) < 4 {
+		return 0, false
+	}
+	var r rune
+	for _, c := range b[:4] {
+		switch {
+		case '0' <= c && c <= '9':
+			c -= '0'
+		case 'a' <= c && c <= 'f':
+			c -= 'a' - 10
+		case 'A' <= c && c <= 'F':
+			c -= 'A' - 10
+		default:
+			return 0, false
+		}
+		r = r<<4 | rune(c)
+	}
+	return r, true
 }
