@@ -178,13 +178,9 @@ func check(rawID, rawKwargs json.RawMessage, text string) (bool, error) {
 	if err := json.Unmarshal(rawID, &id); err != nil {
 		return false, fmt.Errorf("instruction id %s is not a string", rawID)
 	}
-	var kwargs map[string]any
-	if !bytes.Equal(bytes.TrimSpace(rawKwargs), []byte("null")) {
-		d := json.NewDecoder(bytes.NewReader(rawKwargs))
-		d.UseNumber()
-		if err := d.Decode(&kwargs); err != nil {
-			return false, fmt.Errorf("%s: kwargs %s are not an object", id, rawKwargs)
-		}
+	kwargs, err := decodeKwargs(rawKwargs)
+	if err != nil {
+		return false, fmt.Errorf("%s: kwargs %s are not an object", id, rawKwargs)
 	}
 	in, err := ifeval.New(id, kwargs)
 	if err != nil {
@@ -261,9 +257,9 @@ func isInt(raw json.RawMessage) bool {
 func sequence(raw json.RawMessage) ([]json.RawMessage, error) {
 	switch firstByte(raw) {
 	case '[':
-		var l []json.RawMessage
-		if err := json.Unmarshal(raw, &l); err != nil {
-			return nil, err
+		l, ok := elements(raw)
+		if !ok {
+			return nil, fmt.Errorf("%s is not a list", raw)
 		}
 		return l, nil
 	case '"':
@@ -304,17 +300,14 @@ func finalText(resp *rollout.Response) (string, error) {
 	if !ok || firstByte(raw) != '[' {
 		return "", nil
 	}
-	first, ok := firstElement(raw)
-	if !ok {
+	parts, ok := elements(raw)
+	if !ok || len(parts) == 0 || firstByte(parts[0]) != '{' {
 		return "", nil
 	}
-	part, err := rollout.ParseObject(first)
-	if err != nil {
-		return "", nil
-	}
-	t, ok := part.Get("text")
+	t, ok := member(parts[0], "text")
 	if !ok || firstByte(t) != '"' {
-		return "", fmt.Errorf("instruction_following: the last output item's first content part has no text (%s)", part.String("type"))
+		typ, _ := member(parts[0], "type")
+		return "", fmt.Errorf("instruction_following: the last output item's first content part has no text (type %s)", typ)
 	}
 	text, ok := unquote(t)
 	if !ok {
@@ -323,32 +316,91 @@ func finalText(resp *rollout.Response) (string, error) {
 	return text, nil
 }
 
-// firstElement returns the first element of a JSON array of objects.
-func firstElement(raw []byte) ([]byte, bool) {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) < 2 || raw[0] != '[' {
-		return nil, false
-	}
-	rest := bytes.TrimLeft(raw[1:], " \t\r\n")
-	if len(rest) == 0 || rest[0] != '{' {
-		return nil, false
-	}
-	depth, inString := 0, false
-	for i := 0; i < len(rest); i++ {
-		c := rest[i]
-		switch {
-		case inString && c == '\\':
-			i++
-		case c == '"':
-			inString = !inString
-		case inString:
-		case c == '{' || c == '[':
+// The row was validated as JSON when it was read, so its values are
+// split by scanning, not decoded.
+
+// skipValue returns the end of the JSON value that starts at b[i].
+func skipValue(b []byte, i int) int {
+	depth := 0
+	for ; i < len(b); i++ {
+		switch b[i] {
+		case '"':
+			for i++; i < len(b) && b[i] != '"'; i++ {
+				if b[i] == '\\' {
+					i++
+				}
+			}
+			if depth == 0 {
+				return i + 1
+			}
+		case '{', '[':
 			depth++
-		case c == '}' || c == ']':
+		case '}', ']':
+			if depth == 0 {
+				return i
+			}
 			depth--
 			if depth == 0 {
-				return rest[:i+1], true
+				return i + 1
 			}
+		case ',', ' ', '\t', '\r', '\n', ':':
+			if depth == 0 {
+				return i
+			}
+		}
+	}
+	return i
+}
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\r' || b[i] == '\n') {
+		i++
+	}
+	return i
+}
+
+// elements returns the elements of a JSON array.
+func elements(raw []byte) ([]json.RawMessage, bool) {
+	i := skipSpace(raw, 0)
+	if i >= len(raw) || raw[i] != '[' {
+		return nil, false
+	}
+	var out []json.RawMessage
+	for i = skipSpace(raw, i+1); i < len(raw) && raw[i] != ']'; {
+		end := skipValue(raw, i)
+		if end <= i {
+			return nil, false
+		}
+		out = append(out, raw[i:end])
+		i = skipSpace(raw, end)
+		if i < len(raw) && raw[i] == ',' {
+			i = skipSpace(raw, i+1)
+		}
+	}
+	return out, true
+}
+
+// member returns the value of key name in a JSON object.
+func member(raw []byte, name string) (json.RawMessage, bool) {
+	i := skipSpace(raw, 0)
+	if i >= len(raw) || raw[i] != '{' {
+		return nil, false
+	}
+	for i = skipSpace(raw, i+1); i < len(raw) && raw[i] == '"'; {
+		kEnd := skipValue(raw, i)
+		key := raw[i:kEnd]
+		i = skipSpace(raw, kEnd)
+		if i >= len(raw) || raw[i] != ':' {
+			return nil, false
+		}
+		i = skipSpace(raw, i+1)
+		vEnd := skipValue(raw, i)
+		if k, ok := unquote(key); ok && k == name {
+			return raw[i:vEnd], true
+		}
+		i = skipSpace(raw, vEnd)
+		if i < len(raw) && raw[i] == ',' {
+			i = skipSpace(raw, i+1)
 		}
 	}
 	return nil, false
@@ -365,10 +417,20 @@ func unquote(raw []byte) (string, bool) {
 	if bytes.IndexByte(body, '\\') < 0 && utf8.Valid(body) {
 		return string(body), true
 	}
+	valid := utf8.Valid(body)
 	b := make([]byte, 0, len(body))
 	for i := 0; i < len(body); {
 		c := body[i]
 		if c != '\\' {
+			if valid {
+				n := bytes.IndexByte(body[i:], '\\')
+				if n < 0 {
+					n = len(body) - i
+				}
+				b = append(b, body[i:i+n]...)
+				i += n
+				continue
+			}
 			r, size := utf8.DecodeRune(body[i:])
 			b = utf8.AppendRune(b, r)
 			i += size
@@ -440,4 +502,52 @@ func hex4(b []byte) (rune, bool) {
 		r = r<<4 | rune(c)
 	}
 	return r, true
+}
+
+// decodeKwargs decodes an instruction's kwargs (null is none) into the
+// values ifeval.New takes, numbers as json.Number.
+func decodeKwargs(raw json.RawMessage) (map[string]any, error) {
+	switch firstByte(raw) {
+	case 'n':
+		return nil, nil
+	case '{':
+	default:
+		return nil, errors.New("not an object")
+	}
+	o, err := rollout.ParseObject(raw)
+	if err != nil {
+		return nil, err
+	}
+	kwargs := make(map[string]any, o.Len())
+	for _, f := range o.Fields() {
+		v, err := decodeValue(f.Value)
+		if err != nil {
+			return nil, err
+		}
+		kwargs[f.Name] = v
+	}
+	return kwargs, nil
+}
+
+func decodeValue(raw json.RawMessage) (any, error) {
+	switch c := firstByte(raw); {
+	case c == '"':
+		if s, ok := unquote(raw); ok {
+			return s, nil
+		}
+		return nil, errors.New("bad string")
+	case c == 'n':
+		return nil, nil
+	case c == 't':
+		return true, nil
+	case c == 'f':
+		return false, nil
+	case c == '-' || (c >= '0' && c <= '9'):
+		return json.Number(bytes.TrimSpace(raw)), nil
+	}
+	d := json.NewDecoder(bytes.NewReader(raw))
+	d.UseNumber()
+	var v any
+	err := d.Decode(&v)
+	return v, err
 }
