@@ -116,7 +116,7 @@ func buildNthParagraphFirstWord(a *args) checkFunc {
 		if p == "" {
 			return false, nil
 		}
-		word := pyStrip(pySplit(p)[0])
+		word, _ := pyFirstField(p)
 		word = strings.TrimLeft(word, "'")
 		word = strings.TrimLeft(word, `"`)
 		var b strings.Builder

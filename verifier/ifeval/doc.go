@@ -33,8 +33,9 @@
 // one-second limit per search where Python would backtrack indefinitely.
 // Inside such patterns \w, \b and \s are .NET's, which differ from
 // Python's only on combining marks, connector punctuation other than "_"
-// and U+001C..U+001F; a pattern Python accepts but .NET does not (or the
-// reverse, such as (?P<name>...)) is an error here.
+// and U+001C..U+001F. A pattern that only Python (3.11 and later) accepts,
+// such as the possessive "c++" or (?P<name>...), is an error here, which
+// fails the instruction where Python would search with it.
 //
 // # Arguments
 //

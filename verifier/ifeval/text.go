@@ -15,7 +15,10 @@ import (
 // isSpace reports whether Python's str.isspace is true for r (and so
 // whether re's \s matches it).
 func isSpace(r rune) bool {
-	return unicode.IsSpace(r) || (r >= 0x1c && r <= 0x1f)
+	if r < utf8.RuneSelf {
+		return r == ' ' || (r >= '\t' && r <= '\r') || (r >= 0x1c && r <= 0x1f)
+	}
+	return unicode.IsSpace(r)
 }
 
 // isWord reports whether re's \w matches r: str.isalnum() or "_".
