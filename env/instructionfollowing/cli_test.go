@@ -71,6 +71,12 @@ func TestReverifyReferenceRollouts(t *testing.T) {
 		require.True(t, ok)
 		id, _ := got[i].Task.Get("id")
 		require.NotEmpty(t, id, "row %d: the dataset's id is restored", i+1)
+		for _, name := range []string{"instruction_id_list", "kwargs", "prompt"} {
+			w, _ := want[i].Task.Get(name)
+			g, ok := got[i].Task.Get(name)
+			require.True(t, ok, "row %d: task field %s survives", i+1, name)
+			require.JSONEq(t, string(w), string(g))
+		}
 	}
 }
 
