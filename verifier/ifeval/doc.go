@@ -33,9 +33,9 @@
 // one-second limit per search where Python would backtrack indefinitely.
 // Inside such patterns \w, \b and \s are .NET's, which differ from
 // Python's only on combining marks, connector punctuation other than "_"
-// and U+001C..U+001F. A pattern that only Python (3.11 and later) accepts,
-// such as the possessive "c++" or (?P<name>...), is an error here, which
-// fails the instruction where Python would search with it.
+// and U+001C..U+001F. Python's own spellings are rewritten for regexp2:
+// possessive quantifiers (Python 3.11: a keyword "C++" is C+ possessive),
+// (?P<name>...), (?P=name) and {,n}.
 //
 // # Arguments
 //

@@ -45,7 +45,7 @@ func compilePattern(expr string, ignoreCase bool) (*pattern, error) {
 
 // regexpPattern compiles expr, from a row's arguments, with regexp2.
 func regexpPattern(expr string, opts regexp2.RegexOptions) (*pattern, error) {
-	re, err := regexp2.Compile(expr, opts)
+	re, err := regexp2.Compile(pythonToNET(expr), opts)
 	if err != nil {
 		return nil, fmt.Errorf("re.error: %v", err)
 	}
