@@ -93,7 +93,9 @@
 //   - on Japanese and Chinese text, where whatlanggo decides by the
 //     majority script (kana or Han) and langdetect by n-grams.
 //
-// On prose of a sentence or more in one language they agree.
+// On prose of a sentence or more in one language they usually agree, not
+// always: whatlanggo takes "Questo è un testo italiano molto semplice." for
+// Portuguese.
 //
 // # spaCy
 //
