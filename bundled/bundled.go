@@ -15,6 +15,7 @@ import (
 	"github.com/gymkit/gym/config"
 	"github.com/gymkit/gym/env"
 	"github.com/gymkit/gym/env/instructionfollowing"
+	"github.com/gymkit/gym/env/workplace"
 	"github.com/gymkit/gym/examples/multistep"
 	"github.com/gymkit/gym/examples/singletoolcall"
 	"github.com/gymkit/gym/verifier"
@@ -31,15 +32,15 @@ func Implementations() *gym.Implementations {
 		return gym.Resources{Server: multistep.NewServer(), Verifier: multistep.NewVerifier()}, nil
 	})
 	// Blend environments: one line each, in the order of the Nano blend.
+	im.AddResources(workplace.Name, resources(workplace.FromConfig))
 	im.AddResources(instructionfollowing.Name, resources(instructionfollowing.FromConfig))
 	return im
 }
 
-// resources adapts an environment package's FromConfig to gym's
-// resources constructor.
-func resources(from func(config.Server) (env.ResourcesServer, verifier.Verifier, error)) func(config.Server) (gym.Resources, error) {
+// resources adapts an environment package's FromConfig to Implementations.
+func resources(build func(config.Server) (env.ResourcesServer, verifier.Verifier, error)) func(config.Server) (gym.Resources, error) {
 	return func(s config.Server) (gym.Resources, error) {
-		srv, v, err := from(s)
+		srv, v, err := build(s)
 		if err != nil {
 			return gym.Resources{}, err
 		}

@@ -129,7 +129,7 @@ func TestInvalidRows(t *testing.T) {
 func TestBadInstructions(t *testing.T) {
 	row := task(t, map[string]any{"id": 1, "verifier_metadata": meta(
 		[]string{"no_such:instruction", "length_constraints:number_words", "length_constraints:number_words", "keywords:existence", "last_word:last_word_answer", "punctuation:no_comma"},
-		[]any{nil, map[string]any{"num_words": "ten", "relation": "at least"}, map[string]any{"num_words": 1, "relation": "about"}, map[string]any{"keywords": []any{"c++"}}, map[string]any{"last_word": "x"}, []any{}},
+		[]any{nil, map[string]any{"num_words": "ten", "relation": "at least"}, map[string]any{"num_words": 1, "relation": "about"}, map[string]any{"keywords": []any{"(unclosed"}}, map[string]any{"last_word": "x"}, []any{}},
 		"fraction")})
 	res, err := instructionfollowing.Verify(row, textResponse(""))
 	require.NoError(t, err)
