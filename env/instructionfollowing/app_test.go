@@ -144,6 +144,12 @@ func TestBadInstructions(t *testing.T) {
 	_, err = verifier.Run(context.Background(), v, &verifier.Request{Task: bad, Response: textResponse("x")})
 	require.ErrorContains(t, err, "invalid grading_mode")
 	require.Equal(t, rollout.FailVerifier, rollout.AsFailure(err).Class)
+
+	// verifier_metadata.get("grading_mode", "binary") is None for an explicit null.
+	m := meta([]string{"punctuation:no_comma"}, []any{nil}, "")
+	m["grading_mode"] = nil
+	_, err = instructionfollowing.Verify(task(t, map[string]any{"id": 1, "verifier_metadata": m}), textResponse("x"))
+	require.ErrorContains(t, err, "invalid grading_mode: null")
 }
 
 // Python's zip pairs instructions with kwargs: the shorter list wins.

@@ -140,7 +140,10 @@ func Verify(task rollout.Task, response *rollout.Response) (*Result, error) {
 	}
 	mode := GradingBinary
 	if raw, ok := vm.Get("grading_mode"); ok {
-		if json.Unmarshal(raw, &mode) != nil {
+		// An explicit null is Python's None, no grading mode.
+		if s, isStr := unquote(raw); isStr {
+			mode = s
+		} else {
 			mode = string(raw)
 		}
 	}
