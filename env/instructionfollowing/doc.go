@@ -34,7 +34,9 @@
 //   - the fields are follow_all_instructions, follow_instruction_list and
 //     verifier_metadata (after migrating top-level fields), in that order.
 //     NeMo Gym's recorded example rollouts predate verifier_metadata and
-//     do not have it.
+//     do not have it. The row's own fields (id, legacy top-level fields,
+//     any other task data) reach the output row, as everywhere in gym;
+//     NeMo Gym's response model drops the ones it does not declare.
 //
 // A row without id, or whose verifier_metadata lacks instruction_id_list,
 // prompt or kwargs, is a *rollout.Failure of class invalid_row naming the
