@@ -25,36 +25,37 @@ var harness string
 var ErrNoPython = errors.New("code: python3 (3.8 or newer) is needed to run programs and was not found")
 
 // Limits bound what one program may use. A zero field takes its default.
+// In YAML (code_gen's sandbox:), durations are written "10s".
 type Limits struct {
 	// Wall bounds a run's wall-clock time; the process group is killed when
 	// it passes. Run's default is 10s; Check's is LiveCodeBench's global
 	// timeout, (per-test timeout + 1 s) × number of tests + 5 s.
-	Wall time.Duration
+	Wall time.Duration `yaml:"wall"`
 
 	// CPU is the RLIMIT_CPU of the process, rounded up to whole seconds
 	// (default: the wall limit).
-	CPU time.Duration
+	CPU time.Duration `yaml:"cpu"`
 
 	// Memory is the RLIMIT_AS and RLIMIT_DATA of the process, in bytes
 	// (default 4 GiB, LiveCodeBench's memory limit).
-	Memory int64
+	Memory int64 `yaml:"memory"`
 
 	// Processes is the RLIMIT_NPROC of the process (default 512). The
 	// kernel counts every process and thread of the user against it, and
 	// does not apply it to root; the interpreter guard refuses new
 	// processes in any case.
-	Processes int
+	Processes int `yaml:"processes"`
 
 	// FileSize is the RLIMIT_FSIZE of the process, in bytes (default
 	// 64 MiB): the largest file a program may write in its directory.
-	FileSize int64
+	FileSize int64 `yaml:"file_size"`
 
 	// OpenFiles is the RLIMIT_NOFILE of the process (default 256).
-	OpenFiles int
+	OpenFiles int `yaml:"open_files"`
 
 	// Output caps what is kept of a run's stdout and of its stderr, each
 	// (default 1 MiB); the rest is read and dropped.
-	Output int
+	Output int `yaml:"output"`
 }
 
 func (l Limits) withDefaults() Limits {
