@@ -16,8 +16,10 @@
 // tests run in one python3 process; the program is compiled with
 // LiveCodeBench's star imports, a standard-input program is wrapped in a
 // function (its `if __name__ == '__main__':` block unwrapped) and called
-// once per test with sys.stdin, input() and open() mocked and sys.stdout
-// captured; a call-based program (Tests.FnName) has the function called
+// once per test with sys.stdin replaced by LiveCodeBench's mock and
+// sys.stdout captured (open() is patched too, but the star import of
+// builtins binds the real one first, and the patches of sys.stdin.readline
+// and friends land on the real stdin, as under LiveCodeBench); a call-based program (Tests.FnName) has the function called
 // with each test's JSON arguments. Outputs compare as LiveCodeBench
 // compares them: stripped lines, equal as strings or, failing that, as
 // lists of decimals; call-based results by ==, by their JSON, or as floats

@@ -7,6 +7,7 @@
 #   fd 4: the result, written once as <nonce> <JSON> (check only)
 #
 # A limit of 0 leaves that limit as it is.
+import io
 import os
 import sys
 
@@ -197,6 +198,55 @@ def _shorten(s, length=300):
     return s[: length // 2] + "...(truncated) ..." + s[-length // 2 :]
 
 
+# The names are LiveCodeBench's: they show in what a program sees and in
+# error messages.
+class Capturing(list):
+    def __enter__(self):
+        self._stdout = sys.stdout
+        sys.stdout = self._stringio = io.StringIO()
+        self._stringio.close = lambda x: 1
+        return self
+
+    def __exit__(self, *args):
+        self.append(self._stringio.getvalue())
+        del self._stringio
+        sys.stdout = self._stdout
+
+class MockBuffer:
+    def __init__(self, inputs):
+        self.inputs = inputs.encode("utf-8")
+
+    def read(self, *args):
+        return self.inputs
+
+    def readline(self, *args):
+        return self.inputs.split(b"\n")[0] + b"\n"
+
+class MockStdinWithBuffer:
+    def __init__(self, inputs):
+        self.inputs = inputs
+        self._stringio = io.StringIO(inputs)
+        self.buffer = MockBuffer(inputs)
+
+    def read(self, *args):
+        return self.inputs
+
+    def readline(self, *args):
+        return self._stringio.readline(*args)
+
+    def readlines(self, *args):
+        return self.inputs.split("\n")
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        return next(self._stringio)
+
+    def __getattr__(self, name):
+        return getattr(self._stringio, name)
+
+
 def _check(job, root):
     import ast
     import faulthandler
@@ -206,7 +256,6 @@ def _check(job, root):
     import time
     import traceback
     from decimal import Decimal
-    from io import StringIO
     from types import ModuleType
     from unittest.mock import mock_open, patch
 
@@ -218,52 +267,6 @@ def _check(job, root):
         if debug:
             print("timeout occured: alarm went off")
         raise TimeoutException
-
-    class Capturing(list):
-        def __enter__(self):
-            self._stdout = sys.stdout
-            sys.stdout = self._stringio = StringIO()
-            self._stringio.close = lambda x: 1
-            return self
-
-        def __exit__(self, *args):
-            self.append(self._stringio.getvalue())
-            del self._stringio
-            sys.stdout = self._stdout
-
-    class StdinBuffer:
-        def __init__(self, inputs):
-            self.inputs = inputs.encode("utf-8")
-
-        def read(self, *args):
-            return self.inputs
-
-        def readline(self, *args):
-            return self.inputs.split(b"\n")[0] + b"\n"
-
-    class Stdin:
-        def __init__(self, inputs):
-            self.inputs = inputs
-            self._stringio = StringIO(inputs)
-            self.buffer = StdinBuffer(inputs)
-
-        def read(self, *args):
-            return self.inputs
-
-        def readline(self, *args):
-            return self._stringio.readline(*args)
-
-        def readlines(self, *args):
-            return self.inputs.split("\n")
-
-        def __iter__(self):
-            return self
-
-        def __next__(self):
-            return next(self._stringio)
-
-        def __getattr__(self, name):
-            return getattr(self._stringio, name)
 
     def unwrap_main(code):
         try:
@@ -295,7 +298,7 @@ def _check(job, root):
         if isinstance(inputs, list):
             inputs = "\n".join(inputs)
         lines = iter(inputs.split("\n"))
-        stdin = Stdin(inputs)
+        stdin = MockStdinWithBuffer(inputs)
 
         @patch("builtins.open", mock_open(read_data=inputs))
         @patch("sys.stdin", stdin)
