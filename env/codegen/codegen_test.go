@@ -14,6 +14,7 @@ import (
 
 	"github.com/gymkit/gym"
 	"github.com/gymkit/gym/bundled"
+	"github.com/gymkit/gym/cmd/gym/cli"
 	"github.com/gymkit/gym/config"
 	"github.com/gymkit/gym/env/codegen"
 	"github.com/gymkit/gym/gymtest"
@@ -307,6 +308,9 @@ func TestNeMoGymConfig(t *testing.T) {
 	require.Equal(t, v.Config, own.Config)
 }
 
+// recordedFields are the verifier fields of NeMo Gym's recording.
+var recordedFields = []string{"extracted_model_output", "extracted_model_code", "result", "metadata"}
+
 // recorded reads NeMo Gym's recorded rollouts with their task fields put
 // back from the dataset (NeMo Gym's verify drops verifier_metadata).
 func recorded(t testing.TB) []*rollout.Result {
@@ -320,6 +324,14 @@ func recorded(t testing.TB) []*rollout.Result {
 	var rows []*rollout.Result
 	for r, err := range rollout.ReadResults(f, f.Name()) {
 		require.NoError(t, err)
+		// A row read back holds the verifier's fields among the row's: move
+		// them to Fields, so the verifier under test does not see them.
+		for _, name := range recordedFields {
+			raw, ok := r.Task.Get(name)
+			require.True(t, ok, "rollout %d has no %q", len(rows)+1, name)
+			r.Fields.Set(name, raw)
+			r.Task.Delete(name)
+		}
 		tk, ok, err := ix.Complete(r.Task)
 		require.NoError(t, err)
 		require.True(t, ok, "no dataset row for rollout %d", len(rows)+1)
@@ -341,6 +353,7 @@ func TestReplayReference(t *testing.T) {
 		vd, err := verifier.Run(context.Background(), v, &verifier.Request{Task: rec.Task, Response: rec.Response})
 		require.NoError(t, err, "row %d", i+1)
 		require.Equal(t, rec.Reward, vd.Reward, "row %d", i+1)
+		require.Equal(t, len(recordedFields), rec.Fields.Len())
 		for _, f := range rec.Fields.Fields() {
 			got, ok := vd.Fields.Get(f.Name)
 			require.True(t, ok, "row %d: no %q", i+1, f.Name)
@@ -441,4 +454,54 @@ func solver() model.Model {
 		}
 		return nil, errors.New("no solution for this problem")
 	})
+}
+
+// gym reverify, with NeMo Gym's config unchanged and no model, re-scores
+// NeMo Gym's recorded rollouts: every reward and result as recorded.
+func TestReverifyReferenceRollouts(t *testing.T) {
+	needPython(t)
+	ref := reftest.Dir(t)
+	data := filepath.Join(ref, "resources_servers", "code_gen", "data")
+	dir := t.TempDir()
+	var stdout, stderr strings.Builder
+	c := &cli.Command{Impls: cli.Builtin(), Stdout: &stdout, Stderr: &stderr}
+	status := c.Run(context.Background(), []string{"reverify",
+		"--config", filepath.Join(ref, "resources_servers/code_gen/configs/code_gen.yaml") + "," +
+			filepath.Join(ref, "responses_api_models/vllm_model/configs/vllm_model_for_training.yaml"),
+		"--agent", "code_gen_simple_agent",
+		"--input", filepath.Join(data, "example_rollouts.jsonl"),
+		"--dataset", filepath.Join(data, "example.jsonl"),
+		"--output", filepath.Join(dir, "reverified.jsonl"),
+		"+policy_base_url=http://unused", "+policy_api_key=k", "+policy_model_name=m"})
+	require.Equal(t, 0, status, stderr.String())
+	require.Contains(t, stdout.String(), "reverified 5 rows: 0 rewards changed, 0 failed")
+
+	want := map[string]*rollout.Result{} // by response id: rows come back as they finish
+	for _, r := range recorded(t) {
+		want[r.Response.String("id")] = r
+	}
+	require.Len(t, want, 5)
+	f, err := os.Open(filepath.Join(dir, "reverified.jsonl"))
+	require.NoError(t, err)
+	defer f.Close()
+	i := 0
+	for got, err := range rollout.ReadResults(f, f.Name()) {
+		require.NoError(t, err)
+		w, ok := want[got.Response.String("id")]
+		require.True(t, ok, "row %d is no recorded rollout", i+1)
+		delete(want, got.Response.String("id"))
+		require.Equal(t, w.Reward, got.Reward, "row %d", i+1)
+		for _, name := range []string{"extracted_model_output", "extracted_model_code", "result"} {
+			rec, _ := w.Fields.Get(name)
+			g, ok := got.Fields.Get(name)
+			if !ok { // a row read back keeps the verifier's fields with the row's
+				g, ok = got.Task.Get(name)
+			}
+			require.True(t, ok, "row %d: no %q", i+1, name)
+			require.Equal(t, decode(t, rec), decode(t, g), "row %d field %q", i+1, name)
+		}
+		require.True(t, got.Task.Has("verifier_metadata"), "task fields survive")
+		i++
+	}
+	require.Equal(t, 5, i)
 }
