@@ -1,9 +1,11 @@
-# The program the sandbox runs with python3 -I -B -c: it limits itself,
-# guards the interpreter, then runs a program ("run") or grades one the way
-# LiveCodeBench's testing_util does ("check").
+# The program the sandbox runs (compiled once, read from fd 3 by the -c
+# bootstrap of python3 -I -B -S): it limits itself, guards the interpreter,
+# then runs a program ("run") or grades one the way LiveCodeBench's
+# testing_util does ("check").
 #
-#   argv: <mode> <cpu seconds> <address space bytes> <processes> <file bytes> <open files>
-#   fd 3: the job (a program's source for "run"; a JSON object for "check")
+#   argv: <mode> <cpu seconds> <address space bytes> <processes> <file bytes> <open files> <site dir>...
+#   fd 3: after the harness, the job (a program's source for "run"; a JSON
+#         object for "check")
 #   fd 4: the result, written once as <nonce> <JSON> (check only)
 #
 # A limit of 0 leaves that limit as it is.
@@ -247,6 +249,48 @@ class MockStdinWithBuffer:
         return getattr(self._stringio, name)
 
 
+def _patch(undo, target, name, value):
+    """Set target.name to value as unittest.mock.patch does, and record how
+    to undo it: put a value of the object's own back, or delete the
+    attribute that hid the class's."""
+    own = name in getattr(target, "__dict__", {})
+    original = getattr(target, name)
+    setattr(target, name, value)
+    if own:
+        undo.append(lambda: setattr(target, name, original))
+    else:
+
+        def restore():
+            delattr(target, name)
+            if not hasattr(target, name):
+                setattr(target, name, original)
+
+        undo.append(restore)
+
+
+class LazyMockOpen:
+    """builtins.open during a test: LiveCodeBench's mock_open(read_data=
+    inputs), made when first used (a program's open() is the real one: its
+    star import of builtins binds it first)."""
+
+    def __init__(self, data):
+        self._data = data
+        self._mock = None
+
+    def _get(self):
+        if self._mock is None:
+            from unittest.mock import mock_open
+
+            self._mock = mock_open(read_data=self._data)
+        return self._mock
+
+    def __call__(self, *args, **kwargs):
+        return self._get()(*args, **kwargs)
+
+    def __getattr__(self, name):
+        return self._get().__getattribute__(name)
+
+
 def _check(job, root):
     import ast
     import faulthandler
@@ -254,10 +298,9 @@ def _check(job, root):
     import platform
     import signal
     import time
-    import traceback
     from decimal import Decimal
     from types import ModuleType
-    from unittest.mock import mock_open, patch
+    import builtins
 
     debug = bool(job.get("debug"))
     timeout = int(job["timeout"])
@@ -295,23 +338,29 @@ def _check(job, root):
             return code
 
     def call_with_input(method, inputs):
+        # LiveCodeBench patches with unittest.mock decorators; importing it
+        # costs more than the rest of a run, so the same patches are made
+        # here by hand, entered in the order the stacked decorators enter
+        # them: sys.stdin.read, .readlines and .readline (on the real stdin,
+        # as sys.stdin is not replaced yet), sys.stdin, builtins.open.
         if isinstance(inputs, list):
             inputs = "\n".join(inputs)
         lines = iter(inputs.split("\n"))
-        stdin = MockStdinWithBuffer(inputs)
-
-        @patch("builtins.open", mock_open(read_data=inputs))
-        @patch("sys.stdin", stdin)
-        @patch("sys.stdin.readline", lambda *args: next(lines))
-        @patch("sys.stdin.readlines", lambda *args: inputs.split("\n"))
-        @patch("sys.stdin.read", lambda *args: inputs)
-        def inner(m):
+        real = sys.stdin
+        undo = []
+        try:
+            _patch(undo, real, "read", lambda *args: inputs)
+            _patch(undo, real, "readlines", lambda *args: inputs.split("\n"))
+            _patch(undo, real, "readline", lambda *args: next(lines))
+            _patch(undo, sys, "stdin", MockStdinWithBuffer(inputs))
+            _patch(undo, builtins, "open", LazyMockOpen(inputs))
             try:
-                return m()
+                return method()
             except SystemExit:
                 pass
-
-        return inner(method)
+        finally:
+            for restore in reversed(undo):
+                restore()
 
     def function_of(sol, name):
         try:
@@ -354,6 +403,8 @@ def _check(job, root):
         meta = {"error": repr(exc), "error_code": code, "error_message": message,
                 "inputs": _shorten(inputs), "expected": _shorten(expected)}
         if code == -4:
+            import traceback
+
             meta["traceback"] = traceback.format_exc()
         return meta
 
@@ -523,9 +574,22 @@ def _as_result(r):
     return bool(r)
 
 
+def _site(dirs):
+    """What site does, without .pth files: the site-packages directories on
+    sys.path, and the builtins exit, quit, help, copyright, credits and
+    license."""
+    import site
+
+    site.setquit()
+    site.setcopyright()
+    site.sethelper()
+    sys.path.extend(d for d in dirs if d not in sys.path)
+
+
 def _main():
     mode = sys.argv[1]
     limits = [int(x) for x in sys.argv[2:7]]
+    _site(sys.argv[7:])
     root = os.path.realpath(os.getcwd())
     job = _read_all(3)
     _limit(*limits)
