@@ -41,13 +41,20 @@
 // 4 GiB where the hard limit allows) is applied, so a program calling
 // os.fork gets the same TypeError as under NeMo Gym. A traceback in the
 // metadata names the sandbox's own frames ("<string>") where NeMo Gym's
-// names testing_util.py.
+// names testing_util.py and unittest/mock.py: LiveCodeBench's patches of
+// sys.stdin and builtins.open are made by hand, in the order its stacked
+// mock.patch decorators make them (importing unittest.mock would cost more
+// than the rest of a run; builtins.open becomes mock_open(read_data=input)
+// when first used).
 //
 // # Sandbox
 //
-// Every program runs in a fresh python3 process (-I -B: no user site, no
-// PYTHON* variables, no bytecode written) that is the leader of its own
-// process group, in a fresh temporary directory that is its working
+// Every program runs in a fresh python3 process (-I -B -S: no user site,
+// no PYTHON* variables, no bytecode written, no site processing — the
+// interpreter's site-packages directories are put on sys.path and exit,
+// quit and help defined as site does, but .pth files are not run, which
+// saves tens of milliseconds a run) that is the leader of its own process
+// group, in a fresh temporary directory that is its working
 // directory, home and TMPDIR, with only PATH, HOME, TMPDIR, LANG, LC_ALL
 // and OMP_NUM_THREADS in its environment. Before the program runs, the
 // process sets its own RLIMIT_CPU, RLIMIT_AS and RLIMIT_DATA, RLIMIT_NPROC,
