@@ -30,6 +30,13 @@
 // makes the reward reasoning_format_penalty (0.0 by default) whatever the
 // tests gave; the tests run regardless.
 //
+// ComputeMetrics and KeyMetrics are the server's compute_metrics and
+// get_key_metrics (pass@k, pass@1[avg-of-k] and majority@k of accuracy and
+// no_answer, their spread, the same per difficulty; the headline ones),
+// equal to NeMo Gym's (built on verifier.PassMajority and
+// verifier.HighestK). gym's aggregate metrics do not call them yet: call
+// them on the verify answers grouped by task.
+//
 // Differences from NeMo Gym, by design: programs run sandboxed (NeMo Gym
 // runs them unsandboxed in a Ray worker), so a program that writes outside
 // its directory, opens a socket or starts a process fails with a runtime
