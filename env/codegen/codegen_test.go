@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -25,23 +24,11 @@ import (
 	"github.com/gymkit/gym/verifier/code"
 )
 
-// needPython skips where python3 is absent, unless GYM_REQUIRE_REFERENCE=1
-// (CI) makes that a failure.
-func needPython(t testing.TB) {
-	t.Helper()
-	if _, err := exec.LookPath("python3"); err != nil {
-		msg := "python3 is needed to run code_gen's programs and is absent"
-		if os.Getenv(reftest.EnvRequire) == "1" {
-			t.Fatal(msg + "; " + reftest.EnvRequire + "=1 requires it")
-		}
-		t.Skip(msg + "; skipping")
-	}
-}
 
 // newVerifier is NeMo Gym's test server: num_processes 1, 10 s per test.
 func newVerifier(t testing.TB, cfg codegen.Config) verifier.Verifier {
 	t.Helper()
-	needPython(t)
+	reftest.Python(t)
 	if cfg.NumProcesses == 0 {
 		cfg.NumProcesses = 2
 	}
@@ -234,7 +221,7 @@ func TestBadRows(t *testing.T) {
 }
 
 func TestConfig(t *testing.T) {
-	needPython(t)
+	reftest.Python(t)
 	_, _, err := codegen.New(codegen.Config{NumProcesses: 0, UnitTestTimeoutSecs: 1})
 	require.ErrorContains(t, err, "num_processes")
 	_, _, err = codegen.New(codegen.Config{NumProcesses: 1, UnitTestTimeoutSecs: -1})
@@ -287,7 +274,7 @@ func (w *syncWriter) Write(p []byte) (int, error) { return w.b.Write(p) }
 
 // NeMo Gym's own config file loads unchanged and builds through bundled.
 func TestNeMoGymConfig(t *testing.T) {
-	needPython(t)
+	reftest.Python(t)
 	ref := reftest.Dir(t)
 	policy := []string{"+policy_base_url=http://unused", "+policy_api_key=k", "+policy_model_name=m"}
 	load := func(path string) *codegen.Verifier {
@@ -386,7 +373,7 @@ func decode(t testing.TB, raw json.RawMessage) any {
 // The same replay through the agent loop, with gymtest.Replay, on the
 // fields that are not measurements.
 func TestReplayThroughAgent(t *testing.T) {
-	needPython(t)
+	reftest.Python(t)
 	data := reftest.Path(t, "resources_servers", "code_gen", "data")
 	srv, v, err := codegen.New(codegen.Config{NumProcesses: 4, UnitTestTimeoutSecs: 10})
 	require.NoError(t, err)
@@ -405,7 +392,7 @@ func TestReplayThroughAgent(t *testing.T) {
 // gymtest.Check passes on the environment with the project's dataset and
 // a policy that answers each problem with its solution.
 func TestConformance(t *testing.T) {
-	needPython(t)
+	reftest.Python(t)
 	srv, v, err := codegen.New(codegen.Config{NumProcesses: 4, UnitTestTimeoutSecs: 5})
 	require.NoError(t, err)
 	var rows []rollout.Task
@@ -459,7 +446,7 @@ func solver() model.Model {
 // gym reverify, with NeMo Gym's config unchanged and no model, re-scores
 // NeMo Gym's recorded rollouts: every reward and result as recorded.
 func TestReverifyReferenceRollouts(t *testing.T) {
-	needPython(t)
+	reftest.Python(t)
 	ref := reftest.Dir(t)
 	data := filepath.Join(ref, "resources_servers", "code_gen", "data")
 	dir := t.TempDir()
@@ -504,4 +491,48 @@ func TestReverifyReferenceRollouts(t *testing.T) {
 		i++
 	}
 	require.Equal(t, 5, i)
+}
+
+// FuzzRow: any row and any answer without a complete code block is
+// graded without running anything and without panicking: a verdict of 0
+// with the eight fields, or an invalid-row failure naming a field.
+func FuzzRow(f *testing.F) {
+	for _, s := range []string{
+		`{"verifier_metadata":{"unit_tests":{"inputs":["1"],"outputs":["1"]}}}`,
+		`{"verifier_metadata":{"unit_tests":{"inputs":[1],"outputs":["1"],"fn_name":"f"},"difficulty":3}}`,
+		`{"verifier_metadata":null}`, `{"verifier_metadata":"x"}`, `{}`,
+	} {
+		f.Add(s, "no code here")
+		f.Add(s, "")
+	}
+	reftest.Python(f)
+	_, v, err := codegen.New(codegen.Config{NumProcesses: 1, UnitTestTimeoutSecs: 1})
+	require.NoError(f, err)
+	f.Fuzz(func(t *testing.T, rowJSON, text string) {
+		if code.Extract(text) != "" {
+			return // a code block would run a program
+		}
+		extra, err := rollout.ParseObject([]byte(rowJSON))
+		if err != nil {
+			return
+		}
+		row := rollout.Object{}
+		row.Set("responses_create_params", json.RawMessage(`{"input":"x"}`))
+		for _, fl := range extra.Fields() {
+			if fl.Name != "responses_create_params" {
+				row.Set(fl.Name, fl.Value)
+			}
+		}
+		vd, err := verifier.Run(context.Background(), v, &verifier.Request{Task: rollout.Task{Object: row}, Response: answer(text)})
+		if err != nil {
+			f := rollout.AsFailure(err)
+			if f.Class != rollout.FailInvalidRow || !strings.Contains(err.Error(), `field "verifier_metadata`) {
+				t.Fatalf("row %s: %v", rowJSON, err)
+			}
+			return
+		}
+		if vd.Reward != 0 || names(vd) != fields {
+			t.Fatalf("row %s, answer %q: reward %v, fields %s", rowJSON, text, vd.Reward, names(vd))
+		}
+	})
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -16,18 +15,6 @@ import (
 	"github.com/gymkit/gym/verifier/code"
 )
 
-// needPython skips where python3 is absent, unless GYM_REQUIRE_REFERENCE=1
-// (CI) makes that a failure.
-func needPython(t testing.TB) {
-	t.Helper()
-	if _, err := exec.LookPath("python3"); err != nil {
-		msg := "python3 is needed to run the sandbox's programs and is absent"
-		if os.Getenv(reftest.EnvRequire) == "1" {
-			t.Fatal(msg + "; " + reftest.EnvRequire + "=1 requires it")
-		}
-		t.Skip(msg + "; skipping")
-	}
-}
 
 // small are limits that keep hostile programs cheap on a shared machine.
 var small = code.Limits{Memory: 256 << 20, Processes: 64, FileSize: 1 << 20, Output: 64 << 10}
@@ -37,7 +24,7 @@ var small = code.Limits{Memory: 256 << 20, Processes: 64, FileSize: 1 << 20, Out
 // there: no directory, no process working in one.
 func sandbox(t testing.TB, opts ...code.Option) (*code.Sandbox, string) {
 	t.Helper()
-	needPython(t)
+	reftest.Python(t)
 	base := t.TempDir()
 	sb, err := code.New(append([]code.Option{code.WithDir(base), code.WithParallelism(2), code.WithLimits(small)}, opts...)...)
 	require.NoError(t, err)
