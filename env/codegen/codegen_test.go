@@ -24,7 +24,6 @@ import (
 	"github.com/gymkit/gym/verifier/code"
 )
 
-
 // newVerifier is NeMo Gym's test server: num_processes 1, 10 s per test.
 func newVerifier(t testing.TB, cfg codegen.Config) verifier.Verifier {
 	t.Helper()

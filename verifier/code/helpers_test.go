@@ -15,7 +15,6 @@ import (
 	"github.com/gymkit/gym/verifier/code"
 )
 
-
 // small are limits that keep hostile programs cheap on a shared machine.
 var small = code.Limits{Memory: 256 << 20, Processes: 64, FileSize: 1 << 20, Output: 64 << 10}
 
