@@ -1,7 +1,7 @@
 // Package codegen is NeMo Gym's code_gen environment (competitive
 // programming): the model answers with Python code in a fenced block and
 // the verifier runs it against the row's unit tests, in a sandbox, as
-// LiveCodeBench does (see package verifier/code). It needs python3 (3.8 or
+// LiveCodeBench does (see package verifier/code). It needs python3 (3.9 or
 // newer) on the machine.
 //
 //	srv, v, err := codegen.New(codegen.Config{NumProcesses: 8, UnitTestTimeoutSecs: 10})

@@ -47,6 +47,13 @@
 // than the rest of a run; builtins.open becomes mock_open(read_data=input)
 // when first used).
 //
+// Messages in the metadata are the interpreter's (repr of the exception,
+// SyntaxError texts): they equal NeMo Gym's when python3 is the version its
+// server runs; "'(' was never closed" is Python 3.10's wording, for one.
+// The grading has been checked against LiveCodeBench's testing_util, run
+// side by side on the same programs (standard-input and call-based, every
+// result code, stdin patch and comparison rule), result and metadata equal.
+//
 // # Sandbox
 //
 // Every program runs in a fresh python3 process (-I -B -S: no user site,

@@ -22,8 +22,8 @@ import (
 var harness string
 
 // ErrNoPython reports that no python3 interpreter was found: the sandbox
-// runs programs with python3 (3.8 or newer).
-var ErrNoPython = errors.New("code: python3 (3.8 or newer) is needed to run programs and was not found")
+// runs programs with python3 (3.9 or newer).
+var ErrNoPython = errors.New("code: python3 (3.9 or newer) is needed to run programs and was not found")
 
 // Limits bound what one program may use. A zero field takes its default.
 // In YAML (code_gen's sandbox:), durations are written "10s".
@@ -117,7 +117,7 @@ func WithPython(path string) Option { return func(s *Sandbox) { s.python = path 
 func WithDebug(w io.Writer) Option { return func(s *Sandbox) { s.debug = w } }
 
 // New returns a Sandbox. It fails with ErrNoPython when there is no
-// python3 (3.8 or newer, for audit hooks).
+// python3 (3.9 or newer: audit hooks, ast.unparse).
 func New(opts ...Option) (*Sandbox, error) {
 	s := &Sandbox{sem: make(chan struct{}, 1)}
 	for _, o := range opts {
@@ -171,7 +171,7 @@ exec(marshal.loads(_take(int(_take(10)))))
 // probe prints what resolvePython needs, and the compiled harness read on
 // stdin, in one run.
 const probe = `import json, marshal, site, sys
-ok = sys.version_info >= (3, 8)
+ok = sys.version_info >= (3, 9)
 code = marshal.dumps(compile(sys.stdin.read(), "<string>", "exec")) if ok else b""
 head = json.dumps({"ok": ok, "exe": sys.executable, "site": [p for p in site.getsitepackages() if p]})
 sys.stdout.buffer.write(head.encode() + b"\n" + code)
@@ -204,7 +204,7 @@ func resolvePython(name string) (*interpreter, error) {
 		return nil, fmt.Errorf("%w: %s answers %.80q", ErrNoPython, path, head)
 	}
 	if !info.OK {
-		return nil, fmt.Errorf("%w: %s is older than 3.8", ErrNoPython, path)
+		return nil, fmt.Errorf("%w: %s is older than 3.9", ErrNoPython, path)
 	}
 	py := &interpreter{exe: info.Exe, site: info.Site, harness: code}
 	if py.exe == "" {
