@@ -50,9 +50,10 @@
 // Messages in the metadata are the interpreter's (repr of the exception,
 // SyntaxError texts): they equal NeMo Gym's when python3 is the version its
 // server runs; "'(' was never closed" is Python 3.10's wording, for one.
-// The grading has been checked against LiveCodeBench's testing_util, run
-// side by side on the same programs (standard-input and call-based, every
-// result code, stdin patch and comparison rule), result and metadata equal.
+// The package's testdata/livecodebench.json holds programs (standard-input
+// and call-based, every result code, stdin patch and comparison rule) with
+// the result and metadata LiveCodeBench's testing_util gives them; the
+// tests hold Check to it.
 //
 // # Sandbox
 //
