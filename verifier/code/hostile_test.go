@@ -127,6 +127,11 @@ func TestRunLimits(t *testing.T) {
 	require.Contains(t, string(out.Stdout), "'HOME', 'LANG', 'LC_ALL', 'OMP_NUM_THREADS', 'PATH', 'TMPDIR'")
 	require.Contains(t, string(out.Stdout), "True")
 
+	// Every limit is set, soft and hard alike.
+	out, err = sb.Run(ctx, code.Program{Source: "import resource as r\nfor n in ('CPU', 'AS', 'DATA', 'NPROC', 'FSIZE', 'NOFILE', 'CORE'):\n    print(n, *r.getrlimit(getattr(r, 'RLIMIT_' + n)))"})
+	require.NoError(t, err)
+	require.Equal(t, "CPU 2 2\nAS 268435456 268435456\nDATA 268435456 268435456\nNPROC 512 512\nFSIZE 67108864 67108864\nNOFILE 256 256\nCORE 0 0\n", string(out.Stdout), "%s", out.Stderr)
+
 	out, err = sb.Run(ctx, code.Program{Source: "import sys\nwhile True:\n    sys.stdout.write('y' * 65536)"})
 	require.NoError(t, err)
 	require.True(t, out.TimedOut)
