@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -534,4 +535,14 @@ func FuzzRow(f *testing.F) {
 			t.Fatalf("row %s, answer %q: reward %v, fields %s", rowJSON, text, vd.Reward, names(vd))
 		}
 	})
+}
+
+// The bundled example data (embedded, at NeMo Gym's path) is the project's
+// dataset.
+func TestBundledExampleData(t *testing.T) {
+	own, err := os.ReadFile("../../testdata/code_gen/example.jsonl")
+	require.NoError(t, err)
+	embedded, err := fs.ReadFile(bundled.Configs, "resources_servers/code_gen/data/example.jsonl")
+	require.NoError(t, err)
+	require.Equal(t, string(own), string(embedded))
 }
