@@ -235,7 +235,9 @@ type Outcome struct {
 }
 
 // Run runs a program as python3 would run a file holding its source, in
-// a fresh directory, and returns how it ran. Its error is for the sandbox
+// a fresh directory, and returns how it ran. The run ends when the process
+// exits (closing its file descriptor 4, which the sandbox watches, counts as
+// exiting) or Limits.Wall passes. Its error is for the sandbox
 // failing to run it, or ctx ending first; a program that fails is an
 // Outcome with a non-zero ExitCode.
 func (s *Sandbox) Run(ctx context.Context, p Program) (*Outcome, error) {
