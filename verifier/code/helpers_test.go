@@ -16,7 +16,7 @@ import (
 )
 
 // small are limits that keep hostile programs cheap on a shared machine.
-var small = code.Limits{Memory: 256 << 20, Processes: 64, FileSize: 1 << 20, Output: 64 << 10}
+var small = code.Limits{Memory: 256 << 20, FileSize: 1 << 20, Output: 64 << 10}
 
 // sandbox returns a sandbox whose programs' directories live in a fresh
 // directory, and checks when the test ends that nothing is left behind

@@ -21,7 +21,7 @@ import (
 func TestHostilePrograms(t *testing.T) {
 	// The wall limit is generous, so that a loaded machine does not turn a
 	// per-test timeout into a kill; the loop in C has a sandbox of its own.
-	sb, _ := sandbox(t, code.WithLimits(code.Limits{Wall: 30 * time.Second, Memory: 256 << 20, Processes: 64,
+	sb, _ := sandbox(t, code.WithLimits(code.Limits{Wall: 30 * time.Second, Memory: 256 << 20,
 		FileSize: 1 << 20, Output: 64 << 10}))
 	quick, _ := sandbox(t, code.WithLimits(code.Limits{Wall: 2 * time.Second, Memory: 256 << 20}))
 	outside := t.TempDir()
