@@ -15,6 +15,7 @@ import (
 	"github.com/gymkit/gym/config"
 	"github.com/gymkit/gym/env"
 	"github.com/gymkit/gym/env/codegen"
+	"github.com/gymkit/gym/env/workplace"
 	"github.com/gymkit/gym/examples/multistep"
 	"github.com/gymkit/gym/examples/singletoolcall"
 	"github.com/gymkit/gym/verifier"
@@ -32,13 +33,14 @@ func Implementations() *gym.Implementations {
 	})
 	// Blend environments: one line each, in the order of the Nano blend.
 	im.AddResources(codegen.Name, resources(codegen.FromConfig))
+	im.AddResources(workplace.Name, resources(workplace.FromConfig))
 	return im
 }
 
-// resources adapts an environment package's FromConfig to a ResourcesFunc.
-func resources(fn func(config.Server) (env.ResourcesServer, verifier.Verifier, error)) gym.ResourcesFunc {
+// resources adapts an environment package's FromConfig to Implementations.
+func resources(build func(config.Server) (env.ResourcesServer, verifier.Verifier, error)) func(config.Server) (gym.Resources, error) {
 	return func(s config.Server) (gym.Resources, error) {
-		srv, v, err := fn(s)
+		srv, v, err := build(s)
 		if err != nil {
 			return gym.Resources{}, err
 		}
