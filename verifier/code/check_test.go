@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -18,7 +17,8 @@ import (
 
 func fn(name string) *string { return &name }
 
-// LiveCodeBench's grading rules, case by case (testing_util.py).
+// LiveCodeBench's grading rules, case by case (testing_util.py); many more
+// are in TestAsLiveCodeBench.
 func TestCheckLiveCodeBenchRules(t *testing.T) {
 	sb, _ := sandbox(t)
 	square := "n = int(input())\nprint(n * n)"
@@ -35,53 +35,20 @@ func TestCheckLiveCodeBenchRules(t *testing.T) {
 		{name: "stops at the first failure", program: square, tests: stdio("2\n", "4", "3\n", "10", "4\n", "16"), result: "[true,-2]",
 			meta: map[string]any{"output": "9\n", "inputs": "3\n", "expected": "10", "error_code": -2.0,
 				"error_message": "Wrong answer at output_line_idx=0: 9 != 10"}, exact: true},
-		{name: "mismatched output length", program: "print(1)\nprint(2)", tests: stdio("", "1"), result: "[-2]",
-			meta: map[string]any{"error_message": "Wrong answer: mismatched output length"}},
-		{name: "empty output against one line", program: "pass", tests: stdio("", "1\n2"), result: "[-2]",
-			meta: map[string]any{"output": "", "error_message": "Wrong answer: mismatched output length"}},
-		{name: "lines are stripped", program: "print('  1 2  ')\nprint('3 ')\nprint()", tests: stdio("", "1 2\n3"), result: "[true]"},
-		{name: "inner spaces matter without numbers", program: "print('a  b')", tests: stdio("", "a b"), result: "[-2]",
-			meta: map[string]any{"error_message": "Wrong answer at output_line_idx=0: a  b != a b"}},
-		{name: "numbers compare as decimals", program: "print('1.0 1e3  -0')", tests: stdio("", "1 1000 0"), result: "[true]"},
-		{name: "decimals are exact", program: "print(0.1000001)", tests: stdio("", "0.1"), result: "[-2]"},
-		{name: "__main__ block unwrapped", program: "def main():\n    print(int(input()) + 1)\n\nif __name__ == '__main__':\n    main()",
-			tests: stdio("1\n", "2"), result: "[true]"},
-		{name: "stdin read, readline, iteration and buffer", program: "import sys\na = sys.stdin.readline()\nrest = [l for l in sys.stdin]\nprint(a.strip(), len(rest), len(sys.stdin.read()), len(sys.stdin.buffer.read()))",
-			tests: stdio("x\ny\nz\n", "x 2 6 6"), result: "[true]"}, // readline's patch lands on the real stdin
-		{name: "stdin readlines splits on newlines", program: "import sys\nprint(sys.stdin.readlines())", tests: stdio("ab\ncd\n", "['ab', 'cd', '']"), result: "[true]"},
 		{name: "open is the real one (the star import of builtins shadows the mock)", program: "print(open('input.txt').read())", tests: stdio("7 8\n", "7"), result: "[-4]",
 			meta: map[string]any{"error": "FileNotFoundError(2, 'No such file or directory')"}},
-		{name: "exit keeps what was printed", program: "print(4)\nexit()\nprint(5)", tests: stdio("", "4"), result: "[true]"},
 		{name: "input exhausted", program: "input()\ninput()", tests: stdio("1", "x"), result: "[-4]",
 			meta: map[string]any{"error": "EOFError('EOF when reading a line')", "error_code": -4.0, "error_message": "Runtime Error", "inputs": "1", "expected": "x"}},
-		{name: "closing stdout is a runtime error (LiveCodeBench's capture)", program: "import sys\nsys.stdout.close()", tests: stdio("", ""), result: "[-4]"},
 		{name: "syntax error", program: "print(", tests: stdio("", ""), result: "[-4]",
 			meta: map[string]any{"error_code": -4.0, "error_message": "Error during testing: '(' was never closed (<string>, line 1)"}, exact: true},
-		{name: "no tests pass", program: "print(1)", tests: code.Tests{}, result: "[]"},
-		{name: "long output truncated", program: "print('x' * 1000)", tests: stdio("", "y"), result: "[-2]",
-			meta: map[string]any{"output": strings.Repeat("x", 150) + "...(truncated) ..." + strings.Repeat("x", 149) + "\n"}},
 		{name: "per-test timeout", program: "while True:\n    pass", tests: stdio("", "1", "", "1"), timeout: time.Second, result: "[-3]",
 			meta: map[string]any{"error": "TimeoutException()", "error_code": -3.0, "error_message": "Time Limit Exceeded", "inputs": "", "expected": "1"}, exact: true},
 		{name: "exit without a result", program: "import os\nos._exit(0)", tests: stdio("", "1", "", "2"), result: "[-1,-1]"},
-		{name: "fork is disabled", program: "import os\nos.fork()", tests: stdio("", ""), result: "[-4]",
-			meta: map[string]any{"error": `TypeError("'NoneType' object is not callable")`, "error_message": "Runtime Error"}},
 
 		// Call-based tests.
-		{name: "call-based pass", program: "class Solution:\n    def add(self, a: int, b: int) -> int:\n        return a + b",
-			tests: code.Tests{Inputs: []string{"1\n2", "3\n4"}, Outputs: []string{"3", "7"}, FnName: fn("add")}, result: "[true,true]"},
-		{name: "call-based plain function", program: "def pair(x):\n    return (x, x)",
-			tests: code.Tests{Inputs: []string{"[1]"}, Outputs: []string{"[[1], [1]]"}, FnName: fn("pair")}, result: "[true]"},
-		{name: "call-based input that is not JSON", program: "def f():\n    return 0.1 + 0.2",
-			tests: code.Tests{Inputs: []string{""}, Outputs: []string{"0.3"}, FnName: fn("f")}, result: "[-4]",
-			meta: map[string]any{"error_message": "Error during testing: Expecting value: line 1 column 1 (char 0)"}},
-		{name: "call-based float tolerance with an argument", program: "def f(x):\n    return x + 0.2",
-			tests: code.Tests{Inputs: []string{"0.1"}, Outputs: []string{"0.3"}, FnName: fn("f")}, result: "[true]"},
 		{name: "call-based wrong answer", program: "def f(x):\n    return x",
 			tests: code.Tests{Inputs: []string{"[1, 2]"}, Outputs: []string{"[2, 1]"}, FnName: fn("f")}, result: "[false]",
 			meta: map[string]any{"output": "[1, 2]", "inputs": "[[1, 2]]", "expected": "[2, 1]", "error_code": -2.0, "error_message": "Wrong Answer"}, exact: true},
-		{name: "call-based missing function", program: "def g():\n    pass",
-			tests: code.Tests{Inputs: []string{"1"}, Outputs: []string{"1"}, FnName: fn("f")}, result: "[-4]",
-			meta: map[string]any{"error_message": "Error during testing: cannot unpack non-iterable NoneType object"}},
 		{name: "call-based runtime error", program: "def f(x):\n    return 1 // x",
 			tests: code.Tests{Inputs: []string{"1", "0"}, Outputs: []string{"1", "0"}, FnName: fn("f")}, result: "[true,-4]",
 			meta: map[string]any{"error": "ZeroDivisionError('integer division or modulo by zero')", "inputs": "[0]", "expected": "0"}},
@@ -120,9 +87,9 @@ func TestCheckLifecycle(t *testing.T) {
 	tests := stdio("1", "1", "2", "4")
 
 	t.Run("killed at the global timeout, then reaped", func(t *testing.T) {
-		// A loop in C ignores the per-test alarm; the global timeout kills it.
+		// A program deaf to the per-test alarm is killed at the global timeout.
 		start := time.Now()
-		res := check(t, sb, "sum(range(10**13))", tests, time.Second)
+		res := check(t, sb, "import signal, time\nsignal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGALRM])\ntime.sleep(60)", tests, time.Second)
 		require.Equal(t, "[-1,-1]", results(t, res))
 		require.Equal(t, "null", string(res.Metadata))
 		require.Less(t, time.Since(start), 10*time.Second)
