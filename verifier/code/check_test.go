@@ -35,6 +35,9 @@ func TestCheckLiveCodeBenchRules(t *testing.T) {
 		{name: "stops at the first failure", program: square, tests: stdio("2\n", "4", "3\n", "10", "4\n", "16"), result: "[true,-2]",
 			meta: map[string]any{"output": "9\n", "inputs": "3\n", "expected": "10", "error_code": -2.0,
 				"error_message": "Wrong answer at output_line_idx=0: 9 != 10"}, exact: true},
+		// NeMo Gym's TestTestingUtil.test_mock_stdin_supports_iteration.
+		{name: "the stdin mock iterates", program: "import sys\nit = iter(sys.stdin)\nprint(it is sys.stdin, repr(next(sys.stdin)), list(sys.stdin))",
+			tests: stdio("first\nsecond\n", "True 'first\\n' ['second\\n']"), result: "[true]"},
 		{name: "open is the real one (the star import of builtins shadows the mock)", program: "print(open('input.txt').read())", tests: stdio("7 8\n", "7"), result: "[-4]",
 			meta: map[string]any{"error": "FileNotFoundError(2, 'No such file or directory')"}},
 		{name: "input exhausted", program: "input()\ninput()", tests: stdio("1", "x"), result: "[-4]",
