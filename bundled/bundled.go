@@ -15,6 +15,7 @@ import (
 	"github.com/gymkit/gym/config"
 	"github.com/gymkit/gym/env"
 	"github.com/gymkit/gym/env/codegen"
+	"github.com/gymkit/gym/env/instructionfollowing"
 	"github.com/gymkit/gym/env/workplace"
 	"github.com/gymkit/gym/examples/multistep"
 	"github.com/gymkit/gym/examples/singletoolcall"
@@ -34,6 +35,7 @@ func Implementations() *gym.Implementations {
 	// Blend environments: one line each, in the order of the Nano blend.
 	im.AddResources(codegen.Name, resources(codegen.FromConfig))
 	im.AddResources(workplace.Name, resources(workplace.FromConfig))
+	im.AddResources(instructionfollowing.Name, resources(instructionfollowing.FromConfig))
 	return im
 }
 
