@@ -14,6 +14,7 @@ import (
 	"github.com/gymkit/gym"
 	"github.com/gymkit/gym/config"
 	"github.com/gymkit/gym/env"
+	"github.com/gymkit/gym/env/codegen"
 	"github.com/gymkit/gym/env/instructionfollowing"
 	"github.com/gymkit/gym/env/mathjudge"
 	"github.com/gymkit/gym/env/workplace"
@@ -35,6 +36,7 @@ func Implementations() *gym.Implementations {
 	})
 	// Blend environments: one line each, in the order of the Nano blend.
 	im.AddResourcesWithDeps(mathjudge.Name, withModels(mathjudge.FromConfig))
+	im.AddResources(codegen.Name, resources(codegen.FromConfig))
 	im.AddResources(workplace.Name, resources(workplace.FromConfig))
 	im.AddResources(instructionfollowing.Name, resources(instructionfollowing.FromConfig))
 	return im
