@@ -20,8 +20,8 @@
 // compared as Python compares them: lengths in code points, str.strip and
 // str.split whitespace, full upper-case mapping ("ß" is "SS"). Known
 // differences from Python: lower-casing does not turn a final capital sigma
-// into ς, and a dataset pattern is compiled by regexp2, so a construct
-// only one of the two engines accepts (possessive quantifiers, .NET's
-// balancing groups) is read by regexp2's rules; (?P<name>...) and
-// (?P=name) are translated.
+// into ς, and a dataset pattern is compiled by regexp2 after
+// TranslatePython (Python's \s, \w, \b classes and (?P<name>) groups), so a
+// construct only one of the two engines accepts (.NET's balancing groups,
+// Python's \Z) is read by regexp2's rules.
 package choice

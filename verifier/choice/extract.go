@@ -16,6 +16,7 @@ const (
 	pySpace = `[\s\x1c-\x1f]`
 	pyWord  = `[\p{L}\p{N}_]`
 	pyB     = `(?:(?<=` + pyWord + `)(?!` + pyWord + `)|(?<!` + pyWord + `)(?=` + pyWord + `))`
+	pyNotB  = `(?:(?<=` + pyWord + `)(?=` + pyWord + `)|(?<!` + pyWord + `)(?!` + pyWord + `))`
 )
 
 func mustCompile(expr string, opt regexp2.RegexOptions) *regexp2.Regexp {

@@ -257,15 +257,13 @@ var compiledCount struct {
 }
 
 // compileUser compiles a Python pattern (case-insensitive), or returns nil
-// if it is not valid. Python's (?P<name>...) and (?P=name) are translated.
+// if it is not valid.
 func compileUser(pattern string) *regexp2.Regexp {
 	if v, ok := compiled.Load(pattern); ok {
 		re, _ := v.(*regexp2.Regexp)
 		return re
 	}
-	expr := strings.ReplaceAll(pattern, "(?P<", "(?<")
-	expr = pyBackref.ReplaceAllString(expr, `\k<$1>`)
-	re, err := regexp2.Compile(expr, regexp2.IgnoreCase)
+	re, err := regexp2.Compile(TranslatePython(pattern), regexp2.IgnoreCase)
 	if err != nil {
 		re = nil
 	} else {
@@ -280,4 +278,63 @@ func compileUser(pattern string) *regexp2.Regexp {
 	compiledCount.Unlock()
 	compiled.Store(pattern, re)
 	return re
+}
+
+// TranslatePython rewrites a Python regular expression for regexp2 so that
+// it means what it means in Python: \s, \S, \w, \W, \b and \B get
+// Python's classes (whitespace with U+001C..U+001F; word characters are
+// letters, numbers and "_"), and (?P<name>...) and (?P=name) become .NET's
+// (?<name>...) and \k<name>.
+func TranslatePython(pattern string) string {
+	var b strings.Builder
+	inClass, classStart := false, 0
+	for i := 0; i < len(pattern); i++ {
+		c := pattern[i]
+		switch {
+		case c == '\\' && i+1 < len(pattern):
+			i++
+			e := pattern[i]
+			switch {
+			case e == 's' && inClass:
+				b.WriteString(`\s\x1c-\x1f`)
+			case e == 's':
+				b.WriteString(pySpace)
+			case e == 'S' && !inClass:
+				b.WriteString(`[^\s\x1c-\x1f]`)
+			case e == 'w' && inClass:
+				b.WriteString(`\p{L}\p{N}_`)
+			case e == 'w':
+				b.WriteString(pyWord)
+			case e == 'W' && !inClass:
+				b.WriteString(`[^\p{L}\p{N}_]`)
+			case e == 'b' && !inClass:
+				b.WriteString(pyB)
+			case e == 'B' && !inClass:
+				b.WriteString(pyNotB)
+			default:
+				b.WriteByte('\\')
+				b.WriteByte(e)
+			}
+			continue
+		case c == '[' && !inClass:
+			inClass, classStart = true, i
+		case c == ']' && inClass:
+			// Python takes a ] right after [ or [^ literally.
+			if i != classStart+1 && !(i == classStart+2 && pattern[classStart+1] == '^') {
+				inClass = false
+			}
+		case !inClass && strings.HasPrefix(pattern[i:], "(?P<"):
+			b.WriteString("(?<")
+			i += len("(?P<") - 1
+			continue
+		case !inClass && strings.HasPrefix(pattern[i:], "(?P="):
+			if end := strings.IndexByte(pattern[i:], ')'); end > 0 {
+				b.WriteString(`\k<` + pattern[i+4:i+end] + ">")
+				i += end
+				continue
+			}
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
 }

@@ -1,7 +1,6 @@
 package choice
 
 import (
-	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -106,10 +105,6 @@ func NormalizeLetters(s string) string {
 	}
 	return pyStrip(s)
 }
-
-var pyBackref = regexpMust(`\(\?P=(\w+)\)`)
-
-func regexpMust(expr string) *regexp.Regexp { return regexp.MustCompile(expr) }
 
 // Strip removes leading and trailing whitespace as Python's str.strip does
 // (which also strips U+001C..U+001F).
