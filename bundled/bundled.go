@@ -15,6 +15,7 @@ import (
 	"github.com/gymkit/gym/config"
 	"github.com/gymkit/gym/env"
 	"github.com/gymkit/gym/env/mcqa"
+	"github.com/gymkit/gym/env/structuredoutputs"
 	"github.com/gymkit/gym/examples/multistep"
 	"github.com/gymkit/gym/examples/singletoolcall"
 	"github.com/gymkit/gym/verifier"
@@ -24,6 +25,7 @@ import (
 // environment, ready for Registry or Build on a NeMo Gym config.
 func Implementations() *gym.Implementations {
 	im := gym.Builtin()
+	im.AddAgent("non_executing_simple_agent", NonExecutingAgent)
 	im.AddResources("example_single_tool_call", func(config.Server) (gym.Resources, error) {
 		return gym.Resources{Server: singletoolcall.NewServer(), Verifier: singletoolcall.NewVerifier()}, nil
 	})
@@ -32,6 +34,7 @@ func Implementations() *gym.Implementations {
 	})
 	// Blend environments: one line each, in the order of the Nano blend.
 	im.AddResources(mcqa.Name, resources(mcqa.FromConfig))
+	im.AddResources(structuredoutputs.Name, resources(structuredoutputs.FromConfig))
 	return im
 }
 

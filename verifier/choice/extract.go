@@ -4,6 +4,8 @@ import (
 	"strings"
 
 	"github.com/dlclark/regexp2"
+
+	"github.com/gymkit/gym/internal/pyre"
 )
 
 // The patterns are NeMo Gym's (resources_servers/mcqa/app.py), written for
@@ -13,10 +15,8 @@ import (
 // combining marks and connector punctuation. Python's re.match and
 // re.fullmatch become \A and \z anchors.
 const (
-	pySpace = `[\s\x1c-\x1f]`
-	pyWord  = `[\p{L}\p{N}_]`
-	pyB     = `(?:(?<=` + pyWord + `)(?!` + pyWord + `)|(?<!` + pyWord + `)(?=` + pyWord + `))`
-	pyNotB  = `(?:(?<=` + pyWord + `)(?=` + pyWord + `)|(?<!` + pyWord + `)(?!` + pyWord + `))`
+	pySpace = pyre.Space
+	pyB     = pyre.B
 )
 
 func mustCompile(expr string, opt regexp2.RegexOptions) *regexp2.Regexp {

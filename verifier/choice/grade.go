@@ -7,10 +7,10 @@ import (
 	"fmt"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/dlclark/regexp2"
 
+	"github.com/gymkit/gym/internal/pyre"
 	"github.com/gymkit/gym/rollout"
 )
 
@@ -190,7 +190,7 @@ var ErrRegexGroups = errors.New("choice: an output_regex has more than one captu
 
 // RegexTimeout bounds one match of a dataset's output_regex, whose
 // backtracking could otherwise run for ever.
-const RegexTimeout = 2 * time.Second
+const RegexTimeout = pyre.Timeout
 
 // ExtractRegex reads the answer with a dataset's own patterns (NeMo Gym's
 // template_metadata.output_regex), trying each in order until one gives an
@@ -263,11 +263,9 @@ func compileUser(pattern string) *regexp2.Regexp {
 		re, _ := v.(*regexp2.Regexp)
 		return re
 	}
-	re, err := regexp2.Compile(TranslatePython(pattern), regexp2.IgnoreCase)
+	re, err := pyre.Compile(pattern, regexp2.IgnoreCase)
 	if err != nil {
 		re = nil
-	} else {
-		re.MatchTimeout = RegexTimeout
 	}
 	compiledCount.Lock()
 	if compiledCount.n >= 4096 { // a dataset of one-off patterns: start over
@@ -285,56 +283,4 @@ func compileUser(pattern string) *regexp2.Regexp {
 // Python's classes (whitespace with U+001C..U+001F; word characters are
 // letters, numbers and "_"), and (?P<name>...) and (?P=name) become .NET's
 // (?<name>...) and \k<name>.
-func TranslatePython(pattern string) string {
-	var b strings.Builder
-	inClass, classStart := false, 0
-	for i := 0; i < len(pattern); i++ {
-		c := pattern[i]
-		switch {
-		case c == '\\' && i+1 < len(pattern):
-			i++
-			e := pattern[i]
-			switch {
-			case e == 's' && inClass:
-				b.WriteString(`\s\x1c-\x1f`)
-			case e == 's':
-				b.WriteString(pySpace)
-			case e == 'S' && !inClass:
-				b.WriteString(`[^\s\x1c-\x1f]`)
-			case e == 'w' && inClass:
-				b.WriteString(`\p{L}\p{N}_`)
-			case e == 'w':
-				b.WriteString(pyWord)
-			case e == 'W' && !inClass:
-				b.WriteString(`[^\p{L}\p{N}_]`)
-			case e == 'b' && !inClass:
-				b.WriteString(pyB)
-			case e == 'B' && !inClass:
-				b.WriteString(pyNotB)
-			default:
-				b.WriteByte('\\')
-				b.WriteByte(e)
-			}
-			continue
-		case c == '[' && !inClass:
-			inClass, classStart = true, i
-		case c == ']' && inClass:
-			// Python takes a ] right after [ or [^ literally.
-			if i != classStart+1 && !(i == classStart+2 && pattern[classStart+1] == '^') {
-				inClass = false
-			}
-		case !inClass && strings.HasPrefix(pattern[i:], "(?P<"):
-			b.WriteString("(?<")
-			i += len("(?P<") - 1
-			continue
-		case !inClass && strings.HasPrefix(pattern[i:], "(?P="):
-			if end := strings.IndexByte(pattern[i:], ')'); end > 0 {
-				b.WriteString(`\k<` + pattern[i+4:i+end] + ">")
-				i += end
-				continue
-			}
-		}
-		b.WriteByte(c)
-	}
-	return b.String()
-}
+func TranslatePython(pattern string) string { return pyre.Translate(pattern) }

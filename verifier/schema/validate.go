@@ -1,0 +1,324 @@
+package schema
+
+import (
+	"errors"
+	"fmt"
+	"math/big"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/dlclark/regexp2"
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/santhosh-tekuri/jsonschema/v6/kind"
+
+	"github.com/gymkit/gym/internal/pyre"
+)
+
+// Schema is a JSON Schema as NeMo Gym's structured_outputs checks against
+// it: parsed, made strict (Strictify), and compiled the way
+// openapi-schema-validator 0.6.3's validate() uses it: the OpenAPI 3.1
+// dialect, which is JSON Schema draft 2020-12 (the schema's own $schema is
+// not consulted, as the validator class is fixed), with "format" an
+// annotation only (no format checker is passed), and "pattern" a Python
+// regular expression found anywhere in the string (re.search).
+type Schema struct {
+	tree  any      // the strictified schema
+	order ordering // its objects' key order
+	sch   *jsonschema.Schema
+	err   error // the schema is invalid: every Validate fails with it
+}
+
+// SchemaError is a schema_str that is not JSON, as NeMo Gym reports it in
+// error_message (without the exception's name).
+type SchemaError struct{ Err *PyError }
+
+func (e *SchemaError) Error() string { return e.Err.Message }
+func (e *SchemaError) Unwrap() error { return e.Err }
+
+// Compile parses and strictifies schemaStr. It fails with a *SchemaError
+// if schemaStr is not JSON, and with a *PyError (TypeError) where
+// Strictify does. A schema that is JSON but not a valid schema compiles:
+// Validate then fails with a Python SchemaError, as NeMo Gym's validate
+// does (it checks the schema first).
+func Compile(schemaStr string) (*Schema, error) {
+	tree, order, err := parseJSON(schemaStr, true)
+	if err != nil {
+		var pe *PyError
+		if errors.As(err, &pe) {
+			return nil, &SchemaError{Err: pe}
+		}
+		return nil, err
+	}
+	if err := order.strictify(tree); err != nil {
+		return nil, err
+	}
+	s := &Schema{tree: tree, order: order}
+	s.sch, s.err = compile(tree)
+	return s, nil
+}
+
+// Tree returns the strictified schema (maps, lists, json.Number, ...),
+// which must not be changed.
+func (s *Schema) Tree() any { return s.tree }
+
+func compile(tree any) (*jsonschema.Schema, error) {
+	doc := tree
+	if m, ok := tree.(map[string]any); ok {
+		if _, ok := m["$schema"]; ok {
+			m = shallowCopy(m)
+			delete(m, "$schema")
+			doc = m
+		}
+	}
+	c := jsonschema.NewCompiler()
+	c.DefaultDraft(jsonschema.Draft2020)
+	c.UseRegexpEngine(pythonRegexp)
+	c.UseLoader(noLoader{})
+	const loc = "urn:gym:structured-output-schema"
+	if err := c.AddResource(loc, doc); err != nil {
+		return nil, &PyError{Name: "SchemaError", Message: err.Error()}
+	}
+	sch, err := c.Compile(loc)
+	if err != nil {
+		return nil, &PyError{Name: "SchemaError", Message: schemaErrorMessage(err)}
+	}
+	return sch, nil
+}
+
+func shallowCopy(m map[string]any) map[string]any {
+	c := make(map[string]any, len(m))
+	for k, v := range m {
+		c[k] = v
+	}
+	return c
+}
+
+// noLoader refuses remote references: NeMo Gym's validator does not fetch
+// them either (they fail to resolve).
+type noLoader struct{}
+
+func (noLoader) Load(url string) (any, error) {
+	return nil, fmt.Errorf("unresolvable reference %s", url)
+}
+
+type pyRegexp struct {
+	src string
+	re  *regexp2.Regexp
+}
+
+func (r pyRegexp) String() string { return r.src }
+func (r pyRegexp) MatchString(s string) bool {
+	ok, err := r.re.MatchString(s)
+	return err == nil && ok
+}
+
+func pythonRegexp(s string) (jsonschema.Regexp, error) {
+	re, err := pyre.Compile(s, 0)
+	if err != nil {
+		return nil, err
+	}
+	return pyRegexp{s, re}, nil
+}
+
+func schemaErrorMessage(err error) string {
+	var ve *jsonschema.ValidationError
+	if errors.As(err, &ve) {
+		leaf := bestLeaf(ve)
+		return leaf.Error()
+	}
+	var se *jsonschema.SchemaValidationError
+	if errors.As(err, &se) && se.Err != nil {
+		if errors.As(se.Err, &ve) {
+			return bestLeaf(ve).Error()
+		}
+		return se.Err.Error()
+	}
+	return err.Error()
+}
+
+// Validate validates v (a parsed document: maps, lists, json.Number,
+// float64, strings, booleans, nil). The error is a *PyError named
+// ValidationError (or SchemaError for an invalid schema) whose message is
+// jsonschema's for the error its best_match picks: the one nearest the
+// document's root.
+func (s *Schema) Validate(v any) error {
+	if s.err != nil {
+		return s.err
+	}
+	err := s.sch.Validate(v)
+	if err == nil {
+		return nil
+	}
+	var ve *jsonschema.ValidationError
+	if !errors.As(err, &ve) {
+		return &PyError{Name: "ValidationError", Message: err.Error()}
+	}
+	leaf := bestLeaf(ve)
+	return &PyError{Name: "ValidationError", Message: message(leaf, v)}
+}
+
+// bestLeaf picks the error Python's best_match would report: among the
+// leaves of the error tree, one with the shortest instance path.
+func bestLeaf(ve *jsonschema.ValidationError) *jsonschema.ValidationError {
+	var leaves []*jsonschema.ValidationError
+	var walk func(e *jsonschema.ValidationError)
+	walk = func(e *jsonschema.ValidationError) {
+		if len(e.Causes) == 0 {
+			leaves = append(leaves, e)
+			return
+		}
+		for _, c := range e.Causes {
+			walk(c)
+		}
+	}
+	walk(ve)
+	best := leaves[0]
+	for _, l := range leaves[1:] {
+		if len(l.InstanceLocation) < len(best.InstanceLocation) {
+			best = l
+		}
+	}
+	return best
+}
+
+// at returns the value at a location of v.
+func at(v any, loc []string) any {
+	for _, tok := range loc {
+		switch c := v.(type) {
+		case map[string]any:
+			v = c[tok]
+		case []any:
+			i := 0
+			fmt.Sscanf(tok, "%d", &i)
+			if i < 0 || i >= len(c) {
+				return nil
+			}
+			v = c[i]
+		default:
+			return nil
+		}
+	}
+	return v
+}
+
+// message is jsonschema's (Python's) message for the error e on document v.
+func message(e *jsonschema.ValidationError, v any) string {
+	inst := at(v, e.InstanceLocation)
+	r := func(x any) string { return pyRepr(x) }
+	switch k := e.ErrorKind.(type) {
+	case *kind.Required:
+		if len(k.Missing) > 0 {
+			return r(k.Missing[0]) + " is a required property"
+		}
+	case *kind.AdditionalProperties:
+		extras := slices.Clone(k.Properties)
+		sort.Strings(extras)
+		parts := make([]string, len(extras))
+		for i, x := range extras {
+			parts[i] = r(x)
+		}
+		verb := "were"
+		if len(extras) == 1 {
+			verb = "was"
+		}
+		return fmt.Sprintf("Additional properties are not allowed (%s %s unexpected)", strings.Join(parts, ", "), verb)
+	case *kind.Type:
+		want := make([]string, len(k.Want))
+		for i, t := range k.Want {
+			want[i] = r(t)
+		}
+		return fmt.Sprintf("%s is not of type %s", r(inst), strings.Join(want, ", "))
+	case *kind.Enum:
+		return fmt.Sprintf("%s is not one of %s", r(inst), r(k.Want))
+	case *kind.Const:
+		return fmt.Sprintf("%s was expected", r(k.Want))
+	case *kind.Minimum:
+		return fmt.Sprintf("%s is less than the minimum of %s", r(inst), ratRepr(k.Want))
+	case *kind.Maximum:
+		return fmt.Sprintf("%s is greater than the maximum of %s", r(inst), ratRepr(k.Want))
+	case *kind.ExclusiveMinimum:
+		return fmt.Sprintf("%s is less than or equal to the minimum of %s", r(inst), ratRepr(k.Want))
+	case *kind.ExclusiveMaximum:
+		return fmt.Sprintf("%s is greater than or equal to the maximum of %s", r(inst), ratRepr(k.Want))
+	case *kind.MinItems:
+		return r(inst) + pick(k.Want == 1, " should be non-empty", " is too short")
+	case *kind.MaxItems:
+		return r(inst) + pick(k.Want == 0, " is expected to be empty", " is too long")
+	case *kind.MinLength:
+		return r(inst) + pick(k.Want == 1, " should be non-empty", " is too short")
+	case *kind.MaxLength:
+		return r(inst) + pick(k.Want == 0, " is expected to be empty", " is too long")
+	case *kind.MinProperties:
+		return r(inst) + pick(k.Want == 1, " should be non-empty", " does not have enough properties")
+	case *kind.MaxProperties:
+		return r(inst) + pick(k.Want == 0, " is expected to be empty", " has too many properties")
+	case *kind.Pattern:
+		return fmt.Sprintf("%s does not match %s", r(inst), r(k.Want))
+	case *kind.UniqueItems:
+		return r(inst) + " has non-unique elements"
+	case *kind.FalseSchema:
+		return "False schema does not allow " + r(inst)
+	case *kind.AnyOf:
+		return r(inst) + " is not valid under any of the given schemas"
+	case *kind.OneOf:
+		if len(k.Subschemas) == 0 {
+			return r(inst) + " is not valid under any of the given schemas"
+		}
+		return r(inst) + " is valid under each of the given schemas"
+	case *kind.InvalidJsonValue:
+		return fmt.Sprintf("%v is not a JSON value", k.Value)
+	}
+	return e.Error()
+}
+
+func pick(cond bool, a, b string) string {
+	if cond {
+		return a
+	}
+	return b
+}
+
+func ratRepr(r *big.Rat) string {
+	if r == nil {
+		return "None"
+	}
+	if r.IsInt() {
+		return r.Num().String()
+	}
+	f, _ := r.Float64()
+	return pyFloatRepr(f)
+}
+
+// cache holds compiled schemas by their text: a dataset's rows are
+// collected several times each (num_repeats), and verified with the same
+// schema every time.
+type cache struct {
+	mu sync.Mutex
+	m  map[string]compiled
+}
+
+type compiled struct {
+	s   *Schema
+	err error
+}
+
+const cacheSize = 4096
+
+func (c *cache) compile(schemaStr string) (*Schema, error) {
+	c.mu.Lock()
+	if e, ok := c.m[schemaStr]; ok {
+		c.mu.Unlock()
+		return e.s, e.err
+	}
+	c.mu.Unlock()
+	s, err := Compile(schemaStr)
+	c.mu.Lock()
+	if c.m == nil || len(c.m) >= cacheSize {
+		c.m = make(map[string]compiled)
+	}
+	c.m[schemaStr] = compiled{s, err}
+	c.mu.Unlock()
+	return s, err
+}
