@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"testing"
@@ -444,4 +445,26 @@ func TestReverifyCommand(t *testing.T) {
 	c3 := "C"
 	want[2].Reward, want[2].Extracted = 1, &c3 // the third row, as NeMo Gym's current code scores it
 	require.ElementsMatch(t, want, got) // rows are written as they finish
+}
+
+// The project's own config (bundled) loads and builds like NeMo Gym's; its
+// example data is testdata/mcqa/example.jsonl.
+func TestBundledConfig(t *testing.T) {
+	cfg, err := config.Loader{
+		Paths:     []string{"resources_servers/mcqa/configs/mcqa.yaml", "responses_api_models/openai_model/configs/openai_model.yaml"},
+		Overrides: []string{"+policy_base_url=http://unused", "+policy_api_key=k", "+policy_model_name=m"},
+		FS:        bundled.Configs,
+		WorkDir:   t.TempDir(),
+	}.Load()
+	require.NoError(t, err)
+	reg, err := bundled.Implementations().Registry(cfg)
+	require.NoError(t, err)
+	e, err := reg.Environment("mcqa_simple_agent")
+	require.NoError(t, err)
+	require.IsType(t, &mcqa.Verifier{}, e.Verifier)
+	embedded, err := fs.ReadFile(bundled.Configs, "resources_servers/mcqa/data/example.jsonl")
+	require.NoError(t, err)
+	own, err := os.ReadFile(filepath.Join("..", "..", "testdata", "mcqa", "example.jsonl"))
+	require.NoError(t, err)
+	require.Equal(t, string(own), string(embedded))
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -513,4 +514,33 @@ func TestConformance(t *testing.T) {
 		return &rollout.Response{Output: []rollout.Item{message(`{"name": "x", "age": 1, "member": true}`)}}, nil
 	})
 	require.Empty(t, gymtest.Check(context.Background(), textEnvironment(nil), textPolicy, rows))
+}
+
+// The project's own configs (bundled) load and build like NeMo Gym's; their
+// example data is testdata/structured_outputs/example.jsonl.
+func TestBundledConfigs(t *testing.T) {
+	for file, agentName := range map[string]string{
+		"structured_outputs_json.yaml":             "structured_outputs_simple_agent",
+		"structured_outputs_json_yaml_xml_v1.yaml": "structured_outputs_simple_agent",
+		"structured_outputs_v3.yaml":               "structured_outputs_v3_simple_agent",
+		"structured_outputs_v4.yaml":               "structured_outputs_v4_simple_agent",
+	} {
+		cfg, err := config.Loader{
+			Paths:     []string{"resources_servers/structured_outputs/configs/" + file, "responses_api_models/openai_model/configs/openai_model.yaml"},
+			Overrides: []string{"+policy_base_url=http://unused", "+policy_api_key=k", "+policy_model_name=m"},
+			FS:        bundled.Configs,
+			WorkDir:   t.TempDir(),
+		}.Load()
+		require.NoError(t, err, file)
+		reg, err := bundled.Implementations().Registry(cfg)
+		require.NoError(t, err, file)
+		e, err := reg.Environment(agentName)
+		require.NoError(t, err, file)
+		require.True(t, e.Verifier.(*structuredoutputs.Verifier).XMLCoerceTypes(), file)
+	}
+	embedded, err := fs.ReadFile(bundled.Configs, "resources_servers/structured_outputs/data/example.jsonl")
+	require.NoError(t, err)
+	own, err := os.ReadFile(filepath.Join("..", "..", "testdata", "structured_outputs", "example.jsonl"))
+	require.NoError(t, err)
+	require.Equal(t, string(own), string(embedded))
 }
