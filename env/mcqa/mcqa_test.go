@@ -444,7 +444,7 @@ func TestReverifyCommand(t *testing.T) {
 	}
 	c3 := "C"
 	want[2].Reward, want[2].Extracted = 1, &c3 // the third row, as NeMo Gym's current code scores it
-	require.ElementsMatch(t, want, got) // rows are written as they finish
+	require.ElementsMatch(t, want, got)        // rows are written as they finish
 }
 
 // The project's own config (bundled) loads and builds like NeMo Gym's; its

@@ -302,10 +302,10 @@ func TestOwnDataset(t *testing.T) {
 	for task, err := range rollout.ReadTasksFile(filepath.Join("..", "..", "testdata", "structured_outputs", "example.jsonl")) {
 		require.NoError(t, err)
 		var want struct {
-			Output  *string                          `json:"sample_output"`
+			Output  *string                           `json:"sample_output"`
 			Call    *struct{ Name, Arguments string } `json:"sample_call"`
-			Reward  float64                          `json:"sample_reward"`
-			ErrType any                              `json:"sample_error_type"`
+			Reward  float64                           `json:"sample_reward"`
+			ErrType any                               `json:"sample_error_type"`
 		}
 		require.NoError(t, json.Unmarshal(task.AppendJSON(nil), &want))
 		out := []rollout.Item{}
