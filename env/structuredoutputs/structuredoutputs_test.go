@@ -544,3 +544,21 @@ func TestBundledConfigs(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, string(own), string(embedded))
 }
+
+// The README's offline command for the environment works as written (from
+// the repository's root).
+func TestREADMECommand(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "structured_outputs.jsonl")
+	wd, err := os.Getwd()
+	require.NoError(t, err)
+	require.NoError(t, os.Chdir(filepath.Join("..", "..")))
+	defer os.Chdir(wd)
+	var stdout, stderr bytes.Buffer
+	c := &cli.Command{Impls: bundled.Implementations(), Stdout: &stdout, Stderr: &stderr}
+	code := c.Run(context.Background(), []string{"reverify",
+		"--config", "resources_servers/structured_outputs/configs/structured_outputs_v3.yaml,resources_servers/structured_outputs/configs/structured_outputs_v4.yaml,responses_api_models/openai_model/configs/openai_model.yaml",
+		"--input", "testdata/structured_outputs/example_rollouts.jsonl", "--output", out,
+		"+policy_base_url=http://unused", "+policy_api_key=none", "+policy_model_name=none"})
+	require.Equal(t, 0, code, stderr.String())
+	require.Contains(t, stdout.String(), "reverified 8 rows: 0 rewards changed, 0 failed")
+}
