@@ -1,9 +1,9 @@
 package verifier
 
 import (
-	"encoding/json"
 	"strings"
 
+	"github.com/gymkit/gym/internal/jsonscan"
 	"github.com/gymkit/gym/rollout"
 )
 
@@ -24,18 +24,22 @@ func OutputText(output []rollout.Item) string {
 		if !ok || len(raw) == 0 || raw[0] != '[' {
 			continue
 		}
-		var parts []struct {
-			Type string `json:"type"`
-			Text string `json:"text"`
-		}
-		if json.Unmarshal(raw, &parts) != nil {
-			continue
-		}
-		for _, p := range parts {
-			if p.Type == "output_text" {
-				b.WriteString(p.Text)
+		_ = jsonscan.Array(raw, func(part []byte) error {
+			var typ, text string
+			_ = jsonscan.Object(part, func(key string, v []byte) error {
+				switch key {
+				case "type":
+					typ, _ = jsonscan.String(v)
+				case "text":
+					text, _ = jsonscan.String(v)
+				}
+				return nil
+			})
+			if typ == "output_text" {
+				b.WriteString(text)
 			}
-		}
+			return nil
+		})
 	}
 	return b.String()
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gymkit/gym/config"
 	"github.com/gymkit/gym/env"
+	"github.com/gymkit/gym/internal/jsonscan"
 	"github.com/gymkit/gym/rollout"
 	"github.com/gymkit/gym/verifier"
 	"github.com/gymkit/gym/verifier/choice"
@@ -84,8 +85,8 @@ func ParseRow(task rollout.Task) (*Row, error) {
 	}
 	r.GradingMode = choice.StrictBoxed
 	if raw, ok := task.Get("grading_mode"); ok {
-		var m string
-		if json.Unmarshal(raw, &m) != nil || !validRowMode(choice.Mode(m)) {
+		m, _ := jsonscan.String(raw)
+		if !validRowMode(choice.Mode(m)) {
 			return nil, verifier.InvalidField(task, "grading_mode", fmt.Errorf("want one of %v, got %.60s", rowModes, raw))
 		}
 		r.GradingMode = choice.Mode(m)
@@ -102,15 +103,22 @@ func ParseRow(task rollout.Task) (*Row, error) {
 		return nil, verifier.InvalidField(task, "metadata", errors.New("want an object or null"))
 	}
 	if raw, ok := task.Get("template_metadata"); ok && string(raw) != "null" {
-		var tm rollout.Object
-		if err := json.Unmarshal(raw, &tm); err != nil || !isObjectOrNull(raw) {
+		var re json.RawMessage
+		err := jsonscan.Object(raw, func(key string, v []byte) error {
+			if key == "output_regex" {
+				re = v
+			}
+			return nil
+		})
+		if err != nil {
 			return nil, verifier.InvalidField(task, "template_metadata", errors.New("want an object or null"))
 		}
-		if re, ok := tm.Get("output_regex"); ok {
+		if re != nil {
 			var one string
 			var list []string
 			switch {
-			case json.Unmarshal(re, &one) == nil && len(re) > 0 && re[0] == '"':
+			case len(re) > 0 && re[0] == '"':
+				one, _ = jsonscan.String(re)
 				r.OutputRegex = []string{one}
 			case len(re) > 0 && re[0] == '[' && json.Unmarshal(re, &list) == nil:
 				r.OutputRegex = list
@@ -138,9 +146,11 @@ func stringOrNull(raw json.RawMessage, dst *string) error {
 		*dst = ""
 		return nil
 	}
-	if len(raw) == 0 || raw[0] != '"' || json.Unmarshal(raw, dst) != nil {
+	s, ok := jsonscan.String(raw)
+	if !ok {
 		return fmt.Errorf("want a string or null, got %.60s", raw)
 	}
+	*dst = s
 	return nil
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gymkit/gym/config"
 	"github.com/gymkit/gym/env"
+	"github.com/gymkit/gym/internal/jsonscan"
 	"github.com/gymkit/gym/rollout"
 	"github.com/gymkit/gym/verifier"
 	"github.com/gymkit/gym/verifier/schema"
@@ -106,12 +107,12 @@ func ParseRow(task rollout.Task) (*Row, error) {
 	if !ok {
 		return nil, verifier.InvalidField(task, "schema_str", verifier.ErrMissing)
 	}
-	if len(raw) == 0 || raw[0] != '"' || json.Unmarshal(raw, &r.SchemaStr) != nil {
+	if r.SchemaStr, ok = jsonscan.String(raw); !ok {
 		return nil, verifier.InvalidField(task, "schema_str", fmt.Errorf("want a string, got %.60s", raw))
 	}
 	if raw, ok := task.Get("schema_type"); ok {
-		var s string
-		if json.Unmarshal(raw, &s) != nil || !schema.Format(s).Valid() {
+		s, _ := jsonscan.String(raw)
+		if !schema.Format(s).Valid() {
 			return nil, verifier.InvalidField(task, "schema_type", fmt.Errorf("want one of %v, got %.60s", schema.Formats, raw))
 		}
 		r.SchemaType = schema.Format(s)
@@ -132,8 +133,7 @@ func ParseRow(task rollout.Task) (*Row, error) {
 			return nil, verifier.InvalidField(task, f.name, err)
 		}
 		r.Values[f.name] = v
-		var s string
-		if f.kind == kindString && json.Unmarshal(v, &s) == nil {
+		if s, ok := jsonscan.String(v); f.kind == kindString && ok {
 			switch f.name {
 			case "response_mode":
 				r.ResponseMode = s

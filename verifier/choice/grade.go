@@ -2,7 +2,6 @@ package choice
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -10,8 +9,8 @@ import (
 
 	"github.com/dlclark/regexp2"
 
+	"github.com/gymkit/gym/internal/jsonscan"
 	"github.com/gymkit/gym/internal/pyre"
-	"github.com/gymkit/gym/rollout"
 )
 
 // Mode is a grading mode of NeMo Gym's mcqa environment: how the answer
@@ -63,26 +62,37 @@ func ParseOptions(raw []byte) (Options, error) {
 	if len(raw) == 0 || string(raw) == "null" {
 		return nil, nil
 	}
-	var entries []rollout.Object
-	if err := json.Unmarshal(raw, &entries); err != nil {
-		return nil, errors.New("want a list of objects such as {\"A\": \"option text\"}")
-	}
 	var out Options
-	for i, e := range entries {
-		for _, f := range e.Fields() {
-			opt := Option{Key: f.Name}
-			if string(f.Value) != "null" {
-				var s string
-				if err := json.Unmarshal(f.Value, &s); err != nil {
-					return nil, fmt.Errorf("[%d].%s: want a string or null, got %.40s", i, f.Name, f.Value)
+	i := 0
+	err := jsonscan.Array(raw, func(entry []byte) error {
+		err := jsonscan.Object(entry, func(key string, v []byte) error {
+			opt := Option{Key: key}
+			if string(v) != "null" {
+				s, ok := jsonscan.String(v)
+				if !ok {
+					return fmt.Errorf("[%d].%s: want a string or null, got %.40s", i, key, v)
 				}
 				opt.Text = &s
 			}
 			out = append(out, opt)
+			return nil
+		})
+		i++
+		if errors.Is(err, jsonscan.ErrSyntax) {
+			return errNotOptions
 		}
+		return err
+	})
+	if errors.Is(err, jsonscan.ErrSyntax) {
+		err = errNotOptions
+	}
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }
+
+var errNotOptions = errors.New("want a list of objects such as {\"A\": \"option text\"}")
 
 // Letters returns the answer letters the options allow: the upper-cased
 // keys that are one letter and have a text.
@@ -203,8 +213,12 @@ const RegexTimeout = pyre.Timeout
 // answer, as in NeMo Gym.
 func ExtractRegex(text string, patterns []string, opts Options) (string, error) {
 	letters := opts.Letters()
+	var runes []rune // text, converted once for every pattern
 	for _, p := range patterns {
-		l, err := extractRegex(text, p, opts, letters)
+		if runes == nil {
+			runes = []rune(text)
+		}
+		l, err := extractRegex(runes, p, opts, letters)
 		if err != nil || l != "" {
 			return l, err
 		}
@@ -212,7 +226,7 @@ func ExtractRegex(text string, patterns []string, opts Options) (string, error) 
 	return "", nil
 }
 
-func extractRegex(text, pattern string, opts Options, letters map[string]bool) (string, error) {
+func extractRegex(text []rune, pattern string, opts Options, letters map[string]bool) (string, error) {
 	re := compileUser(pattern)
 	if re == nil {
 		return "", nil
@@ -222,7 +236,7 @@ func extractRegex(text, pattern string, opts Options, letters map[string]bool) (
 		return "", fmt.Errorf("%w: %q", ErrRegexGroups, pattern)
 	}
 	var last *regexp2.Match
-	m, err := re.FindStringMatch(text)
+	m, err := re.FindRunesMatch(text)
 	for err == nil && m != nil {
 		last = m
 		m, err = re.FindNextMatch(m)
