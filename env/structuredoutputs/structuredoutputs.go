@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/gymkit/gym/config"
 	"github.com/gymkit/gym/env"
@@ -53,6 +54,38 @@ func FromConfig(s config.Server) (env.ResourcesServer, verifier.Verifier, error)
 // server does.
 type Verifier struct {
 	checker *schema.Checker
+	strs    stringCache
+}
+
+// stringCache holds decoded JSON strings by their literal.
+type stringCache struct {
+	mu sync.Mutex
+	m  map[string]string
+}
+
+const stringCacheSize = 4096
+
+func (c *stringCache) get(raw json.RawMessage) (string, bool) {
+	if c == nil {
+		return jsonscan.String(raw)
+	}
+	c.mu.Lock()
+	s, ok := c.m[string(raw)]
+	c.mu.Unlock()
+	if ok {
+		return s, true
+	}
+	s, ok = jsonscan.String(raw)
+	if !ok {
+		return "", false
+	}
+	c.mu.Lock()
+	if c.m == nil || len(c.m) >= stringCacheSize {
+		c.m = make(map[string]string)
+	}
+	c.m[string(raw)] = s
+	c.mu.Unlock()
+	return s, true
 }
 
 // XMLCoerceTypes reports whether XML values are converted to the schema's
@@ -88,6 +121,7 @@ var fields = []struct {
 // normalized as NeMo Gym's request model validates it.
 type Row struct {
 	SchemaStr  string
+	schemaRaw  json.RawMessage // schema_str as written in the row
 	SchemaType schema.Format
 	// Values holds each field of fields as its JSON value (null when the
 	// row lacks it, except response_mode, "text" then).
@@ -101,15 +135,21 @@ type Row struct {
 // ParseRow reads and checks the fields of task the verifier uses: a
 // missing schema_str, a schema_type that is not one of schema.Formats, or
 // a field of the wrong type is an invalid row naming the field.
-func ParseRow(task rollout.Task) (*Row, error) {
+func ParseRow(task rollout.Task) (*Row, error) { return parseRow(task, nil) }
+
+// parseRow is ParseRow, reading schema_str through strs (when not nil): a
+// dataset's rows are verified num_repeats times each, and schema_str is
+// the largest field of a row.
+func parseRow(task rollout.Task, strs *stringCache) (*Row, error) {
 	r := &Row{SchemaType: schema.JSON, Values: make(map[string]json.RawMessage, len(fields))}
 	raw, ok := task.Get("schema_str")
 	if !ok {
 		return nil, verifier.InvalidField(task, "schema_str", verifier.ErrMissing)
 	}
-	if r.SchemaStr, ok = jsonscan.String(raw); !ok {
+	if r.SchemaStr, ok = strs.get(raw); !ok {
 		return nil, verifier.InvalidField(task, "schema_str", fmt.Errorf("want a string, got %.60s", raw))
 	}
+	r.schemaRaw = raw
 	if raw, ok := task.Get("schema_type"); ok {
 		s, _ := jsonscan.String(raw)
 		if !schema.Format(s).Valid() {
@@ -199,7 +239,7 @@ func normalize(raw json.RawMessage, k fieldKind) (json.RawMessage, error) {
 // schema_str, schema_type, error_type, error_message and the row's
 // metadata fields (problem_type ... tool_union_mode), null where unset.
 func (v *Verifier) Verify(ctx context.Context, req *verifier.Request) (*verifier.Verdict, error) {
-	row, err := ParseRow(req.Task)
+	row, err := parseRow(req.Task, &v.strs)
 	if err != nil {
 		return nil, err
 	}
@@ -221,7 +261,11 @@ func (v *Verifier) Verify(ctx context.Context, req *verifier.Request) (*verifier
 
 func verdict(row *Row, res schema.Result) *verifier.Verdict {
 	d := verifier.Reward(res.Reward)
-	d.Fields.Set("schema_str", rollout.Quote(row.SchemaStr))
+	if row.schemaRaw != nil {
+		d.Fields.Set("schema_str", row.schemaRaw)
+	} else {
+		d.Fields.Set("schema_str", rollout.Quote(row.SchemaStr))
+	}
 	d.Fields.Set("schema_type", rollout.Quote(string(row.SchemaType)))
 	d.Fields.Set("error_type", nullable(res.ErrorType))
 	d.Fields.Set("error_message", nullable(res.ErrorMessage))

@@ -343,7 +343,7 @@ func textEnvironment(m model.Model) gym.Environment {
 // in ```json and fail to parse before the schema is used, and the fifth
 // is valid JSON, so the recorded rewards are reproduced either way, with
 // the full schemas only in the first case.
-func recordedDataset(t *testing.T, rollouts string) (path string, full bool) {
+func recordedDataset(t testing.TB, rollouts string) (path string, full bool) {
 	t.Helper()
 	dir := t.TempDir()
 	path = filepath.Join(dir, "example.jsonl")

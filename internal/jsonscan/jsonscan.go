@@ -9,7 +9,6 @@
 package jsonscan
 
 import (
-	"bytes"
 	"errors"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -190,27 +189,6 @@ func String(raw []byte) (string, bool) {
 func unescape(b []byte) (string, bool) {
 	out := make([]byte, 0, len(b))
 	for i := 0; i < len(b); {
-		// Copy the run up to the next escape at once when it is plain.
-		if j := bytes.IndexByte(b[i:], '\\'); j != 0 {
-			run := b[i:]
-			if j > 0 {
-				run = b[i : i+j]
-			}
-			if plainRun(run) {
-				out = append(out, run...)
-				i += len(run)
-				continue
-			}
-			// Not plain: decode it rune by rune, once.
-			for _, r := range string(run) {
-				if r == '"' || r < 0x20 {
-					return "", false
-				}
-				out = utf8.AppendRune(out, r)
-			}
-			i += len(run)
-			continue
-		}
 		c := b[i]
 		switch {
 		case c == '"' || c < 0x20:
@@ -257,8 +235,13 @@ func unescape(b []byte) (string, bool) {
 				return "", false
 			}
 		case c < utf8.RuneSelf:
-			out = append(out, c)
-			i++
+			// A run of plain ASCII, copied at once.
+			j := i + 1
+			for j < len(b) && b[j] < utf8.RuneSelf && b[j] >= 0x20 && b[j] != '\\' && b[j] != '"' {
+				j++
+			}
+			out = append(out, b[i:j]...)
+			i = j
 		default:
 			r, size := utf8.DecodeRune(b[i:])
 			out = utf8.AppendRune(out, r)
@@ -266,17 +249,6 @@ func unescape(b []byte) (string, bool) {
 		}
 	}
 	return string(out), true
-}
-
-// plainRun reports whether run is valid UTF-8 with no quote or control
-// character, to be copied as it is.
-func plainRun(run []byte) bool {
-	for _, c := range run {
-		if c == '"' || c < 0x20 {
-			return false
-		}
-	}
-	return utf8.Valid(run)
 }
 
 func hex4(b []byte, i int) (rune, bool) {
