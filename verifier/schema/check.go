@@ -96,7 +96,13 @@ func (c *Checker) Text(f Format, schemaStr, text string) (Result, error) {
 	if s == nil {
 		return res, err
 	}
-	v, err := Parse(f, text)
+	var v any
+	var order ordering
+	if f == JSON {
+		v, order, err = parseJSON(text, true)
+	} else {
+		v, err = Parse(f, text)
+	}
 	if err != nil {
 		var pe *PyError
 		if !errors.As(err, &pe) {
@@ -114,7 +120,7 @@ func (c *Checker) Text(f Format, schemaStr, text string) (Result, error) {
 		}
 		v = rows
 	}
-	return c.validate(s, v), nil
+	return c.validate(s, v, order), nil
 }
 
 // Value checks an already parsed value (a tool call's arguments) against
@@ -124,7 +130,7 @@ func (c *Checker) Value(schemaStr string, v any) (Result, error) {
 	if s == nil {
 		return res, err
 	}
-	return c.validate(s, v), nil
+	return c.validate(s, v, nil), nil
 }
 
 func (c *Checker) schema(schemaStr string) (*Schema, Result, error) {
@@ -139,8 +145,8 @@ func (c *Checker) schema(schemaStr string) (*Schema, Result, error) {
 	return s, Result{}, nil
 }
 
-func (c *Checker) validate(s *Schema, v any) Result {
-	if err := s.Validate(v); err != nil {
+func (c *Checker) validate(s *Schema, v any, order ordering) Result {
+	if err := s.validate(v, order); err != nil {
 		return validationFailure(err)
 	}
 	return Result{Reward: 1}

@@ -43,8 +43,16 @@
 // characters, with Python's messages for JSON parse errors, for CSV errors
 // and for the common validation errors ("'age' is a required property",
 // "'x' is not of type 'integer'", "Additional properties are not allowed
-// ('x' was unexpected)", ...; jsonschema's best_match choice: the error
-// nearest the document's root, the schema's earlier keyword first).
+// ('x' was unexpected)", ...; jsonschema 4.25's best_match choice: the
+// error nearest the document's root, then the one at the greater path,
+// then the schema's earlier keyword).
+//
+// These were compared with NeMo Gym's own evaluate functions (app.py, run
+// with PyYAML, xmltodict, jsonschema and openapi-schema-validator's
+// OAS31Validator used as 0.6.3's validate() uses it) on 7,500 generated
+// responses in the five formats: every reward and error_type agreed but
+// for NaN (below), and the first line of every error_message but for the
+// differences listed here.
 //
 // Known differences from NeMo Gym, all on unusual input:
 //
@@ -52,7 +60,10 @@
 //     validating ... in schema[...]" part of Python's str() and the
 //     pretty-printed schema and instance after it are not written. YAML,
 //     XML and TOML parse errors have the exception name but not the Python
-//     parser's message.
+//     parser's message. Objects in messages have their keys in document
+//     order for JSON answers, sorted for the other formats; a SchemaError
+//     names the meta-schema's innermost failing keyword ("'strng' is not
+//     one of [...]") where Python's names its anyOf.
 //   - NaN and infinite numbers (JSON NaN, YAML .nan), dates and times (YAML
 //     timestamps, TOML dates), !!binary and !!set values are no JSON values
 //     for the validator: they fail every schema, where Python's jsonschema

@@ -3,9 +3,7 @@ package schema
 import (
 	"encoding/json"
 	"fmt"
-	"maps"
 	"math"
-	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -13,13 +11,16 @@ import (
 
 // pyRepr is Python's repr of a parsed value (objects with sorted keys,
 // where Python would keep the document's order).
-func pyRepr(v any) string {
+func pyRepr(v any) string { return ordering(nil).repr(v) }
+
+// repr is pyRepr with objects in their document order, where o knows it.
+func (o ordering) repr(v any) string {
 	var b strings.Builder
-	writeRepr(&b, v)
+	o.writeRepr(&b, v)
 	return b.String()
 }
 
-func writeRepr(b *strings.Builder, v any) {
+func (o ordering) writeRepr(b *strings.Builder, v any) {
 	switch v := v.(type) {
 	case nil:
 		b.WriteString("None")
@@ -45,18 +46,18 @@ func writeRepr(b *strings.Builder, v any) {
 			if i > 0 {
 				b.WriteString(", ")
 			}
-			writeRepr(b, x)
+			o.writeRepr(b, x)
 		}
 		b.WriteByte(']')
 	case map[string]any:
 		b.WriteByte('{')
-		for i, k := range slices.Sorted(maps.Keys(v)) {
+		for i, k := range o.keys(v) {
 			if i > 0 {
 				b.WriteString(", ")
 			}
 			b.WriteString(keyRepr(k))
 			b.WriteString(": ")
-			writeRepr(b, v[k])
+			o.writeRepr(b, v[k])
 		}
 		b.WriteByte('}')
 	default:

@@ -1,11 +1,13 @@
 package schema
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math/big"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -82,7 +84,7 @@ func compile(tree any) (*jsonschema.Schema, error) {
 	}
 	sch, err := c.Compile(loc)
 	if err != nil {
-		return nil, &PyError{Name: "SchemaError", Message: schemaErrorMessage(err)}
+		return nil, &PyError{Name: "SchemaError", Message: schemaErrorMessage(err, doc)}
 	}
 	return sch, nil
 }
@@ -122,18 +124,16 @@ func pythonRegexp(s string) (jsonschema.Regexp, error) {
 	return pyRegexp{s, re}, nil
 }
 
-func schemaErrorMessage(err error) string {
+func schemaErrorMessage(err error, doc any) string {
 	var ve *jsonschema.ValidationError
-	if errors.As(err, &ve) {
-		leaf := bestLeaf(ve)
-		return leaf.Error()
-	}
 	var se *jsonschema.SchemaValidationError
 	if errors.As(err, &se) && se.Err != nil {
-		if errors.As(se.Err, &ve) {
-			return bestLeaf(ve).Error()
-		}
-		return se.Err.Error()
+		err = se.Err
+	}
+	if errors.As(err, &ve) {
+		// The document validated against the meta-schema is the schema.
+		meta := &Schema{}
+		return meta.message(meta.bestLeaf(ve), doc, nil)
 	}
 	return err.Error()
 }
@@ -143,7 +143,10 @@ func schemaErrorMessage(err error) string {
 // ValidationError (or SchemaError for an invalid schema) whose message is
 // jsonschema's for the error its best_match picks: the one nearest the
 // document's root.
-func (s *Schema) Validate(v any) error {
+func (s *Schema) Validate(v any) error { return s.validate(v, nil) }
+
+// validate is Validate, with the key order of v's objects for messages.
+func (s *Schema) validate(v any, order ordering) error {
 	if s.err != nil {
 		return s.err
 	}
@@ -155,13 +158,15 @@ func (s *Schema) Validate(v any) error {
 	if !errors.As(err, &ve) {
 		return &PyError{Name: "ValidationError", Message: err.Error()}
 	}
-	leaf := bestLeaf(ve)
-	return &PyError{Name: "ValidationError", Message: message(leaf, v)}
+	leaf := s.bestLeaf(ve)
+	return &PyError{Name: "ValidationError", Message: s.message(leaf, v, order)}
 }
 
 // bestLeaf picks the error Python's best_match would report: among the
-// leaves of the error tree, one with the shortest instance path.
-func bestLeaf(ve *jsonschema.ValidationError) *jsonschema.ValidationError {
+// leaves of the error tree, one with the shortest instance path, and of
+// those the one whose keyword comes first in the schema (jsonschema
+// iterates a schema's keywords in order).
+func (s *Schema) bestLeaf(ve *jsonschema.ValidationError) *jsonschema.ValidationError {
 	var leaves []*jsonschema.ValidationError
 	var walk func(e *jsonschema.ValidationError)
 	walk = func(e *jsonschema.ValidationError) {
@@ -174,14 +179,88 @@ func bestLeaf(ve *jsonschema.ValidationError) *jsonschema.ValidationError {
 		}
 	}
 	walk(ve)
-	best := leaves[0]
+	best, bestPos := leaves[0], s.position(leaves[0])
 	for _, l := range leaves[1:] {
-		if len(l.InstanceLocation) < len(best.InstanceLocation) {
-			best = l
+		switch {
+		case len(l.InstanceLocation) < len(best.InstanceLocation):
+		case len(l.InstanceLocation) > len(best.InstanceLocation):
+			continue
+		default:
+			// jsonschema's relevance then prefers the greater path (max of
+			// error.path), then the first error: the earlier keyword.
+			if c := comparePaths(l.InstanceLocation, best.InstanceLocation); c < 0 {
+				continue
+			} else if c == 0 {
+				if pos := s.position(l); slices.Compare(pos, bestPos) < 0 {
+					best, bestPos = l, pos
+				}
+				continue
+			}
 		}
+		best, bestPos = l, s.position(l)
 	}
 	return best
 }
+
+// comparePaths compares instance paths as Python compares their deques:
+// array indices as numbers, keys as strings.
+func comparePaths(a, b []string) int {
+	for i := range min(len(a), len(b)) {
+		if a[i] == b[i] {
+			continue
+		}
+		x, errx := strconv.Atoi(a[i])
+		y, erry := strconv.Atoi(b[i])
+		if errx == nil && erry == nil {
+			return cmp.Compare(x, y)
+		}
+		return strings.Compare(a[i], b[i])
+	}
+	return cmp.Compare(len(a), len(b))
+}
+
+// keyword returns the path of the error's keyword in the schema.
+func keyword(e *jsonschema.ValidationError) []string {
+	_, frag, _ := strings.Cut(e.SchemaURL, "#")
+	var toks []string
+	for _, t := range strings.Split(frag, "/") {
+		if t != "" {
+			toks = append(toks, strings.ReplaceAll(strings.ReplaceAll(t, "~1", "/"), "~0", "~"))
+		}
+	}
+	if e.ErrorKind != nil {
+		toks = append(toks, e.ErrorKind.KeywordPath()...)
+	}
+	return toks
+}
+
+// position is the place of the error's keyword in the schema, as the
+// index of each step among its siblings in document order.
+func (s *Schema) position(e *jsonschema.ValidationError) []int {
+	var pos []int
+	v := s.tree
+	for _, tok := range keyword(e) {
+		switch c := v.(type) {
+		case map[string]any:
+			i := slices.Index(s.order.keys(c), tok)
+			pos = append(pos, i)
+			v = c[tok]
+		case []any:
+			i := 0
+			fmt.Sscanf(tok, "%d", &i)
+			pos = append(pos, i)
+			if i >= 0 && i < len(c) {
+				v = c[i]
+			}
+		default:
+			return pos
+		}
+	}
+	return pos
+}
+
+// at returns the schema value at the error's keyword.
+func (s *Schema) at(e *jsonschema.ValidationError) any { return at(s.tree, keyword(e)) }
 
 // at returns the value at a location of v.
 func at(v any, loc []string) any {
@@ -204,9 +283,9 @@ func at(v any, loc []string) any {
 }
 
 // message is jsonschema's (Python's) message for the error e on document v.
-func message(e *jsonschema.ValidationError, v any) string {
+func (s *Schema) message(e *jsonschema.ValidationError, v any, order ordering) string {
 	inst := at(v, e.InstanceLocation)
-	r := func(x any) string { return pyRepr(x) }
+	r := func(x any) string { return order.repr(x) }
 	switch k := e.ErrorKind.(type) {
 	case *kind.Required:
 		if len(k.Missing) > 0 {
@@ -214,10 +293,16 @@ func message(e *jsonschema.ValidationError, v any) string {
 		}
 	case *kind.AdditionalProperties:
 		extras := slices.Clone(k.Properties)
-		sort.Strings(extras)
+		str := func(k string) string { // Python's str of the key
+			if strings.HasPrefix(k, nonStringKey) {
+				return strings.TrimPrefix(k, nonStringKey)
+			}
+			return k
+		}
+		sort.Slice(extras, func(i, j int) bool { return str(extras[i]) < str(extras[j]) })
 		parts := make([]string, len(extras))
 		for i, x := range extras {
-			parts[i] = r(x)
+			parts[i] = keyRepr(x)
 		}
 		verb := "were"
 		if len(extras) == 1 {
@@ -225,9 +310,22 @@ func message(e *jsonschema.ValidationError, v any) string {
 		}
 		return fmt.Sprintf("Additional properties are not allowed (%s %s unexpected)", strings.Join(parts, ", "), verb)
 	case *kind.Type:
-		want := make([]string, len(k.Want))
-		for i, t := range k.Want {
-			want[i] = r(t)
+		var want []string
+		var declared any
+		if s.tree != nil {
+			declared = s.at(e)
+		}
+		switch t := declared.(type) {
+		case []any:
+			for _, x := range t {
+				want = append(want, r(x))
+			}
+		case string:
+			want = []string{r(t)}
+		default:
+			for _, x := range k.Want {
+				want = append(want, r(x))
+			}
 		}
 		return fmt.Sprintf("%s is not of type %s", r(inst), strings.Join(want, ", "))
 	case *kind.Enum:
