@@ -103,9 +103,10 @@ func TestNeMoGymToolCallModes(t *testing.T) {
 	d = check(t, nil, base(nil), call("extract_record", valid), call("distractor_tool", valid))
 	require.Equal(t, "Expected exactly one function_call, got: extract_record, distractor_tool", field(t, d, "error_message"))
 	d = check(t, nil, base(nil), call("extract_record", `{"name": "Alice", "age": "thirty"}`))
-	require.Equal(t, "ValidationError: 'thirty' is not of type 'integer'", field(t, d, "error_message"))
+	require.Equal(t, "ValidationError: 'thirty' is not of type 'integer'\n\nFailed validating 'type' in schema['properties']['age']:\n    {'type': 'integer'}\n\nOn instance['age']:\n    'thirty'", field(t, d, "error_message"))
 	d = check(t, nil, base(nil), call("extract_record", `{"name": "Alice"}`))
-	require.Equal(t, "ValidationError: 'age' is a required property", field(t, d, "error_message"))
+	// Python's str() of the error, cut at 200 characters.
+	require.Equal(t, "ValidationError: 'age' is a required property\n\nFailed validating 'required' in schema:\n    {'type': 'object',\n     'properties': {'name': {'type': 'string'}, 'age': {'type': 'integer'}},\n     'required': ['name', 'age", field(t, d, "error_message"))
 }
 
 func field(t *testing.T, d *verifier.Verdict, name string) any {

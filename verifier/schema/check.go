@@ -97,10 +97,17 @@ func (c *Checker) Text(f Format, schemaStr, text string) (Result, error) {
 		return res, err
 	}
 	var v any
-	var order ordering
-	if f == JSON {
+	order := ordering{} // the document's key order, for messages
+	switch f {
+	case JSON:
 		v, order, err = parseJSON(text, true)
-	} else {
+	case YAML:
+		v, err = parseYAML(text, order)
+	case XML:
+		v, err = parseXML(text, order)
+	case CSV:
+		v, err = parseCSV(text, order)
+	default:
 		v, err = Parse(f, text)
 	}
 	if err != nil {
@@ -112,9 +119,9 @@ func (c *Checker) Text(f Format, schemaStr, text string) (Result, error) {
 	}
 	switch {
 	case f == XML && c.XMLCoerceTypes:
-		v = CoerceXML(v, s.tree)
+		v = order.coerceXML(v, s.tree)
 	case f == CSV:
-		rows, err := CoerceCSV(v.([]any), s.tree)
+		rows, err := order.coerceCSV(v.([]any), s.tree)
 		if err != nil {
 			return validationFailure(err), nil
 		}

@@ -14,7 +14,9 @@ import (
 // position a one-key object (xmltodict's <items><item>..</item></items>
 // wrapping) is unwrapped and a single value becomes a one-item list.
 // Properties the schema does not list are kept as they are.
-func CoerceXML(data any, schema any) any {
+func CoerceXML(data any, schema any) any { return ordering(nil).coerceXML(data, schema) }
+
+func (o ordering) coerceXML(data any, schema any) any {
 	s, ok := schema.(map[string]any)
 	if !ok {
 		return data
@@ -28,9 +30,11 @@ func CoerceXML(data any, schema any) any {
 		if obj, ok := data.(map[string]any); ok {
 			props, _ := s["properties"].(map[string]any)
 			out := make(map[string]any, len(obj))
-			for k, v := range obj {
+			for _, k := range o.keys(obj) {
+				v := obj[k]
+				o.add(out, k)
 				if ps, ok := props[k]; ok {
-					out[k] = CoerceXML(v, ps)
+					out[k] = o.coerceXML(v, ps)
 				} else {
 					out[k] = v
 				}
@@ -58,7 +62,7 @@ func CoerceXML(data any, schema any) any {
 		}
 		out := make([]any, len(list))
 		for i, v := range list {
-			out[i] = CoerceXML(v, items)
+			out[i] = o.coerceXML(v, items)
 		}
 		return out
 	}
@@ -103,7 +107,9 @@ func coerceScalar(s, typ string) (any, bool) {
 // "null" is listed; an empty value otherwise stays "". The error is
 // Python's, where NeMo Gym's code fails on the schema (an items or
 // property schema that is not an object).
-func CoerceCSV(rows []any, schema any) ([]any, error) {
+func CoerceCSV(rows []any, schema any) ([]any, error) { return ordering(nil).coerceCSV(rows, schema) }
+
+func (o ordering) coerceCSV(rows []any, schema any) ([]any, error) {
 	s, ok := schema.(map[string]any)
 	if !ok {
 		return nil, attrError(schema)
@@ -126,7 +132,9 @@ func CoerceCSV(rows []any, schema any) ([]any, error) {
 	for i, r := range rows {
 		row := r.(map[string]any)
 		c := make(map[string]any, len(row))
-		for k, v := range row {
+		for _, k := range o.keys(row) {
+			v := row[k]
+			o.add(c, k)
 			var typ any = "string"
 			if ps, ok := props[k]; ok {
 				pm, ok := ps.(map[string]any)

@@ -16,7 +16,9 @@ const csvFieldLimit = 131072
 // strict): "" escapes a quote inside a quoted field, a quoted field may
 // span lines, text after a closing quote is kept, and a lone carriage
 // return inside an unquoted field is an error. Every value is a string.
-func ParseCSV(s string) ([]any, error) {
+func ParseCSV(s string) ([]any, error) { return parseCSV(s, nil) }
+
+func parseCSV(s string, order ordering) ([]any, error) {
 	r := csvReader{lines: splitLinesKeep(s)}
 	header, ok, err := r.record()
 	if err != nil {
@@ -39,6 +41,9 @@ func ParseCSV(s string) ([]any, error) {
 		}
 		row := make(map[string]any, len(header))
 		for i, name := range header {
+			if _, dup := row[name]; !dup {
+				order.add(row, name)
+			}
 			if i < len(rec) {
 				row[name] = rec[i]
 			} else {
@@ -50,6 +55,7 @@ func ParseCSV(s string) ([]any, error) {
 			for _, f := range rec[len(header):] {
 				extra = append(extra, f)
 			}
+			order.add(row, NonStringKey("None"))
 			row[NonStringKey("None")] = extra
 		}
 		rows = append(rows, row)

@@ -39,31 +39,32 @@
 // with properties reached through objects, but not inside lists (anyOf,
 // oneOf, allOf, prefixItems).
 //
-// error_message is NeMo Gym's: "<exception name>: <message>" cut to 200
-// characters, with Python's messages for JSON parse errors, for CSV errors
-// and for the common validation errors ("'age' is a required property",
-// "'x' is not of type 'integer'", "Additional properties are not allowed
-// ('x' was unexpected)", ...; jsonschema 4.25's best_match choice: the
-// error nearest the document's root, then the one at the greater path,
-// then the schema's earlier keyword).
+// error_message is NeMo Gym's: "<exception name>: <message>" with the
+// message cut to 200 characters. Validation errors are str() of
+// jsonschema's ValidationError — its message ("'age' is a required
+// property", "Additional properties are not allowed ('x' was unexpected)",
+// ...), the keyword and the schema path, the schema and the instance
+// pretty-printed as pprint.pformat(width=72) does — for the error
+// jsonschema 4.25's best_match picks (nearest the document's root, then at
+// the greater path, then the schema's earlier keyword). JSON and CSV parse
+// errors are Python's messages.
 //
 // These were compared with NeMo Gym's own evaluate functions (app.py, run
 // with PyYAML, xmltodict, jsonschema and openapi-schema-validator's
 // OAS31Validator used as 0.6.3's validate() uses it) on 7,500 generated
 // responses in the five formats: every reward and error_type agreed but
-// for NaN (below), and the first line of every error_message but for the
-// differences listed here.
+// for NaN (below), and every error_message of a JSON, CSV, YAML or XML
+// answer's validation, but for the differences listed here.
 //
 // Known differences from NeMo Gym, all on unusual input:
 //
-//   - A ValidationError's message has only its first line: the "Failed
-//     validating ... in schema[...]" part of Python's str() and the
-//     pretty-printed schema and instance after it are not written. YAML,
-//     XML and TOML parse errors have the exception name but not the Python
-//     parser's message. Objects in messages have their keys in document
-//     order for JSON answers, sorted for the other formats; a SchemaError
-//     names the meta-schema's innermost failing keyword ("'strng' is not
-//     one of [...]") where Python's names its anyOf.
+//   - YAML, XML and TOML parse errors have the exception name but not the
+//     Python parser's message. Objects of a TOML answer are shown with
+//     sorted keys (go-toml keeps no order; Python shows document order). A
+//     SchemaError (an invalid schema) has only its first line, naming the
+//     meta-schema's innermost failing keyword ("'strng' is not one of
+//     [...]") where Python's names its anyOf. An error under a $ref shows
+//     the referenced schema's path, not Python's path through "$ref".
 //   - NaN and infinite numbers (JSON NaN, YAML .nan), dates and times (YAML
 //     timestamps, TOML dates), !!binary and !!set values are no JSON values
 //     for the validator: they fail every schema, where Python's jsonschema

@@ -346,7 +346,16 @@ func (o ordering) add(m map[string]any, key string) {
 // know, or when o is nil).
 func (o ordering) keys(m map[string]any) []string {
 	if ks, ok := o[mapID(m)]; ok && len(ks) == len(m) {
-		return ks
+		all := true
+		for _, k := range ks {
+			if _, ok := m[k]; !ok {
+				all = false
+				break
+			}
+		}
+		if all {
+			return ks
+		}
 	}
 	return slices.Sorted(maps.Keys(m))
 }

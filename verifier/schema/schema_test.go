@@ -33,7 +33,8 @@ func ExampleChecker_Text() {
 			s = `{"type": "array", "items": ` + person + `}`
 		}
 		res, _ := c.Text(in.f, s, in.text)
-		fmt.Println(strings.TrimSpace(fmt.Sprint(in.f, " ", res.Reward, " ", res.ErrorType, " ", res.ErrorMessage)))
+		first, _, _ := strings.Cut(res.ErrorMessage, "\n")
+		fmt.Println(strings.TrimSpace(fmt.Sprint(in.f, " ", res.Reward, " ", res.ErrorType, " ", first)))
 	}
 	// Output:
 	// json 1

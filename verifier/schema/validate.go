@@ -159,7 +159,63 @@ func (s *Schema) validate(v any, order ordering) error {
 		return &PyError{Name: "ValidationError", Message: err.Error()}
 	}
 	leaf := s.bestLeaf(ve)
-	return &PyError{Name: "ValidationError", Message: s.message(leaf, v, order)}
+	return &PyError{Name: "ValidationError", Message: s.verbose(leaf, v, order)}
+}
+
+// verbose is str() of jsonschema's ValidationError: the message, then the
+// keyword, the schema holding it and the instance, pretty-printed.
+func (s *Schema) verbose(e *jsonschema.ValidationError, v any, order ordering) string {
+	msg := s.message(e, v, order)
+	kw := keyword(e)
+	if len(kw) == 0 || e.ErrorKind == nil || len(e.ErrorKind.KeywordPath()) == 0 {
+		return msg
+	}
+	// The schema path, with list positions as numbers.
+	var schemaPath []string
+	var sub any = s.tree
+	for _, tok := range kw[:len(kw)-1] {
+		switch c := sub.(type) {
+		case map[string]any:
+			schemaPath = append(schemaPath, pyStrRepr(tok))
+			sub = c[tok]
+		case []any:
+			schemaPath = append(schemaPath, tok)
+			i, _ := strconv.Atoi(tok)
+			if i >= 0 && i < len(c) {
+				sub = c[i]
+			}
+		default:
+			return msg
+		}
+	}
+	var instPath []string
+	inst := v
+	for _, tok := range e.InstanceLocation {
+		switch c := inst.(type) {
+		case map[string]any:
+			instPath = append(instPath, keyRepr(tok))
+			inst = c[tok]
+		case []any:
+			instPath = append(instPath, tok)
+			i, _ := strconv.Atoi(tok)
+			if i >= 0 && i < len(c) {
+				inst = c[i]
+			}
+		default:
+			return msg
+		}
+	}
+	index := func(container string, idx []string) string {
+		if len(idx) == 0 {
+			return container
+		}
+		return container + "[" + strings.Join(idx, "][") + "]"
+	}
+	pretty := func(o ordering, x any) string {
+		return strings.ReplaceAll(o.pformat(x), "\n", "\n    ")
+	}
+	return msg + "\n\nFailed validating " + pyStrRepr(kw[len(kw)-1]) + " in " + index("schema", schemaPath) + ":\n    " +
+		pretty(s.order, sub) + "\n\nOn " + index("instance", instPath) + ":\n    " + pretty(order, inst)
 }
 
 // bestLeaf picks the error Python's best_match would report: among the

@@ -17,7 +17,9 @@ import (
 // prefix ("ns:tag", "@xmlns:ns"); comments and processing instructions are
 // dropped; a DTD declaring entities is refused. The document must be well
 // formed, with one root element; errors are not expat's messages.
-func ParseXML(s string) (any, error) {
+func ParseXML(s string) (any, error) { return parseXML(s, nil) }
+
+func parseXML(s string, order ordering) (any, error) {
 	d := xml.NewDecoder(strings.NewReader(s))
 	d.Strict = true
 	type frame struct {
@@ -52,7 +54,11 @@ func ParseXML(s string) (any, error) {
 				if f.item == nil {
 					f.item = map[string]any{}
 				}
-				f.item["@"+qname(a.Name)] = a.Value
+				k := "@" + qname(a.Name)
+				if _, dup := f.item[k]; !dup {
+					order.add(f.item, k)
+				}
+				f.item[k] = a.Value
 			}
 			stack = append(stack, f)
 		case xml.EndElement:
@@ -70,19 +76,20 @@ func ParseXML(s string) (any, error) {
 			var value any = data
 			if f.item != nil {
 				if data != nil {
-					pushData(f.item, "#text", data)
+					pushData(f.item, "#text", data, order)
 				}
 				value = f.item
 			}
 			if len(stack) == 0 {
 				root = map[string]any{f.name: value}
+				order.add(root, f.name)
 				continue
 			}
 			parent := stack[len(stack)-1]
 			if parent.item == nil {
 				parent.item = map[string]any{}
 			}
-			pushData(parent.item, f.name, value)
+			pushData(parent.item, f.name, value, order)
 		case xml.CharData:
 			if len(stack) == 0 {
 				if len(bytes.TrimLeft(t, " \t\r\n")) > 0 {
@@ -106,9 +113,10 @@ func ParseXML(s string) (any, error) {
 
 // pushData adds a child or text to an element's object: a repeated name
 // turns into a list (xmltodict's push_data).
-func pushData(item map[string]any, key string, data any) {
+func pushData(item map[string]any, key string, data any, order ordering) {
 	old, ok := item[key]
 	if !ok {
+		order.add(item, key)
 		item[key] = data
 		return
 	}

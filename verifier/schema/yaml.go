@@ -24,7 +24,9 @@ import (
 // document is allowed. The syntax is read by go.yaml.in/yaml/v3 (a YAML
 // 1.2 parser; the two agree on the documents models write), the types by
 // PyYAML's resolver rules; errors are not PyYAML's messages.
-func ParseYAML(s string) (v any, err error) {
+func ParseYAML(s string) (v any, err error) { return parseYAML(s, nil) }
+
+func parseYAML(s string, order ordering) (v any, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			v, err = nil, &PyError{Name: "YAMLError", Message: fmt.Sprint(p)}
@@ -45,7 +47,7 @@ func ParseYAML(s string) (v any, err error) {
 		}
 		return nil, &PyError{Name: "ComposerError", Message: "expected a single document in the stream\n  but found another document"}
 	}
-	c := yamlConstructor{seen: map[*yaml.Node]bool{}}
+	c := yamlConstructor{seen: map[*yaml.Node]bool{}, order: order}
 	return c.construct(&doc, 0)
 }
 
@@ -54,7 +56,8 @@ func yamlError(err error) error {
 }
 
 type yamlConstructor struct {
-	seen map[*yaml.Node]bool // anchors being constructed: a recursive alias
+	seen  map[*yaml.Node]bool // anchors being constructed: a recursive alias
+	order ordering
 }
 
 func (c *yamlConstructor) construct(n *yaml.Node, depth int) (any, error) {
@@ -149,6 +152,9 @@ func (c *yamlConstructor) mapping(n *yaml.Node, out map[string]any, depth int) e
 		v, err := c.construct(kv[1], depth+1)
 		if err != nil {
 			return err
+		}
+		if _, dup := out[key]; !dup {
+			c.order.add(out, key)
 		}
 		out[key] = v
 	}
