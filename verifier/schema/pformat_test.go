@@ -27,7 +27,7 @@ func TestVerboseMessages(t *testing.T) {
 	schemaStr := `{"type": "object", "description": "A long description that will certainly need to be wrapped by pprint because it is long", "properties": {"tags": {"type": "array", "items": {"type": "string", "enum": ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota"]}}, "n": {"type": "integer"}}}`
 	c := &Checker{}
 	for doc, want := range map[string]string{
-		`{"tags": ["alpha"], "n": 1, "x": 2}`: "ValidationError: Additional properties are not allowed ('x' was unexpected)\n\nFailed validating 'additionalProperties' in schema:\n    {'type': 'object',\n     'description': 'A long description that will certainly need ",
+		`{"tags": ["alpha"], "n": 1, "x": 2}`:  "ValidationError: Additional properties are not allowed ('x' was unexpected)\n\nFailed validating 'additionalProperties' in schema:\n    {'type': 'object',\n     'description': 'A long description that will certainly need ",
 		`{"tags": ["alpha", "omega"], "n": 1}`: "ValidationError: 'omega' is not one of ['alpha', 'beta', 'gamma', 'delta', 'epsilon', 'zeta', 'eta', 'theta', 'iota']\n\nFailed validating 'enum' in schema['properties']['tags']['items']:\n    {'type': 'string',\n     'en",
 	} {
 		res, err := c.Text(JSON, schemaStr, doc)
