@@ -96,11 +96,26 @@ func (c *Checker) Text(f Format, schemaStr, text string) (Result, error) {
 	if s == nil {
 		return res, err
 	}
+	res, err = c.text(f, s, text, nil)
+	if err != nil || res.ErrorType != ErrValidation {
+		return res, err
+	}
+	// Again with the document's key order, for the message.
+	return c.text(f, s, text, ordering{})
+}
+
+// text parses, coerces and validates text, recording the key order of its
+// objects in order when it is not nil.
+func (c *Checker) text(f Format, s *Schema, text string, order ordering) (Result, error) {
 	var v any
-	order := ordering{} // the document's key order, for messages
+	var err error
 	switch f {
 	case JSON:
-		v, order, err = parseJSON(text, true)
+		var o ordering
+		v, o, err = parseJSON(text, order != nil)
+		if order != nil {
+			order = o
+		}
 	case YAML:
 		v, err = parseYAML(text, order)
 	case XML:
