@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"sync"
@@ -187,9 +188,10 @@ func parseRow(task rollout.Task, strs *stringCache) (*Row, error) {
 	return r, nil
 }
 
-// normalize validates a field's value as pydantic (lax mode) does and
-// returns it as the response would dump it: integral floats and numeric
-// strings for an int, 0/1 and pydantic's words for a bool.
+// normalize validates a field's value as pydantic 2 (lax mode) does and
+// returns it as the response would dump it: an int may be given as an
+// integral float, a numeric string or a boolean; a bool as 0 or 1 or one
+// of pydantic's words ("yes", "off", "t", ...).
 func normalize(raw json.RawMessage, k fieldKind) (json.RawMessage, error) {
 	if string(raw) == "null" {
 		return raw, nil
@@ -201,31 +203,41 @@ func normalize(raw json.RawMessage, k fieldKind) (json.RawMessage, error) {
 		}
 		return nil, fmt.Errorf("want a string or null, got %.60s", raw)
 	case kindInt:
-		var n json.Number
-		if raw[0] == '"' {
-			var s string
-			_ = json.Unmarshal(raw, &s)
-			n = json.Number(strings.TrimSpace(s))
-		} else if json.Unmarshal(raw, &n) != nil {
-			return nil, fmt.Errorf("want an integer or null, got %.60s", raw)
+		switch string(raw) {
+		case "true":
+			return json.RawMessage("1"), nil
+		case "false":
+			return json.RawMessage("0"), nil
 		}
-		if i, err := strconv.ParseInt(string(n), 10, 64); err == nil {
+		lit := string(raw)
+		if raw[0] == '"' {
+			str, _ := jsonscan.String(raw)
+			lit = strings.TrimSpace(str)
+		}
+		if i, err := strconv.ParseInt(lit, 10, 64); err == nil {
 			return rollout.Int(int(i)), nil
 		}
-		if f, err := strconv.ParseFloat(string(n), 64); err == nil && f == float64(int64(f)) && raw[0] != '"' {
+		if f, err := strconv.ParseFloat(lit, 64); err == nil && f == math.Trunc(f) && math.Abs(f) < 1<<53 {
 			return rollout.Int(int(f)), nil
 		}
 		return nil, fmt.Errorf("want an integer or null, got %.60s", raw)
 	case kindBool:
-		switch strings.ToLower(strings.Trim(string(raw), `"`)) {
-		case "true", "1", "yes", "on", "t", "y":
-			if raw[0] == '"' || string(raw) == "true" || string(raw) == "1" {
+		if raw[0] == '"' {
+			str, _ := jsonscan.String(raw)
+			switch strings.ToLower(strings.TrimSpace(str)) {
+			case "true", "1", "yes", "on", "t", "y":
 				return json.RawMessage("true"), nil
-			}
-		case "false", "0", "no", "off", "f", "n":
-			if raw[0] == '"' || string(raw) == "false" || string(raw) == "0" {
+			case "false", "0", "no", "off", "f", "n":
 				return json.RawMessage("false"), nil
 			}
+			return nil, fmt.Errorf("want a boolean or null, got %.60s", raw)
+		}
+		switch string(raw) {
+		case "true", "false":
+			return raw, nil
+		}
+		if f, err := strconv.ParseFloat(string(raw), 64); err == nil && (f == 0 || f == 1) {
+			return json.RawMessage(strconv.FormatBool(f == 1)), nil
 		}
 		return nil, fmt.Errorf("want a boolean or null, got %.60s", raw)
 	}

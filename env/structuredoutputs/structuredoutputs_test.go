@@ -229,6 +229,19 @@ func TestNeMoGymCSV(t *testing.T) {
 // The verdict has NeMo Gym's response fields, in its order, with the row's
 // values and NeMo Gym's defaults.
 func TestVerdictFields(t *testing.T) {
+	// pydantic's lax reading of the ints and bools (checked against pydantic 2.13).
+	for in, want := range map[string]map[string]any{
+		`{"num_turns": "2.0", "num_tools": true, "num_distractors": " 3 ", "has_distractors": 0.0, "parallel_tool_calls": "T"}`: {
+			"num_turns": 2.0, "num_tools": 1.0, "num_distractors": 3.0, "has_distractors": false, "parallel_tool_calls": true},
+	} {
+		var fields map[string]any
+		require.NoError(t, json.Unmarshal([]byte(in), &fields))
+		fields["schema_str"] = "{}"
+		d := check(t, nil, fields, message(`{}`))
+		for k, v := range want {
+			require.Equal(t, v, field(t, d, k), k)
+		}
+	}
 	d := check(t, nil, map[string]any{"schema_str": `{"type": "object"}`, "num_turns": 2.0, "has_distractors": "yes", "problem_type": "direct"}, message(`{}`))
 	var names []string
 	for _, f := range d.Fields.Fields() {
@@ -278,6 +291,8 @@ func TestBadRows(t *testing.T) {
 		{map[string]any{"schema_str": "{}", "schema_type": "ini"}, "schema_type"},
 		{map[string]any{"schema_str": "{}", "num_turns": "two"}, "num_turns"},
 		{map[string]any{"schema_str": "{}", "num_turns": 1.5}, "num_turns"},
+		{map[string]any{"schema_str": "{}", "has_distractors": 2}, "has_distractors"},
+		{map[string]any{"schema_str": "{}", "problem_type": true}, "problem_type"},
 		{map[string]any{"schema_str": "{}", "parallel_tool_calls": "maybe"}, "parallel_tool_calls"},
 		{map[string]any{"schema_str": "{}", "tool_name": 7}, "tool_name"},
 	} {
