@@ -2,7 +2,6 @@ package agent
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/gymkit/gym/env"
@@ -29,15 +28,11 @@ type NonExecuting struct {
 func (a *NonExecuting) Run(ctx context.Context, task rollout.Task) (res *rollout.Result, err error) {
 	s := &Simple{Model: a.Model, Resources: a.Resources, Verifier: a.Verifier, ModelTimeout: a.ModelTimeout, VerifyTimeout: a.VerifyTimeout}
 	err = s.inSession(ctx, task, func(sess env.Session) error {
-		params, err := task.Params()
+		req, err := request(task)
 		if err != nil {
-			return rollout.Fail(rollout.FailInvalidRow, "seed", err)
+			return err
 		}
-		input, err := params.Input()
-		if err != nil {
-			return rollout.Fail(rollout.FailInvalidRow, "seed", fmt.Errorf("%s.%w", rollout.KeyCreateParams, err))
-		}
-		resp, err := s.callModel(ctx, &model.Request{Params: params, Input: input})
+		resp, err := s.callModel(ctx, req)
 		if err != nil {
 			return err
 		}

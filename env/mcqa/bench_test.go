@@ -4,13 +4,12 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/gymkit/gym/env/mcqa"
+	"github.com/gymkit/gym/internal/benchcpu"
 	"github.com/gymkit/gym/internal/reftest"
 	"github.com/gymkit/gym/rollout"
 	"github.com/gymkit/gym/verifier"
@@ -46,7 +45,7 @@ func BenchmarkVerify(b *testing.B) {
 	require.NoError(b, err)
 	ctx := context.Background()
 	b.ReportAllocs()
-	cpu := cpuTime()
+	cpu := benchcpu.Now()
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		i := 0
@@ -58,22 +57,5 @@ func BenchmarkVerify(b *testing.B) {
 			i++
 		}
 	})
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "verifies/s")
-	reportCPU(b, cpu)
-}
-
-// cpuTime is the CPU time the process has used.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-// reportCPU reports the CPU time per verify and the verifies per second
-// two cores give at that cost: on a shared machine the wall-clock figures
-// count the time other processes hold the cores.
-func reportCPU(b *testing.B, start time.Duration) {
-	per := float64(cpuTime()-start) / float64(b.N)
-	b.ReportMetric(per, "cpu-ns/op")
-	b.ReportMetric(2e9/per, "verifies/s@2cores")
+	benchcpu.Report(b, cpu, "verifies")
 }

@@ -4,13 +4,12 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/gymkit/gym/env/structuredoutputs"
+	"github.com/gymkit/gym/internal/benchcpu"
 	"github.com/gymkit/gym/internal/reftest"
 	"github.com/gymkit/gym/rollout"
 	"github.com/gymkit/gym/verifier"
@@ -42,12 +41,6 @@ func requests(b *testing.B, rollouts, dataset string) []*verifier.Request {
 	return reqs
 }
 
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
 // run verifies reqs round-robin on every core and reports verifies/s, the
 // CPU time per verify and the verifies per second two cores give at that
 // cost (on a shared machine the wall-clock figure counts the time other
@@ -58,7 +51,7 @@ func run(b *testing.B, reqs []*verifier.Request, fresh bool) {
 	require.NoError(b, err)
 	ctx := context.Background()
 	b.ReportAllocs()
-	start := cpuTime()
+	start := benchcpu.Now()
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		i := 0
@@ -74,10 +67,7 @@ func run(b *testing.B, reqs []*verifier.Request, fresh bool) {
 			i++
 		}
 	})
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "verifies/s")
-	per := float64(cpuTime()-start) / float64(b.N)
-	b.ReportMetric(per, "cpu-ns/op")
-	b.ReportMetric(2e9/per, "verifies/s@2cores")
+	benchcpu.Report(b, start, "verifies")
 }
 
 // BenchmarkVerifyRecorded verifies NeMo Gym's recorded rollouts (with their

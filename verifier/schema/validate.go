@@ -170,40 +170,13 @@ func (s *Schema) verbose(e *jsonschema.ValidationError, v any, order ordering) s
 	if len(kw) == 0 || e.ErrorKind == nil || len(e.ErrorKind.KeywordPath()) == 0 {
 		return msg
 	}
-	// The schema path, with list positions as numbers.
-	var schemaPath []string
-	var sub any = s.tree
-	for _, tok := range kw[:len(kw)-1] {
-		switch c := sub.(type) {
-		case map[string]any:
-			schemaPath = append(schemaPath, pyStrRepr(tok))
-			sub = c[tok]
-		case []any:
-			schemaPath = append(schemaPath, tok)
-			i, _ := strconv.Atoi(tok)
-			if i >= 0 && i < len(c) {
-				sub = c[i]
-			}
-		default:
-			return msg
-		}
+	sub, schemaPath, ok := walk(s.tree, kw[:len(kw)-1])
+	if !ok {
+		return msg
 	}
-	var instPath []string
-	inst := v
-	for _, tok := range e.InstanceLocation {
-		switch c := inst.(type) {
-		case map[string]any:
-			instPath = append(instPath, keyRepr(tok))
-			inst = c[tok]
-		case []any:
-			instPath = append(instPath, tok)
-			i, _ := strconv.Atoi(tok)
-			if i >= 0 && i < len(c) {
-				inst = c[i]
-			}
-		default:
-			return msg
-		}
+	inst, instPath, ok := walk(v, e.InstanceLocation)
+	if !ok {
+		return msg
 	}
 	index := func(container string, idx []string) string {
 		if len(idx) == 0 {
@@ -256,6 +229,27 @@ func (s *Schema) bestLeaf(ve *jsonschema.ValidationError) *jsonschema.Validation
 		best, bestPos = l, s.position(l)
 	}
 	return best
+}
+
+// walk follows a JSON pointer's tokens from v and returns the value there
+// and the path as Python indexes it (keys quoted, list positions numbers).
+func walk(v any, toks []string) (any, []string, bool) {
+	path := make([]string, 0, len(toks))
+	for _, tok := range toks {
+		switch c := v.(type) {
+		case map[string]any:
+			path = append(path, keyRepr(tok))
+			v = c[tok]
+		case []any:
+			path = append(path, tok)
+			if i, err := strconv.Atoi(tok); err == nil && i >= 0 && i < len(c) {
+				v = c[i]
+			}
+		default:
+			return nil, nil, false
+		}
+	}
+	return v, path, true
 }
 
 // comparePaths compares instance paths as Python compares their deques:
