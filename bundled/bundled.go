@@ -14,8 +14,10 @@ import (
 	"github.com/gymkit/gym"
 	"github.com/gymkit/gym/config"
 	"github.com/gymkit/gym/env"
+	"github.com/gymkit/gym/env/instructionfollowing"
 	"github.com/gymkit/gym/env/mcqa"
 	"github.com/gymkit/gym/env/structuredoutputs"
+	"github.com/gymkit/gym/env/workplace"
 	"github.com/gymkit/gym/examples/multistep"
 	"github.com/gymkit/gym/examples/singletoolcall"
 	"github.com/gymkit/gym/verifier"
@@ -33,15 +35,17 @@ func Implementations() *gym.Implementations {
 		return gym.Resources{Server: multistep.NewServer(), Verifier: multistep.NewVerifier()}, nil
 	})
 	// Blend environments: one line each, in the order of the Nano blend.
+	im.AddResources(workplace.Name, resources(workplace.FromConfig))
 	im.AddResources(mcqa.Name, resources(mcqa.FromConfig))
+	im.AddResources(instructionfollowing.Name, resources(instructionfollowing.FromConfig))
 	im.AddResources(structuredoutputs.Name, resources(structuredoutputs.FromConfig))
 	return im
 }
 
-// resources adapts an environment package's FromConfig to a ResourcesFunc.
-func resources(fn func(config.Server) (env.ResourcesServer, verifier.Verifier, error)) gym.ResourcesFunc {
+// resources adapts an environment package's FromConfig to Implementations.
+func resources(build func(config.Server) (env.ResourcesServer, verifier.Verifier, error)) func(config.Server) (gym.Resources, error) {
 	return func(s config.Server) (gym.Resources, error) {
-		srv, v, err := fn(s)
+		srv, v, err := build(s)
 		if err != nil {
 			return gym.Resources{}, err
 		}
