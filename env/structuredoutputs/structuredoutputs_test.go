@@ -578,3 +578,34 @@ func TestREADMECommand(t *testing.T) {
 	require.Equal(t, 0, code, stderr.String())
 	require.Contains(t, stdout.String(), "reverified 8 rows: 0 rewards changed, 0 failed")
 }
+
+// NeMo Gym's v3 and v4 example rows (in its repository, not in the
+// reference data; set GYM_NEMO_GYM_GIT to a clone's git directory) are
+// valid rows of every schema_type and response_mode, and verify.
+func TestNeMoGymFlavourRows(t *testing.T) {
+	git := os.Getenv("GYM_NEMO_GYM_GIT")
+	if git == "" {
+		t.Skip("GYM_NEMO_GYM_GIT is not set")
+	}
+	_, v, err := structuredoutputs.New(structuredoutputs.Config{})
+	require.NoError(t, err)
+	types := map[string]int{}
+	for _, name := range []string{"structured_outputs_v3_example.jsonl", "structured_outputs_v4_example.jsonl"} {
+		out, err := exec.Command("git", "-C", git, "show", "HEAD:resources_servers/structured_outputs/data/"+name).Output()
+		require.NoError(t, err)
+		path := filepath.Join(t.TempDir(), name)
+		require.NoError(t, os.WriteFile(path, out, 0o644))
+		for task, err := range rollout.ReadTasksFile(path) {
+			require.NoError(t, err)
+			row, err := structuredoutputs.ParseRow(task)
+			require.NoError(t, err)
+			types[string(row.SchemaType)+"/"+row.ResponseMode]++
+			resp := &rollout.Response{Output: []rollout.Item{message("{}"), call(row.ToolName, "{}")}}
+			d, err := v.Verify(context.Background(), &verifier.Request{Task: task, Response: resp})
+			require.NoError(t, err)
+			require.Equal(t, 0.0, d.Reward)
+		}
+	}
+	t.Log(types)
+	require.Greater(t, len(types), 2)
+}
