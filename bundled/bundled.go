@@ -15,11 +15,13 @@ import (
 	"github.com/gymkit/gym/config"
 	"github.com/gymkit/gym/env"
 	"github.com/gymkit/gym/env/instructionfollowing"
+	"github.com/gymkit/gym/env/mathjudge"
 	"github.com/gymkit/gym/env/mcqa"
 	"github.com/gymkit/gym/env/structuredoutputs"
 	"github.com/gymkit/gym/env/workplace"
 	"github.com/gymkit/gym/examples/multistep"
 	"github.com/gymkit/gym/examples/singletoolcall"
+	"github.com/gymkit/gym/model"
 	"github.com/gymkit/gym/verifier"
 )
 
@@ -35,11 +37,24 @@ func Implementations() *gym.Implementations {
 		return gym.Resources{Server: multistep.NewServer(), Verifier: multistep.NewVerifier()}, nil
 	})
 	// Blend environments: one line each, in the order of the Nano blend.
+	im.AddResourcesWithDeps(mathjudge.Name, withModels(mathjudge.FromConfig))
 	im.AddResources(workplace.Name, resources(workplace.FromConfig))
 	im.AddResources(mcqa.Name, resources(mcqa.FromConfig))
 	im.AddResources(instructionfollowing.Name, resources(instructionfollowing.FromConfig))
 	im.AddResources(structuredoutputs.Name, resources(structuredoutputs.FromConfig))
 	return im
+}
+
+// withModels adapts an environment constructor that resolves model
+// references (a judge) to Implementations.AddResourcesWithDeps.
+func withModels(fn func(config.Server, func(config.Ref) (model.Model, error)) (env.ResourcesServer, verifier.Verifier, error)) gym.ResourcesDepsFunc {
+	return func(s config.Server, deps gym.Deps) (gym.Resources, error) {
+		srv, v, err := fn(s, deps.Model)
+		if err != nil {
+			return gym.Resources{}, err
+		}
+		return gym.Resources{Server: srv, Verifier: v}, nil
+	}
 }
 
 // resources adapts an environment package's FromConfig to Implementations.
