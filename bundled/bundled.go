@@ -17,6 +17,8 @@ import (
 	"github.com/gymkit/gym/env/codegen"
 	"github.com/gymkit/gym/env/instructionfollowing"
 	"github.com/gymkit/gym/env/mathjudge"
+	"github.com/gymkit/gym/env/mcqa"
+	"github.com/gymkit/gym/env/structuredoutputs"
 	"github.com/gymkit/gym/env/workplace"
 	"github.com/gymkit/gym/examples/multistep"
 	"github.com/gymkit/gym/examples/singletoolcall"
@@ -28,6 +30,7 @@ import (
 // environment, ready for Registry or Build on a NeMo Gym config.
 func Implementations() *gym.Implementations {
 	im := gym.Builtin()
+	im.AddAgent("non_executing_simple_agent", NonExecutingAgent)
 	im.AddResources("example_single_tool_call", func(config.Server) (gym.Resources, error) {
 		return gym.Resources{Server: singletoolcall.NewServer(), Verifier: singletoolcall.NewVerifier()}, nil
 	})
@@ -38,7 +41,9 @@ func Implementations() *gym.Implementations {
 	im.AddResourcesWithDeps(mathjudge.Name, withModels(mathjudge.FromConfig))
 	im.AddResources(codegen.Name, resources(codegen.FromConfig))
 	im.AddResources(workplace.Name, resources(workplace.FromConfig))
+	im.AddResources(mcqa.Name, resources(mcqa.FromConfig))
 	im.AddResources(instructionfollowing.Name, resources(instructionfollowing.FromConfig))
+	im.AddResources(structuredoutputs.Name, resources(structuredoutputs.FromConfig))
 	return im
 }
 
