@@ -404,7 +404,9 @@ func (c *Collector) repeats(agent string) int {
 }
 
 // attempt runs a planned rollout up to MaxAttempts times while its failure
-// is retryable, writing every failed attempt but the last to fail.
+// is retryable, writing every failed attempt but the last to fail. Each
+// attempt has its own identity (rollout.ID, on the agent's context and in
+// the result), so that a retry may go to another model endpoint.
 func (c *Collector) attempt(ctx context.Context, p planned, fail *rollout.Writer) {
 	attempts := max(c.MaxAttempts, 1)
 	backoff := c.RetryBackoff
@@ -416,8 +418,9 @@ func (c *Collector) attempt(ctx context.Context, p planned, fail *rollout.Writer
 		if c.RolloutTimeout > 0 {
 			actx, cancel = context.WithTimeout(ctx, c.RolloutTimeout)
 		}
-		*p.res = Result{Task: p.res.Task, TaskIndex: p.res.TaskIndex, RolloutIndex: p.res.RolloutIndex, Agent: p.res.Agent}
-		runOne(actx, p.agent, p.task, p.res)
+		id := rollout.NewID(p.res.TaskIndex, p.res.RolloutIndex, n)
+		*p.res = Result{Task: p.res.Task, TaskIndex: p.res.TaskIndex, RolloutIndex: p.res.RolloutIndex, Agent: p.res.Agent, ID: id}
+		runOne(rollout.WithID(actx, id), p.agent, p.task, p.res)
 		timedOut := actx.Err() == context.DeadlineExceeded && ctx.Err() == nil
 		cancel()
 		if p.res.Err == nil {

@@ -16,7 +16,9 @@ import (
 // response and the verifier's reward, returned in a Result whose Response,
 // Reward, Fields and Rewards are set (the caller sets the row and indices).
 // On failure it returns an error, and may return a Result holding what was
-// produced before it. An Agent must be safe for concurrent use.
+// produced before it. An Agent must be safe for concurrent use. In a
+// collection, ctx carries the attempt's identity (rollout.IDFrom), which an
+// agent passes on to its model calls and verifier.
 type Agent interface {
 	Run(ctx context.Context, task rollout.Task) (*rollout.Result, error)
 }
@@ -48,8 +50,11 @@ type Simple struct {
 	ModelTimeout, ToolTimeout, VerifyTimeout time.Duration
 }
 
-// Run runs one rollout.
+// Run runs one rollout. The identity of the attempt (rollout.IDFrom on
+// ctx, set by the Collector) goes on every model call and on the verifier's
+// request; the resources server's Seed receives it on its context.
 func (a *Simple) Run(ctx context.Context, task rollout.Task) (res *rollout.Result, err error) {
+	id, _ := rollout.IDFrom(ctx)
 	err = a.inSession(ctx, task, func(sess env.Session) error {
 		params, err := task.Params()
 		if err != nil {
@@ -59,12 +64,12 @@ func (a *Simple) Run(ctx context.Context, task rollout.Task) (res *rollout.Resul
 		if err != nil {
 			return rollout.Fail(rollout.FailInvalidRow, "seed", fmt.Errorf("%s.%w", rollout.KeyCreateParams, err))
 		}
-		resp, err := a.Loop(ctx, sess, &model.Request{Params: params, Input: input})
+		resp, err := a.Loop(ctx, sess, &model.Request{Params: params, Input: input, ID: id})
 		res = &rollout.Result{Response: resp}
 		if err != nil {
 			return err
 		}
-		v, err := a.verify(ctx, &verifier.Request{Task: task, Response: resp, Session: sess})
+		v, err := a.verify(ctx, &verifier.Request{Task: task, Response: resp, Session: sess, ID: id})
 		if err != nil {
 			return err
 		}
@@ -83,6 +88,9 @@ func (a *Simple) Run(ctx context.Context, task rollout.Task) (res *rollout.Resul
 // makes a Simple a model.Model, so that Handler serves it on /v1/responses
 // and an agent can stand where a model is expected.
 func (a *Simple) Respond(ctx context.Context, req *model.Request) (resp *rollout.Response, err error) {
+	if _, ok := rollout.IDFrom(ctx); !ok && !req.ID.IsZero() {
+		ctx = rollout.WithID(ctx, req.ID)
+	}
 	var row rollout.Task
 	row.Set(rollout.KeyCreateParams, req.AppendJSON(nil))
 	err = a.inSession(ctx, row, func(sess env.Session) error {
@@ -140,7 +148,7 @@ func (a *Simple) Loop(ctx context.Context, sess env.Session, req *model.Request)
 		return out
 	}
 	for step := 1; ; step++ {
-		call := &model.Request{Params: req.Params, Input: history[:len(history):len(history)], Session: req.Session}
+		call := &model.Request{Params: req.Params, Input: history[:len(history):len(history)], ID: req.ID}
 		resp, err := a.callModel(ctx, call)
 		if err != nil {
 			return finish(), err

@@ -123,6 +123,11 @@ func (h *handler) run(ctx context.Context, body []byte) ([]byte, error) {
 			return nil, rollout.Fail(rollout.FailInvalidRow, "seed", fmt.Errorf("agent: row: %w", err))
 		}
 	}
+	if id := task.RolloutID(); !id.IsZero() {
+		// A collector's attempt: its identity reaches the agent as it does in process.
+		res.ID = id
+		ctx = rollout.WithID(ctx, id)
+	}
 	got, err := h.runAgent(ctx, task)
 	if err != nil {
 		return nil, err

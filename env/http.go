@@ -360,7 +360,12 @@ func (h *Handler) seed(w http.ResponseWriter, r *http.Request) {
 	}
 	sess, err := func() (s Session, err error) {
 		defer recoverAs(&err, rollout.FailResources, "seed", "seed session")
-		return h.srv.Seed(r.Context(), rollout.Task{Object: body})
+		task := rollout.Task{Object: body}
+		ctx := r.Context()
+		if rid := task.RolloutID(); !rid.IsZero() {
+			ctx = rollout.WithID(ctx, rid) // sent by a Remote for a collector's attempt
+		}
+		return h.srv.Seed(ctx, task)
 	}()
 	if err != nil {
 		writeFailure(w, rollout.Fail(rollout.FailResources, "seed", fmt.Errorf("seed session: %w", err)))
@@ -451,7 +456,7 @@ func (h *Handler) verify(w http.ResponseWriter, r *http.Request) {
 	}
 	task := rollout.Task{Object: body.Clone()}
 	task.Delete(rollout.KeyResponse)
-	req := &verifier.Request{Task: task, Response: resp}
+	req := &verifier.Request{Task: task, Response: resp, ID: task.RolloutID()}
 	if e != nil {
 		req.Session = e.sess
 	}

@@ -9,30 +9,37 @@ import (
 	"github.com/gymkit/gym/rollout"
 )
 
-// Policy returns a Handler that answers Responses API calls with m, so that
-// a policy written as a model.Model (such as the examples' scripted ones)
-// runs behind the fake server, and the same program works against a fake
-// or a real endpoint. The request body is handed to m losslessly; m's output
-// items are answered as they are. A failing m answers HTTP 500, and a Chat
-// Completions call is answered with an HTTP 500 too: m speaks the Responses
-// API only.
+// Policy returns a Handler that answers model calls with m, so that a
+// policy written as a model.Model (such as the examples' scripted ones) runs
+// behind the fake server, and the same program works against a fake or a
+// real endpoint. It serves both APIs: a Responses call reaches m losslessly
+// (model.ParseRequest), and a Chat Completions call — what a vllm_model
+// client sends — is translated to a Responses request as model.Handler
+// translates it (model.ParseChatRequest); m's output items are answered as
+// they are, and for Chat Completions the fake server renders them as a chat
+// message with vLLM's token fields when the request asks for them. A failing
+// m answers HTTP 500 with its error's message.
 func Policy(m model.Model) Handler {
 	return HandlerFunc(func(ctx context.Context, req *Request) Reply {
-		if req.Path != "/v1/responses" {
-			return Fail(Fault{kind: faultServerError, msg: "gymtest: Policy answers /v1/responses only"})
+		var parse func([]byte) (*model.Request, error)
+		switch req.Path {
+		case "/v1/responses":
+			parse = model.ParseRequest
+		case "/v1/chat/completions":
+			parse = model.ParseChatRequest
+		default:
+			return Fail(Fault{kind: faultServerError, msg: "gymtest: Policy answers /v1/responses and /v1/chat/completions, not " + req.Path})
 		}
-		body, err := rollout.ParseObject(req.Body)
+		call, err := parse(req.Body)
 		if err != nil {
 			return Fail(Fault{kind: faultServerError, msg: "gymtest: request body: " + err.Error()})
 		}
-		params := rollout.Params{Object: body}
-		input, err := params.Input()
-		if err != nil {
-			return Fail(Fault{kind: faultServerError, msg: "gymtest: request input: " + err.Error()})
-		}
-		resp, err := m.Respond(ctx, &model.Request{Params: params, Input: input})
+		resp, err := m.Respond(ctx, call)
 		if err != nil {
 			return Fail(Fault{kind: faultServerError, msg: "gymtest: policy: " + err.Error()})
+		}
+		if resp == nil {
+			return Fail(Fault{kind: faultServerError, msg: "gymtest: policy: no response"})
 		}
 		out := Reply{Output: make([]json.RawMessage, len(resp.Output))}
 		for i, it := range resp.Output {

@@ -109,7 +109,7 @@ func (m *OpenAI) Respond(ctx context.Context, req *Request) (*rollout.Response, 
 			}
 		}
 	}
-	ep := m.clients.pick(req.Session)
+	ep := m.clients.pick(req.ID)
 	var raw []byte
 	// A *bytes.Buffer, not a *bytes.Reader: openai-go rewinds a Reader for a
 	// retry while the failed attempt may still be reading it; a Buffer gets a

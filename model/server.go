@@ -226,6 +226,16 @@ func serveLiveness(w http.ResponseWriter, r *http.Request) {
 
 // Chat Completions.
 
+// ParseRequest reads a Responses create body into a Request, as Handler
+// does: every field is kept in Params, and a string input is one user
+// message.
+func ParseRequest(body []byte) (*Request, error) { return serveParseRequest(body) }
+
+// ParseChatRequest reads a chat completion request into a Request, with the
+// translation Handler applies (see Handler): a fake or proxy server answers
+// Chat Completions with a Model that speaks the Responses API.
+func ParseChatRequest(body []byte) (*Request, error) { return serveParseChat(body) }
+
 // serveParseChat reads a chat completion request into a Request.
 func serveParseChat(body []byte) (*Request, error) {
 	var cr serveChatRequest

@@ -161,7 +161,7 @@ func (m *VLLM) Respond(ctx context.Context, req *Request) (*rollout.Response, er
 	if err != nil {
 		return nil, &rollout.Failure{Class: rollout.FailInvalidRow, Stage: "model", Err: err}
 	}
-	ep := m.endpoints.pick(req.Session)
+	ep := m.endpoints.pick(req.ID)
 	var raw []byte
 	err = ep.client.Post(ctx, "chat/completions", bytes.NewBuffer(body.json), &raw,
 		option.WithHeader("Content-Type", "application/json"))

@@ -18,6 +18,11 @@ type Result struct {
 	RolloutIndex int
 	Agent        string // agent_ref.name of the environment that ran the row
 
+	// ID is the identity of the attempt that produced the result; its
+	// Attempt and UID are written as _ng_rollout_attempt and _ng_rollout_uid
+	// (when set), next to the indices.
+	ID ID
+
 	Response *Response // every output item of every turn, usage summed
 	Reward   float64
 	Fields   Object             // the verifier's extra fields, in order
@@ -69,6 +74,16 @@ func (r *Result) AppendJSON(b []byte) []byte {
 	sep()
 	b = appendKey(b, KeyRolloutIndex)
 	b = strconv.AppendInt(b, int64(r.RolloutIndex), 10)
+	if r.ID.Attempt > 0 {
+		sep()
+		b = appendKey(b, KeyAttempt)
+		b = strconv.AppendInt(b, int64(r.ID.Attempt), 10)
+	}
+	if r.ID.UID != "" {
+		sep()
+		b = appendKey(b, KeyRolloutUID)
+		b = appendString(b, r.ID.UID)
+	}
 	if r.Agent != "" {
 		sep()
 		b = appendKey(b, KeyAgentRef)
@@ -144,7 +159,7 @@ func (r *Result) AppendJSON(b []byte) []byte {
 func (r *Result) overrides(name string) bool {
 	switch name {
 	case KeyTaskIndex, KeyRolloutIndex, KeyResponse, KeyReward, KeyComponents,
-		KeyFailureClass, KeyFailureStage, KeyFailureMessage, KeyFailureRetryable,
+		KeyAttempt, KeyRolloutUID, KeyFailureClass, KeyFailureStage, KeyFailureMessage, KeyFailureRetryable,
 		KeyFailureStatus, KeyFailureStack:
 		return true
 	case KeyAgentRef:
@@ -159,7 +174,7 @@ func (r *Result) overrides(name string) bool {
 // row never has a member twice, and never reads back as failed.
 func (r *Result) writes(name string) bool {
 	switch name {
-	case KeyTaskIndex, KeyRolloutIndex, KeyReward,
+	case KeyTaskIndex, KeyRolloutIndex, KeyReward, KeyAttempt, KeyRolloutUID,
 		KeyFailureClass, KeyFailureStage, KeyFailureMessage, KeyFailureRetryable,
 		KeyFailureStatus, KeyFailureStack:
 		return true
@@ -208,6 +223,14 @@ func ParseResult(data []byte) (*Result, error) {
 		return nil, err
 	}
 	r.Agent = r.Task.AgentName()
+	r.ID = ID{Task: r.TaskIndex, Rollout: r.RolloutIndex}
+	if err := r.Task.Decode(KeyAttempt, &r.ID.Attempt); err != nil {
+		return nil, err
+	}
+	r.ID.UID = r.Task.String(KeyRolloutUID)
+	if r.ID.Attempt == 0 && r.ID.UID == "" {
+		r.ID = ID{} // a row without an identity (NeMo Gym's)
+	}
 	if raw, ok := r.Task.Get(KeyResponse); ok && string(raw) != "null" {
 		resp, err := parseResponse(raw, false) // validated with the row
 		if err != nil {
@@ -233,7 +256,7 @@ func ParseResult(data []byte) (*Result, error) {
 		f.Stack = r.Task.String(KeyFailureStack)
 		r.Err = f
 	}
-	for _, k := range []string{KeyTaskIndex, KeyRolloutIndex, KeyResponse, KeyReward, KeyComponents,
+	for _, k := range []string{KeyTaskIndex, KeyRolloutIndex, KeyAttempt, KeyRolloutUID, KeyResponse, KeyReward, KeyComponents,
 		KeyFailureClass, KeyFailureStage, KeyFailureMessage, KeyFailureRetryable, KeyFailureStatus, KeyFailureStack} {
 		r.Task.Delete(k)
 	}

@@ -35,6 +35,10 @@ type Request struct {
 	// environment's state (env.StateOf reads a Server session's state). It
 	// is nil when verifying stored rollouts again.
 	Session any
+
+	// ID is the identity of the rollout attempt (the zero ID when verifying
+	// stored rollouts again without one).
+	ID rollout.ID
 }
 
 // Verdict is a verifier's judgement.
