@@ -268,11 +268,17 @@ func (c *Collector) run(ctx context.Context, tasks iter.Seq2[Task, error]) iter.
 			}
 		}()
 
+		// However the consumer leaves — the end, a break, a return, a panic
+		// or runtime.Goexit (t.FailNow) in its loop body — the running
+		// rollouts are cancelled and waited for: events is closed only
+		// after every owned goroutine is done.
+		defer func() {
+			cancel()
+			for range events {
+			}
+		}()
 		for ev := range events {
 			if !yield(ev) || ev.err != nil {
-				cancel()
-				for range events { // let every owned goroutine finish
-				}
 				return
 			}
 		}
