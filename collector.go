@@ -467,6 +467,13 @@ func runOne(ctx context.Context, a agent.Agent, task Task, res *Result) {
 		res.Fields = out.Fields
 		res.Rewards = out.Rewards
 	}
+	if err == nil && out != nil {
+		// An agent other than agent.Simple may hand back what its verifier
+		// said without verifier.Run's check: the row must still be JSON.
+		if cerr := rollout.CheckRewards(out.Reward, out.Rewards); cerr != nil {
+			err = &rollout.Failure{Class: rollout.FailVerifier, Stage: "verify", Err: fmt.Errorf("agent result: %w", cerr)}
+		}
+	}
 	if err != nil {
 		if ctx.Err() != nil && errors.Is(err, context.Canceled) {
 			err = &rollout.Failure{Class: rollout.FailCancelled, Stage: rollout.AsFailure(err).Stage, Err: err}

@@ -11,13 +11,14 @@ package model
 
 import (
 	"bytes"
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/gymkit/gym/internal/pyjson"
 )
 
 // maxDepth bounds the nesting of values the reader skips, so that a hostile
@@ -300,64 +301,13 @@ var numByte = func() (t [256]bool) {
 func (r *jsonReader) number() ([]byte, error) {
 	r.ws()
 	start := r.i
-	end, ok := numberEnd(r.data, start)
+	end, ok := pyjson.NumberEnd(r.data, start)
 	if !ok {
 		return nil, r.errorf("want a number")
 	}
 	r.i = end
 	return r.data[start:end], nil
 }
-
-// numberEnd returns where the JSON number starting at i ends.
-func numberEnd(d []byte, i int) (int, bool) {
-	if i < len(d) && d[i] == '-' {
-		i++
-	}
-	switch {
-	case i < len(d) && d[i] == '0':
-		i++
-	case i < len(d) && d[i] >= '1' && d[i] <= '9':
-		i = digitRun(d, i+1)
-	default:
-		return i, false
-	}
-	if i < len(d) && d[i] == '.' {
-		s := i + 1
-		if i = digitRun(d, s); i == s {
-			return i, false
-		}
-	}
-	if i < len(d) && (d[i] == 'e' || d[i] == 'E') {
-		i++
-		if i < len(d) && (d[i] == '+' || d[i] == '-') {
-			i++
-		}
-		s := i
-		if i = digitRun(d, s); i == s {
-			return i, false
-		}
-	}
-	return i, true
-}
-
-// digitRun returns the end of the run of ASCII digits at i, eight bytes at
-// a time: a logprob has a dozen or more.
-func digitRun(d []byte, i int) int {
-	for i+8 <= len(d) {
-		x := binary.LittleEndian.Uint64(d[i:])
-		// Each byte is '0'..'9': high nibble 3, and adding 6 keeps it so.
-		if x&hi4 != 0x3030303030303030 || (x+0x0606060606060606)&hi4 != 0x3030303030303030 {
-			break
-		}
-		i += 8
-	}
-	for i < len(d) && d[i] >= '0' && d[i] <= '9' {
-		i++
-	}
-	return i
-}
-
-const hi4 = 0xF0F0F0F0F0F0F0F0
 
 // ints reads a list of integers, appending them to dst. It is the hot loop
 // of token ids.

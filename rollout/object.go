@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strconv"
 	"unicode/utf8"
+
+	"github.com/gymkit/gym/internal/pyjson"
 )
 
 // Field is one member of a JSON object: its name and its raw JSON value.
@@ -94,8 +96,20 @@ func (o Object) Decode(name string, v any) error {
 }
 
 // Set sets the member called name to the raw JSON value, keeping its position
-// if it exists and appending it otherwise. value must be valid JSON.
+// if it exists and appending it otherwise; an empty value is null. value
+// must be one JSON value: Set panics on anything else (NaN, Infinity, a
+// truncated document, two values), a programming error that would
+// otherwise write a row no JSON reader accepts.
 func (o *Object) Set(name string, value json.RawMessage) {
+	if len(value) > 0 && !validValue(value) {
+		panic(fmt.Sprintf("rollout: Set(%q): the value is not one JSON value: %.80q", name, value))
+	}
+	o.set(name, value)
+}
+
+// set is Set for a value known to be valid: one taken from another Object,
+// which was validated when it was parsed.
+func (o *Object) set(name string, value json.RawMessage) {
 	if i := o.index(name); i >= 0 {
 		o.fields[i].Value = value
 		return
@@ -109,7 +123,7 @@ func (o *Object) SetValue(name string, v any) error {
 	if err != nil {
 		return fmt.Errorf("field %q: %w", name, err)
 	}
-	o.Set(name, raw)
+	o.set(name, raw)
 	return nil
 }
 
@@ -394,3 +408,36 @@ func Float(f float64) json.RawMessage { return appendFloat(nil, f) }
 
 // Int returns n as a raw JSON number.
 func Int(n int) json.RawMessage { return strconv.AppendInt(nil, int64(n), 10) }
+
+// validValue reports whether v is one JSON value. A list of numbers — token
+// ids and log-probs, the large values a row gets — is checked by a fast scan.
+func validValue(v []byte) bool {
+	if len(v) > 0 && v[0] == '[' && numberList(v) {
+		return true
+	}
+	return json.Valid(v)
+}
+
+// numberList reports whether v is a compact JSON list of numbers ("[1,2]");
+// false means "not known", not "invalid".
+func numberList(v []byte) bool {
+	if len(v) < 2 || v[len(v)-1] != ']' {
+		return false
+	}
+	if len(v) == 2 {
+		return true
+	}
+	for i := 1; ; {
+		end, ok := pyjson.NumberEnd(v, i)
+		if !ok {
+			return false
+		}
+		switch {
+		case end == len(v)-1:
+			return true
+		case v[end] != ',':
+			return false
+		}
+		i = end + 1
+	}
+}

@@ -3,6 +3,7 @@ package rollout
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 
@@ -285,4 +286,24 @@ func (g *Group) MeanReward() float64 {
 		return 0
 	}
 	return sum / float64(n)
+}
+
+// CheckRewards returns an error naming the first reward or reward
+// component that is NaN or infinite, which no trainer can use and JSON
+// cannot carry; nil when every one is finite.
+func CheckRewards(reward float64, components map[string]float64) error {
+	if math.IsNaN(reward) || math.IsInf(reward, 0) {
+		return fmt.Errorf("non-finite reward (%v), which JSON cannot carry", reward)
+	}
+	names := make([]string, 0, len(components))
+	for k, c := range components {
+		if math.IsNaN(c) || math.IsInf(c, 0) {
+			names = append(names, k)
+		}
+	}
+	if len(names) > 0 {
+		slices.Sort(names)
+		return fmt.Errorf("non-finite reward component %q (%v), which JSON cannot carry", names[0], components[names[0]])
+	}
+	return nil
 }
