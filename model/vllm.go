@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"maps"
 	"net/http"
 	"slices"
@@ -190,13 +189,7 @@ func (m *VLLM) contextOverflow(err error) bool {
 	if m.conv.cfg.PropagateContextOverflowErrors || !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusBadRequest {
 		return false
 	}
-	text := apiErr.RawJSON()
-	if apiErr.Response != nil && apiErr.Response.Body != nil {
-		if b, err := io.ReadAll(apiErr.Response.Body); err == nil {
-			text = string(b)
-			apiErr.Response.Body = io.NopCloser(bytes.NewReader(b))
-		}
-	}
+	text := string(errorBody(apiErr))
 	return strings.Contains(text, "context length") || strings.Contains(text, "max_tokens")
 }
 
