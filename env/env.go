@@ -3,6 +3,7 @@ package env
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"runtime/debug"
@@ -154,6 +155,9 @@ func (s *session) CallTool(ctx context.Context, name string, args json.RawMessag
 		}
 	}()
 	res, terr := t.Handler(ctx, s.state, args)
+	if f, ok := errors.AsType[*rollout.Failure](terr); ok && f.Class == rollout.FailEnvironment {
+		return "", terr // the environment is built wrong: no observation for the model
+	}
 	if terr != nil {
 		if cerr := ctx.Err(); cerr != nil {
 			// The rollout's deadline or cancellation, not the tool's verdict.
