@@ -50,7 +50,12 @@ type Implementations struct {
 }
 
 // Builtin returns the implementations of the library itself: simple_agent,
-// openai_model and vllm_model. Add environments with AddResources.
+// openai_model and vllm_model, and no environment. A program that builds
+// environments from NeMo Gym's config files wants
+// bundled.Implementations() instead, the one constructor of every
+// implementation gym ships (these, the example environments and the bundled
+// environments), which the gym command uses. Add environments of one's own
+// with AddResources.
 func Builtin() *Implementations {
 	im := &Implementations{}
 	im.AddAgent("simple_agent", SimpleAgent)
@@ -232,7 +237,7 @@ func lookup[F any](table map[string]F, s config.Server, remote F) (F, error) {
 	if near, ok := suggest.Closest(s.Impl, names); ok {
 		return zero, &implError{fmt.Sprintf("%s (did you mean %q?)", msg, near)}
 	}
-	return zero, &implError{fmt.Sprintf("%s (known: %v; add one with Implementations.Add...)", msg, names)}
+	return zero, &implError{fmt.Sprintf("%s (known: %v; bundled.Implementations() has every implementation gym ships, or add one with Implementations.Add...)", msg, names)}
 }
 
 func remoteAgent(s config.Server, _ Deps) (Environment, error) {
