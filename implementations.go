@@ -157,6 +157,45 @@ func (im *Implementations) Registry(cfg *config.Config) (*Registry, error) {
 	return inst.Registry, nil
 }
 
+// Verifiers builds the resources server of every agent instance in cfg —
+// the one its resources_server field names, as every NeMo Gym agent has —
+// and returns each agent's verifier by agent name. No model is built, so a
+// config without a model server, or with its policy_* values unset, will
+// do: verifying stored rollouts again (gym reverify) needs nothing else.
+// Every problem is reported, joined.
+func (im *Implementations) Verifiers(cfg *config.Config) (map[string]verifier.Verifier, error) {
+	b := &builder{im: im, cfg: cfg, models: map[string]model.Model{}, resources: map[string]Resources{}}
+	out := map[string]verifier.Verifier{}
+	var errs []error
+	for _, s := range cfg.Servers() {
+		if s.Kind != config.Agents {
+			continue
+		}
+		ref, err := s.Ref("resources_server")
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		res, err := b.Resources(ref)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if res.Verifier == nil {
+			errs = append(errs, fmt.Errorf("gym: %s: resources server %q has no verifier", s.Path(), ref.Name))
+			continue
+		}
+		out[s.Name] = res.Verifier
+	}
+	if err := errors.Join(dedupe(errs)...); err != nil {
+		return nil, err
+	}
+	if len(out) == 0 {
+		return nil, errors.New("gym: the config defines no agent (no responses_api_agents instance)")
+	}
+	return out, nil
+}
+
 // Instances are the built server instances of a config, by name.
 type Instances struct {
 	Registry  *Registry // the environment of every agent instance

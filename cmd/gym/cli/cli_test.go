@@ -348,3 +348,34 @@ func TestCollectSticksToOneEndpoint(t *testing.T) {
 	require.Len(t, uids, 40, "each row records its own attempt id")
 	require.Empty(t, tr.Check(40, 2))
 }
+
+// gym reverify needs only the resources servers' configs: no model config,
+// no policy_* values. A row without agent_ref gets a hint to pass --agent, a
+// row missing its verifier's field a hint about --dataset, each with its
+// file and line.
+func TestReverifyNeedsOnlyResourcesConfigs(t *testing.T) {
+	ref := reftest.Dir(t)
+	dir := t.TempDir()
+	data := filepath.Join(ref, "resources_servers/example_multi_step/data")
+	cfg := filepath.Join(ref, "resources_servers/example_multi_step/configs/example_multi_step.yaml")
+	rollouts := filepath.Join(data, "example_rollouts.jsonl")
+
+	code, stdout, stderr := run(t, dir, "reverify", "--config", cfg, "--agent", "example_multi_step_simple_agent",
+		"--input", rollouts, "--dataset", filepath.Join(data, "example.jsonl"), "--output", "out.jsonl")
+	require.Equal(t, 0, code, stderr)
+	require.Contains(t, stdout, "reverified 5 rows: 0 rewards changed, 0 failed")
+
+	// Without --agent: the rows have no agent_ref.
+	code, _, stderr = run(t, dir, "reverify", "--config", cfg,
+		"--input", rollouts, "--dataset", filepath.Join(data, "example.jsonl"), "--output", "out.jsonl")
+	require.Equal(t, cli.ExitFailures, code, stderr)
+	require.Contains(t, stderr, rollouts+":1: task 0 rollout 0: the row has no agent_ref: pass --agent with the agent that ran it (the config's agents: example_multi_step_simple_agent)")
+	require.Equal(t, 5, strings.Count(stderr, "pass --agent"))
+
+	// Without --dataset: the rows lack the task fields NeMo Gym dropped.
+	code, _, stderr = run(t, dir, "reverify", "--config", cfg, "--agent", "example_multi_step_simple_agent",
+		"--input", rollouts, "--output", "out.jsonl")
+	require.Equal(t, cli.ExitFailures, code, stderr)
+	require.Contains(t, stderr, rollouts+":1: task 0 rollout 0: verify: ")
+	require.Contains(t, stderr, "pass --dataset with the dataset they were collected from")
+}
