@@ -175,3 +175,92 @@ func TestEnvValidate(t *testing.T) {
 	require.False(t, r.Valid)
 	require.Contains(t, strings.Join(r.Problems, "\n"), "policy_base_url")
 }
+
+// gym eval profile writes NeMo Gym's reward profile: per task and per agent,
+// pandas' mean/max/min/median/std of every numeric field (bools as ints,
+// ints kept as ints by max and min), the task's row and its rollouts.
+func TestEvalProfile(t *testing.T) {
+	dir := t.TempDir()
+	row := func(task, roll int) string {
+		return fmt.Sprintf(`{"responses_create_params":{"input":"q%d"},"id":%d,"_ng_task_index":%d,"_ng_rollout_index":%d,"agent_ref":{"type":"responses_api_agents","name":"a"}}`, task, task, task, roll)
+	}
+	result := func(task, roll int, reward string, passed bool) string {
+		return fmt.Sprintf(`{"responses_create_params":{"input":"q%d"},"id":%d,"_ng_task_index":%d,"_ng_rollout_index":%d,"agent_ref":{"type":"responses_api_agents","name":"a"},"response":{"output":[],"usage":{"input_tokens":10,"output_tokens":%d,"total_tokens":%d,"input_tokens_details":{"cached_tokens":0}}},"reward":%s,"passed":%v}`,
+			task, task, task, roll, 4+roll, 14+roll, reward, passed)
+	}
+	inputs := strings.Join([]string{row(0, 0), row(0, 1), row(1, 0), row(1, 1)}, "\n") + "\n"
+	// Out of order, as a collection writes them.
+	rollouts := strings.Join([]string{result(1, 1, "0.0", false), result(0, 0, "1.0", true), result(1, 0, "1.0", true), result(0, 1, "1.0", true)}, "\n") + "\n"
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "in.jsonl"), []byte(inputs), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "r.jsonl"), []byte(rollouts), 0o644))
+
+	code, stdout, stderr := gymIn(t, dir, "eval", "profile", "--inputs", "in.jsonl", "--rollouts", "r.jsonl")
+	require.Equal(t, 0, code, stderr)
+	require.Contains(t, stdout, "Reward profile completion: 4/4 rollout rows (100.00%)")
+	require.Contains(t, stdout, "Input rows: 2 total; 2 complete; 0 partial; 0 without rollouts dropped from output.")
+	require.Contains(t, stdout, "1 always solved (1), 0 never solved (0), 1 sometimes")
+	require.Contains(t, stdout, "a: pass@1 75.00%, pass@2 100.00% over 2 tasks")
+
+	prof, err := os.ReadFile(filepath.Join(dir, "r_reward_profiling.jsonl"))
+	require.NoError(t, err)
+	lines := strings.Split(strings.TrimSpace(string(prof)), "\n")
+	require.Len(t, lines, 2)
+	// Columns in first-seen order: id, reward, passed, then usage. The id is
+	// the same for a task's rollouts.
+	require.Equal(t, `{"_ng_task_index":1,`+
+		`"mean/id":1.0,"mean/reward":0.5,"mean/passed":0.5,"mean/input_tokens":10.0,"mean/output_tokens":4.5,"mean/total_tokens":14.5,`+
+		`"max/id":1,"max/reward":1.0,"max/passed":1,"max/input_tokens":10,"max/output_tokens":5,"max/total_tokens":15,`+
+		`"min/id":1,"min/reward":0.0,"min/passed":0,"min/input_tokens":10,"min/output_tokens":4,"min/total_tokens":14,`+
+		`"median/id":1.0,"median/reward":0.5,"median/passed":0.5,"median/input_tokens":10.0,"median/output_tokens":4.5,"median/total_tokens":14.5,`+
+		`"std/id":0.0,"std/reward":0.7071067811865476,"std/passed":0.7071067811865476,"std/input_tokens":0.0,"std/output_tokens":0.7071067811865476,"std/total_tokens":0.7071067811865476,`+
+		`"sample":{"responses_create_params":{"input":"q1"},"id":1,"agent_ref":{"type":"responses_api_agents","name":"a"}},`+
+		`"num_rollouts":2,"expected_num_rollouts":2,"missing_num_rollouts":0,"reward_profile_completion_pct":100.0,`+
+		`"rollout_infos":[{"rollout_id":"1:0","_ng_task_index":1,"_ng_rollout_index":0,"reward":1.0,"input_tokens":10,"output_tokens":4,"total_tokens":14,"id":1,"passed":1},`+
+		`{"rollout_id":"1:1","_ng_task_index":1,"_ng_rollout_index":1,"reward":0.0,"input_tokens":10,"output_tokens":5,"total_tokens":15,"id":1,"passed":0}]}`, lines[1])
+
+	agents, err := os.ReadFile(filepath.Join(dir, "r_agent_metrics.json"))
+	require.NoError(t, err)
+	require.Contains(t, string(agents), `"mean/reward":0.75,`)
+	require.True(t, strings.HasSuffix(string(agents), `"agent_ref":{"name":"a"}}]`), string(agents))
+
+	// A partial collection needs ++allow_partial_rollouts=true.
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "r.jsonl"), []byte(result(0, 0, "1.0", true)+"\n"), 0o644))
+	code, _, stderr = gymIn(t, dir, "eval", "profile", "--inputs", "in.jsonl", "--rollouts", "r.jsonl")
+	require.Equal(t, 2, code)
+	require.Contains(t, stderr, "allow_partial_rollouts")
+	code, stdout, stderr = gymIn(t, dir, "eval", "profile", "--inputs", "in.jsonl", "--rollouts", "r.jsonl", "++allow_partial_rollouts=true")
+	require.Equal(t, 0, code, stderr)
+	require.Contains(t, stdout, "Input rows: 2 total; 0 complete; 1 partial; 1 without rollouts dropped from output.")
+}
+
+// gym eval aggregate merges shards in (task, rollout) order and writes the
+// metrics of all of them next to the output.
+func TestEvalAggregate(t *testing.T) {
+	dir := t.TempDir()
+	res := func(task int, reward string) string {
+		return fmt.Sprintf(`{"responses_create_params":{"input":"q"},"_ng_task_index":%d,"_ng_rollout_index":0,"agent_ref":{"type":"responses_api_agents","name":"a"},"response":{"output":[]},"reward":%s}`, task, reward)
+	}
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "rollouts-s1.jsonl"), []byte(res(2, "1.0")+"\n"+res(0, "0.0")+"\n"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "rollouts-s0.jsonl"), []byte(res(1, "1.0")+"\n"), 0o644))
+	code, stdout, stderr := gymIn(t, dir, "eval", "aggregate", "-i", "rollouts-s*.jsonl", "-o", "all/rollouts.jsonl")
+	require.Equal(t, 0, code, stderr)
+	require.Contains(t, stdout, "3 rollouts")
+	merged, err := os.ReadFile(filepath.Join(dir, "all", "rollouts.jsonl"))
+	require.NoError(t, err)
+	var order []int
+	for _, l := range strings.Split(strings.TrimSpace(string(merged)), "\n") {
+		var r struct {
+			T int `json:"_ng_task_index"`
+		}
+		require.NoError(t, json.Unmarshal([]byte(l), &r))
+		order = append(order, r.T)
+	}
+	require.Equal(t, []int{0, 1, 2}, order)
+	m, err := os.ReadFile(filepath.Join(dir, "all", "rollouts_aggregate_metrics.json"))
+	require.NoError(t, err)
+	require.Contains(t, string(m), `"mean/reward"`)
+
+	code, _, stderr = gymIn(t, dir, "eval", "aggregate", "-i", "nothing-*.jsonl", "-o", "x.jsonl")
+	require.Equal(t, 2, code)
+	require.Contains(t, stderr, `no shards matched --input-glob "nothing-*.jsonl"`)
+}
