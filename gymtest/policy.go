@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"strings"
 
 	"github.com/gymkit/gym/model"
 	"github.com/gymkit/gym/rollout"
@@ -72,4 +74,68 @@ func ByTool(policies map[string]model.Model, fallback model.Model) model.Model {
 		}
 		return fallback.Respond(ctx, req)
 	})
+}
+
+// Recorded returns a Model that plays back recorded rollouts (output rows,
+// such as NeMo Gym's example_rollouts.jsonl): a request is answered with the
+// next model turn of the rollout whose row has the same system, developer
+// and user messages (see model.Replay). Rows whose rollout failed or has no
+// response are left out; of rollouts with the same messages, the first is
+// played. A request that matches no rollout is an error naming the first
+// user message, so a fake policy serving it (cmd/fakepolicy) answers 500.
+func Recorded(rows []*rollout.Result) (model.Model, error) {
+	episodes := map[string]model.Model{}
+	for _, r := range rows {
+		if r.Err != nil || r.Response == nil {
+			continue
+		}
+		params, err := r.Task.Params()
+		if err != nil {
+			return nil, fmt.Errorf("gymtest: recorded task %d rollout %d: %w", r.TaskIndex, r.RolloutIndex, err)
+		}
+		input, err := params.Input()
+		if err != nil {
+			return nil, fmt.Errorf("gymtest: recorded task %d rollout %d: %w", r.TaskIndex, r.RolloutIndex, err)
+		}
+		key := conversationKey(input)
+		if _, dup := episodes[key]; !dup {
+			episodes[key] = model.Replay(r.Response.Output)
+		}
+	}
+	if len(episodes) == 0 {
+		return nil, errors.New("gymtest: no successful recorded rollout to play back")
+	}
+	return model.Func(func(ctx context.Context, req *model.Request) (*rollout.Response, error) {
+		m, ok := episodes[conversationKey(req.Input)]
+		if !ok {
+			first := ""
+			for _, it := range req.Input {
+				if it.Type() == rollout.TypeMessage && it.Role() == "user" {
+					first = it.Text()
+					break
+				}
+			}
+			return nil, fmt.Errorf("gymtest: no recorded rollout has this conversation (user: %.80q)", first)
+		}
+		return m.Respond(ctx, req)
+	}), nil
+}
+
+// conversationKey is what a row gives every call of its rollout: the text
+// of its system, developer and user messages.
+func conversationKey(items []rollout.Item) string {
+	var b strings.Builder
+	for _, it := range items {
+		if it.Type() != rollout.TypeMessage {
+			continue
+		}
+		switch it.Role() {
+		case "system", "developer", "user":
+			b.WriteString(it.Role())
+			b.WriteByte(0)
+			b.WriteString(it.Text())
+			b.WriteByte(0)
+		}
+	}
+	return b.String()
 }

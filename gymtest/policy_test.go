@@ -83,3 +83,38 @@ func TestPolicyServesChatCompletions(t *testing.T) {
 	require.Equal(t, 2, paths["/v1/chat/completions"])
 	require.Equal(t, 2, paths["/v1/responses"])
 }
+
+// Recorded answers each conversation with its recorded rollout's turns, and
+// a conversation it has not recorded with an error that names it.
+func TestRecorded(t *testing.T) {
+	row := func(s string) *rollout.Result {
+		r, err := rollout.ParseResult([]byte(s))
+		require.NoError(t, err)
+		return r
+	}
+	m, err := gymtest.Recorded([]*rollout.Result{
+		row(`{"responses_create_params":{"input":[{"role":"user","content":"a"}]},"_ng_task_index":0,"_ng_rollout_index":0,"reward":1.0,
+			"response":{"output":[{"type":"function_call","name":"f","arguments":"{}","call_id":"c1"},{"type":"function_call_output","call_id":"c1","output":"x"},
+			{"type":"message","role":"assistant","content":[{"type":"output_text","text":"A"}]}]}}`),
+		row(`{"responses_create_params":{"input":"b"},"_ng_task_index":1,"_ng_rollout_index":0,"reward":1.0,
+			"response":{"output":[{"type":"message","role":"assistant","content":[{"type":"output_text","text":"B"}]}]}}`),
+	})
+	require.NoError(t, err)
+	ask := func(items ...rollout.Item) *rollout.Response {
+		resp, err := m.Respond(context.Background(), &model.Request{Input: items})
+		require.NoError(t, err)
+		return resp
+	}
+	require.Equal(t, "B", ask(rollout.NewMessage("user", "b")).Output[0].Text())
+	first := ask(rollout.NewMessage("user", "a")).Output[0]
+	require.Equal(t, "f", first.Name())
+	second := ask(rollout.NewMessage("user", "a"), first, rollout.NewFunctionCallOutput("c1", "x"))
+	require.Equal(t, "A", second.Output[0].Text())
+
+	_, err = m.Respond(context.Background(), &model.Request{Input: []rollout.Item{rollout.NewMessage("user", "unknown")}})
+	require.ErrorContains(t, err, `no recorded rollout has this conversation (user: "unknown")`)
+	_, err = gymtest.Recorded(nil)
+	require.Error(t, err)
+	_, err = gymtest.Listen("256.0.0.1:bad", nil)
+	require.Error(t, err)
+}
