@@ -8,7 +8,6 @@ import (
 	"io"
 	"iter"
 	"math/rand/v2"
-	"runtime/debug"
 	"slices"
 	"sync"
 	"time"
@@ -16,6 +15,7 @@ import (
 	"golang.org/x/sync/semaphore"
 
 	"github.com/gymkit/gym/agent"
+	"github.com/gymkit/gym/internal/failure"
 	"github.com/gymkit/gym/rollout"
 )
 
@@ -456,8 +456,7 @@ func (c *Collector) attempt(ctx context.Context, p planned, fail *rollout.Writer
 func runOne(ctx context.Context, a agent.Agent, task Task, res *Result) {
 	defer func() {
 		if p := recover(); p != nil {
-			res.Err = &rollout.Failure{Class: rollout.FailAgent, Stage: "agent",
-				Err: fmt.Errorf("agent panicked: %v", p), Stack: string(debug.Stack())}
+			res.Err = failure.Panic(rollout.FailAgent, "agent", "agent", p)
 		}
 	}()
 	out, err := a.Run(ctx, task)

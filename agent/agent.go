@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gymkit/gym/env"
+	"github.com/gymkit/gym/internal/failure"
 	"github.com/gymkit/gym/model"
 	"github.com/gymkit/gym/rollout"
 	"github.com/gymkit/gym/verifier"
@@ -193,7 +194,7 @@ func (a *Simple) callModel(ctx context.Context, req *model.Request) (*rollout.Re
 	}
 	resp, err := a.Model.Respond(ctx, req)
 	if err != nil {
-		return nil, rollout.Fail(failureClass(ctx, rollout.FailModel), "model", fmt.Errorf("model call: %w", err))
+		return nil, failure.Of(ctx, rollout.FailModel, "model", fmt.Errorf("model call: %w", err))
 	}
 	if resp == nil {
 		return nil, &rollout.Failure{Class: rollout.FailModel, Stage: "model", Err: fmt.Errorf("model call: the model returned no response")}
@@ -215,22 +216,9 @@ func (a *Simple) callTool(ctx context.Context, sess env.Session, call rollout.It
 	}
 	out, err := sess.CallTool(ctx, call.Name(), args)
 	if err != nil {
-		return "", rollout.Fail(failureClass(ctx, rollout.FailAgent), "tool", fmt.Errorf("tool %q: %w", call.Name(), err))
+		return "", failure.Of(ctx, rollout.FailAgent, "tool", fmt.Errorf("tool %q: %w", call.Name(), err))
 	}
 	return out, nil
-}
-
-// failureClass classifies an error of a stage that ran under ctx: a passed
-// deadline is a timeout and a cancellation is a cancellation, whatever the
-// stage answered; otherwise the error is the stage's own (class).
-func failureClass(ctx context.Context, class rollout.FailureClass) rollout.FailureClass {
-	switch ctx.Err() {
-	case context.DeadlineExceeded:
-		return rollout.FailTimeout
-	case context.Canceled:
-		return rollout.FailCancelled
-	}
-	return class
 }
 
 func isJSONObject(b []byte) bool {

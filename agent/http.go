@@ -6,8 +6,8 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"runtime/debug"
 
+	"github.com/gymkit/gym/internal/failure"
 	"github.com/gymkit/gym/internal/httpjson"
 	"github.com/gymkit/gym/model"
 	"github.com/gymkit/gym/rollout"
@@ -156,9 +156,7 @@ func (h *handler) run(ctx context.Context, body []byte) ([]byte, error) {
 func (h *handler) runAgent(ctx context.Context, task rollout.Task) (res *rollout.Result, err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			stack := string(debug.Stack())
-			res, err = nil, &rollout.Failure{Class: rollout.FailAgent, Stage: "agent", Stack: stack,
-				Err: &rollout.PanicError{Value: p, Stack: stack}}
+			res, err = nil, failure.Panic(rollout.FailAgent, "agent", "agent", p)
 		}
 	}()
 	return h.a.Run(ctx, task)

@@ -18,6 +18,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gymkit/gym/internal/failure"
 	"github.com/gymkit/gym/internal/httpjson"
 	"github.com/gymkit/gym/rollout"
 	"github.com/gymkit/gym/verifier"
@@ -481,7 +482,7 @@ func (h *Handler) verify(w http.ResponseWriter, r *http.Request) {
 // stage in *err.
 func recoverAs(err *error, class rollout.FailureClass, stage, what string) {
 	if p := recover(); p != nil {
-		*err = &rollout.Failure{Class: class, Stage: stage, Err: fmt.Errorf("%s panicked: %v", what, p), Stack: string(debug.Stack())}
+		*err = failure.Panic(class, stage, what, p)
 	}
 }
 
@@ -501,21 +502,7 @@ func verifyAnswer(body rollout.Object, v *verifier.Verdict) []byte {
 		out.Set(f.Name, f.Value)
 	}
 	if len(v.Components) > 0 {
-		names := make([]string, 0, len(v.Components))
-		for k := range v.Components {
-			names = append(names, k)
-		}
-		slices.Sort(names)
-		b := []byte{'{'}
-		for i, k := range names {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = append(b, rollout.Quote(k)...)
-			b = append(b, ':')
-			b = append(b, rollout.Float(v.Components[k])...)
-		}
-		out.Set(rollout.KeyComponents, append(b, '}'))
+		out.Set(rollout.KeyComponents, rollout.AppendComponents(nil, v.Components))
 	}
 	return out.AppendJSON(nil)
 }

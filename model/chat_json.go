@@ -482,63 +482,10 @@ func hex4(b []byte) (rune, bool) {
 }
 
 // safeByte marks the ASCII bytes a JSON string holds as they are.
-var safeByte = func() (t [utf8.RuneSelf]bool) {
-	for c := 0x20; c < utf8.RuneSelf; c++ {
-		t[c] = c != '"' && c != '\\'
-	}
-	return t
-}()
-
-// appendQuoted appends s as a JSON string. It escapes what JSON requires
-// (quotes, backslashes, control characters) and writes invalid UTF-8 as
-// U+FFFD; like Python's json.dumps(ensure_ascii=False) it leaves <, > and &
-// alone, so "<think>" stays readable.
-func appendQuoted[S string | []byte](b []byte, s S) []byte {
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if safeByte[c] {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hexDigit[c>>4], hexDigit[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		var size int
-		switch v := any(s).(type) {
-		case string:
-			_, size = utf8.DecodeRuneInString(v[i:])
-		case []byte:
-			_, size = utf8.DecodeRune(v[i:])
-		}
-		if size == 1 { // invalid UTF-8
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-			i++
-			start = i
-			continue
-		}
-		i += size
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
-}
+// appendQuoted appends s as a JSON string, by the module's one escaping
+// policy (pyjson.AppendString without ensure_ascii): "<think>" stays
+// readable, and invalid UTF-8 becomes U+FFFD.
+func appendQuoted[S string | []byte](b []byte, s S) []byte { return pyjson.AppendString(b, s, false) }
 
 const hexDigit = "0123456789abcdef"
 

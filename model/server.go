@@ -10,10 +10,10 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"runtime/debug"
 	"strings"
 	"time"
 
+	"github.com/gymkit/gym/internal/failure"
 	"github.com/gymkit/gym/internal/httpjson"
 	"github.com/gymkit/gym/rollout"
 )
@@ -133,13 +133,7 @@ func (s *modelServer) serve(w http.ResponseWriter, r *http.Request, parse func([
 // respond calls the model, turning a panic or a missing response into a
 // model failure.
 func (s *modelServer) respond(ctx context.Context, req *Request) (resp *rollout.Response, err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			stack := string(debug.Stack())
-			err = &rollout.Failure{Class: rollout.FailModel, Stage: "model", Stack: stack,
-				Err: &rollout.PanicError{Value: p, Stack: stack}}
-		}
-	}()
+	defer failure.Recover(&err, rollout.FailModel, "model", "model")
 	resp, err = s.m.Respond(ctx, req)
 	if err != nil {
 		return nil, rollout.Fail(rollout.FailModel, "model", err)

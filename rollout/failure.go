@@ -91,6 +91,12 @@ func AsFailure(err error) *Failure {
 type PanicError struct {
 	Value any
 	Stack string
+	What  string // what panicked ("agent", `tool "f"`, "verifier"), if known
 }
 
-func (e *PanicError) Error() string { return fmt.Sprintf("panic: %v", e.Value) }
+func (e *PanicError) Error() string {
+	if e.What != "" {
+		return fmt.Sprintf("%s panicked: %v", e.What, e.Value)
+	}
+	return fmt.Sprintf("panic: %v", e.Value)
+}

@@ -119,11 +119,13 @@ func (o *Object) set(name string, value json.RawMessage) {
 
 // SetValue marshals v and sets it as the member called name.
 func (o *Object) SetValue(name string, v any) error {
-	raw, err := json.Marshal(v)
-	if err != nil {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false) // <, > and & as Quote writes them
+	if err := enc.Encode(v); err != nil {
 		return fmt.Errorf("field %q: %w", name, err)
 	}
-	o.set(name, raw)
+	o.set(name, bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
 	return nil
 }
 
@@ -380,26 +382,15 @@ func appendKey(b []byte, name string) []byte {
 	return append(b, ':')
 }
 
-// appendString appends s as a JSON string, escaped as encoding/json does.
-func appendString(b []byte, s string) []byte {
-	simple := true
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c < 0x20 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' || c >= utf8.RuneSelf {
-			simple = false
-			break
-		}
-	}
-	if simple {
-		b = append(b, '"')
-		b = append(b, s...)
-		return append(b, '"')
-	}
-	q, _ := json.Marshal(s)
-	return append(b, q...)
-}
+// appendString appends s as a JSON string, by the module's one escaping
+// policy (Python's json.dumps(ensure_ascii=False), as NeMo Gym's servers
+// write rows): only what JSON requires is escaped.
+func appendString(b []byte, s string) []byte { return pyjson.AppendString(b, s, false) }
 
-// Quote returns s as a raw JSON string value.
+// Quote returns s as a raw JSON string value, escaped as Python's
+// json.dumps(ensure_ascii=False) escapes it: quote, backslash and control
+// characters; <, > and & and non-ASCII text are written as they are, and
+// invalid UTF-8 as \ufffd.
 func Quote(s string) json.RawMessage { return appendString(nil, s) }
 
 // Float returns f as a raw JSON number written as Python writes floats

@@ -137,20 +137,7 @@ func (r *Result) AppendJSON(b []byte) []byte {
 	if len(r.Rewards) > 0 {
 		sep()
 		b = appendKey(b, KeyComponents)
-		b = append(b, '{')
-		names := make([]string, 0, len(r.Rewards))
-		for k := range r.Rewards {
-			names = append(names, k)
-		}
-		slices.Sort(names)
-		for i, k := range names {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendKey(b, k)
-			b = appendFloat(b, r.Rewards[k])
-		}
-		b = append(b, '}')
+		b = AppendComponents(b, r.Rewards)
 	}
 	return append(b, '}')
 }
@@ -306,4 +293,24 @@ func CheckRewards(reward float64, components map[string]float64) error {
 		return fmt.Errorf("non-finite reward component %q (%v), which JSON cannot carry", names[0], components[names[0]])
 	}
 	return nil
+}
+
+// AppendComponents appends reward components as the reward_components
+// object of an output row: names sorted, values written as Python writes
+// floats.
+func AppendComponents(b []byte, components map[string]float64) []byte {
+	names := make([]string, 0, len(components))
+	for k := range components {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	b = append(b, '{')
+	for i, k := range names {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendKey(b, k)
+		b = appendFloat(b, components[k])
+	}
+	return append(b, '}')
 }

@@ -6,10 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"runtime/debug"
 	"slices"
 	"strconv"
 
+	"github.com/gymkit/gym/internal/failure"
 	"github.com/gymkit/gym/rollout"
 )
 
@@ -60,7 +60,8 @@ type Verdict struct {
 func Reward(r float64) *Verdict { return &Verdict{Reward: r} }
 
 // Set adds a named field to the verdict; value is encoded with encoding/json
-// (a float64 as Python writes it, 1.0). It returns the verdict for
+// (without HTML escaping, as Python writes "<b>"; a float64 as Python writes
+// it, 1.0). It returns the verdict for
 // chaining. A value JSON cannot carry — NaN or an infinity, anywhere in it,
 // or a type encoding/json refuses — is not set: it makes the verdict a
 // verifier failure (see Run) whose message names the field.
@@ -122,20 +123,12 @@ func Run(ctx context.Context, v Verifier, req *Request) (verdict *Verdict, err e
 	}
 	defer func() {
 		if p := recover(); p != nil {
-			verdict, err = nil, &rollout.Failure{Class: rollout.FailVerifier, Stage: "verify",
-				Err: fmt.Errorf("verifier panicked: %v", p), Stack: string(debug.Stack())}
+			verdict, err = nil, failure.Panic(rollout.FailVerifier, "verify", "verifier", p)
 		}
 	}()
 	verdict, err = v.Verify(ctx, req)
 	if err != nil {
-		class := rollout.FailVerifier
-		switch ctx.Err() {
-		case context.DeadlineExceeded:
-			class = rollout.FailTimeout
-		case context.Canceled:
-			class = rollout.FailCancelled
-		}
-		return nil, rollout.Fail(class, "verify", fmt.Errorf("verify: %w", err))
+		return nil, failure.Of(ctx, rollout.FailVerifier, "verify", fmt.Errorf("verify: %w", err))
 	}
 	if verdict == nil {
 		return nil, &rollout.Failure{Class: rollout.FailVerifier, Stage: "verify", Err: errors.New("verify: the verifier returned no verdict")}

@@ -54,7 +54,7 @@ func TestVerdictSetValues(t *testing.T) {
 		{"float32 tenth", float32(0.1), "0.1"},
 		{"int", 1, "1"},
 		{"bool", true, "true"},
-		{"string", "a <b>", `"a \u003cb\u003e"`},
+		{"string", "a <b>", `"a <b>"`},
 		{"nil", nil, "null"},
 		{"struct", answer{"x"}, `{"text":"x"}`},
 		{"list", []string{"a"}, `["a"]`},
