@@ -101,8 +101,14 @@ func FromFile(path string) iter.Seq2[Task, error] { return rollout.ReadTasksFile
 // the others. The error of the sequence is non-nil only for a fault that ends
 // the collection: an I/O error of the source or of Output/Failures. When ctx
 // is cancelled, no new rollout starts, the running ones are cancelled, and
-// each is still yielded (with its error) before the sequence ends. Breaking
-// out of the loop cancels the running rollouts and waits for them.
+// each is still yielded (with its error) before the sequence ends. Leaving
+// the loop early — break, return, a panic, runtime.Goexit (t.FailNow) —
+// cancels the running rollouts and waits for them: no goroutine outlives
+// the loop.
+//
+// Each attempt of each rollout runs with its identity (rollout.ID) on its
+// context; the agent hands it to every model call and to the verifier, and
+// the result (Result.ID) and its output or failure line record it.
 func (c *Collector) Collect(ctx context.Context, tasks iter.Seq2[Task, error]) iter.Seq2[*Result, error] {
 	return func(yield func(*Result, error) bool) {
 		for ev := range c.run(ctx, tasks) {
