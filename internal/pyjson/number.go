@@ -1,7 +1,6 @@
 package pyjson
 
 import (
-	"bytes"
 	"encoding/binary"
 	"strconv"
 )
@@ -59,10 +58,71 @@ func digitRun(d []byte, i int) int {
 
 // FitsFloat64 reports whether a JSON number is within float64's range (a
 // value too small for it reads as 0, as in Python; one too large is out of
-// range, where Python's json would read inf).
+// range, where Python's json would read inf). It reads the number's order of
+// magnitude from its digits and exponent, and parses only a number within a
+// factor of ten of the largest float64.
 func FitsFloat64(num []byte) bool {
-	if len(num) < 20 && bytes.IndexAny(num, "eE") < 0 {
-		return true // fewer than 20 digits and no exponent: always finite
+	if len(num) < 300 {
+		// The common case, read from the end: no exponent, or a negative
+		// one (a logprob such as -3.4e-05), with fewer than 300 digits.
+		j := len(num) - 1
+		for j >= 0 && num[j] >= '0' && num[j] <= '9' {
+			j--
+		}
+		if j < 0 || num[j] == '.' || (num[j] == '-' && j > 0 && (num[j-1] == 'e' || num[j-1] == 'E')) {
+			return true
+		}
+		if num[j] == '-' && j == 0 {
+			return true // a negative integer
+		}
+	}
+	i := 0
+	if i < len(num) && num[i] == '-' {
+		i++
+	}
+	// order: the value is below 10^order, and at least 10^(order-1).
+	order, seen := 0, false
+	for ; i < len(num) && num[i] >= '0' && num[i] <= '9'; i++ {
+		if seen || num[i] != '0' {
+			seen = true
+			order++
+		}
+	}
+	if i < len(num) && num[i] == '.' {
+		for i++; i < len(num) && num[i] >= '0' && num[i] <= '9'; i++ {
+			if !seen {
+				if num[i] != '0' {
+					seen = true
+				} else {
+					order--
+				}
+			}
+		}
+	}
+	if !seen {
+		return true // zero
+	}
+	if i < len(num) && (num[i] == 'e' || num[i] == 'E') {
+		i++
+		neg := false
+		if i < len(num) && (num[i] == '+' || num[i] == '-') {
+			neg = num[i] == '-'
+			i++
+		}
+		exp := 0
+		for ; i < len(num) && num[i] >= '0' && num[i] <= '9'; i++ {
+			exp = min(exp*10+int(num[i]-'0'), 1<<20)
+		}
+		if neg {
+			exp = -exp
+		}
+		order += exp
+	}
+	switch {
+	case order <= 308:
+		return true
+	case order >= 310:
+		return false
 	}
 	_, err := strconv.ParseFloat(string(num), 64)
 	return err == nil

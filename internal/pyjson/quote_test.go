@@ -2,6 +2,8 @@ package pyjson
 
 import (
 	"encoding/json"
+	"strconv"
+	"strings"
 	"testing"
 	"unicode/utf8"
 
@@ -55,6 +57,36 @@ func FuzzAppendString(f *testing.F) {
 					}
 				}
 			}
+		}
+	})
+}
+
+func TestFitsFloat64(t *testing.T) {
+	for num, want := range map[string]bool{
+		"0": true, "-0.0": true, "0e99999": true, "1": true, "-3.4570634852570947e-05": true, "-0.12345678901234567": true,
+		"1e308": true, "1.7976931348623157e308": true, "1.7976931348623159e308": false, "1.8e308": false, "1e309": false,
+		"-1e400": false, "0.5e309": false, "0.05e309": true, "0.000001e310": true, "123e306": true, "1234e306": false, "12e306": true, "1e-400": true,
+		"1e+0000000000000000000000308": true, "1e99999999999999999999": false,
+	} {
+		require.Equal(t, want, FitsFloat64([]byte(num)), num)
+	}
+	// The largest float64 written out in 309 digits fits; ten times it does not.
+	require.True(t, FitsFloat64([]byte("17976931348623157"+strings.Repeat("0", 292))))
+	require.False(t, FitsFloat64([]byte("17976931348623157"+strings.Repeat("0", 293))))
+}
+
+func FuzzFitsFloat64(f *testing.F) {
+	for _, s := range []string{"1e308", "1.8e308", "0.0001e312", "-12.5e-3"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		end, ok := NumberEnd([]byte(s), 0)
+		if !ok || end != len(s) {
+			return
+		}
+		_, err := strconv.ParseFloat(s, 64)
+		if got := FitsFloat64([]byte(s)); got != (err == nil) {
+			t.Fatalf("FitsFloat64(%s) = %v, ParseFloat: %v", s, got, err)
 		}
 	})
 }
