@@ -62,32 +62,32 @@ func TestCollectLeavesNoGoroutine(t *testing.T) {
 				done := make(chan any)
 				go func() {
 					defer func() { done <- recover() }()
-					loop := func() {
+					// One loop over either sequence: the body below is the caller's.
+					results := func(yield func() bool) {
 						if groups {
 							for range c.CollectGroups(context.Background(), gym.FromSlice(tasks)) {
-								full()
-								if name == "break" {
-									break
-								}
-								if name == "return" {
+								if !yield() {
 									return
 								}
-								exit()
 							}
 							return
 						}
 						for range c.Collect(context.Background(), gym.FromSlice(tasks)) {
-							full()
-							if name == "break" {
-								break
-							}
-							if name == "return" {
+							if !yield() {
 								return
 							}
-							exit()
 						}
 					}
-					loop()
+					for range results {
+						full()
+						if name == "break" {
+							break
+						}
+						if name == "return" {
+							return
+						}
+						exit()
+					}
 				}()
 				p := <-done
 				if name == "panic" {
