@@ -57,6 +57,7 @@ func (c *Command) reverify(ctx context.Context, args []string) error {
 	if err != nil {
 		return usageError{err}
 	}
+	c.scrub(cfg)
 	verifiers, err := c.Impls.Verifiers(cfg)
 	if err != nil {
 		return usageError{err}
