@@ -16,6 +16,8 @@ import (
 
 // ResourcesServer is the environment side of a rollout: it seeds a Session
 // for each rollout from its dataset row. It must be safe for concurrent use.
+// In a collection, Seed's context carries the attempt's identity
+// (rollout.IDFrom), also over HTTP (Remote sends it, Handler restores it).
 type ResourcesServer interface {
 	Seed(ctx context.Context, task rollout.Task) (Session, error)
 }
