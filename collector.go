@@ -401,8 +401,9 @@ func (c *Collector) plan(ctx context.Context, tasks iter.Seq2[Task, error], emit
 		}
 		for i := range n {
 			ri := first + i
-			stamped := Task{Object: task.Clone()}
-			stamped.Set(rollout.KeyTaskIndex, rollout.Int(ti))
+			// WithField copies the row and keeps its file and line, which
+			// a verifier names when the row lacks a field it needs.
+			stamped := task.WithField(rollout.KeyTaskIndex, rollout.Int(ti))
 			stamped.Set(rollout.KeyRolloutIndex, rollout.Int(ri))
 			if !task.Has(rollout.KeyAgentRef) {
 				stamped = stamped.WithAgent(name)

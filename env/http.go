@@ -63,6 +63,16 @@ type ToolLister interface {
 	Tools() []*Tool
 }
 
+// ToolCatcher is implemented by a ResourcesServer whose sessions answer a
+// call of any tool name themselves, listed or not, as NeMo Gym's servers
+// with a catch-all tool route do (workplace_assistant answers an unknown
+// tool with its own error text, status 200). A Handler then hands every
+// tool call to the session instead of answering 404 for a name the
+// server's ToolLister does not list.
+type ToolCatcher interface {
+	CatchesAllTools() bool
+}
+
 // Handler serves one ResourcesServer and its verifier over HTTP with NeMo
 // Gym's resources-server protocol, so that NeMo Gym's agents (and Remote)
 // can use a Go environment:
@@ -107,6 +117,8 @@ type Handler struct {
 	srv   ResourcesServer
 	v     verifier.Verifier
 	tools []string // sorted; nil if srv is not a ToolLister
+	// catchAll: the sessions answer unlisted tool names (ToolCatcher).
+	catchAll bool
 
 	key      []byte
 	ttl      time.Duration
@@ -217,6 +229,9 @@ func NewHandler(srv ResourcesServer, v verifier.Verifier, opts ...HandlerOption)
 			h.tools = append(h.tools, t.Name)
 		}
 		slices.Sort(h.tools)
+	}
+	if tc, ok := srv.(ToolCatcher); ok {
+		h.catchAll = tc.CatchesAllTools()
 	}
 	if h.ttl > 0 {
 		h.sweeperWG.Go(h.sweeper)
@@ -424,7 +439,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	default:
 		name := strings.TrimPrefix(path, "/")
-		if h.tools != nil {
+		if h.tools != nil && !h.catchAll {
 			if _, found := slices.BinarySearch(h.tools, name); !found {
 				// The same text as a Server session's, so a model sees the
 				// same answer in process and over HTTP.
