@@ -55,7 +55,12 @@ type Implementations struct {
 }
 
 // Builtin returns the implementations of the library itself: simple_agent,
-// openai_model and vllm_model. Add environments with AddResources.
+// openai_model and vllm_model, and no environment. A program that builds
+// environments from NeMo Gym's config files wants
+// bundled.Implementations() instead, the one constructor of every
+// implementation gym ships (these, the example environments and the bundled
+// environments), which the gym command uses. Add environments of one's own
+// with AddResources.
 func Builtin() *Implementations {
 	im := &Implementations{}
 	im.AddAgent("simple_agent", SimpleAgent)
@@ -188,6 +193,45 @@ func (im *Implementations) Registry(cfg *config.Config) (*Registry, error) {
 	return inst.Registry, nil
 }
 
+// Verifiers builds the resources server of every agent instance in cfg —
+// the one its resources_server field names, as every NeMo Gym agent has —
+// and returns each agent's verifier by agent name. No model is built, so a
+// config without a model server, or with its policy_* values unset, will
+// do: verifying stored rollouts again (gym reverify) needs nothing else.
+// Every problem is reported, joined.
+func (im *Implementations) Verifiers(cfg *config.Config) (map[string]verifier.Verifier, error) {
+	b := &builder{im: im, cfg: cfg, models: map[string]model.Model{}, resources: map[string]Resources{}}
+	out := map[string]verifier.Verifier{}
+	var errs []error
+	for _, s := range cfg.Servers() {
+		if s.Kind != config.Agents {
+			continue
+		}
+		ref, err := s.Ref("resources_server")
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		res, err := b.Resources(ref)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if res.Verifier == nil {
+			errs = append(errs, fmt.Errorf("gym: %s: resources server %q has no verifier", s.Path(), ref.Name))
+			continue
+		}
+		out[s.Name] = res.Verifier
+	}
+	if err := errors.Join(dedupe(errs)...); err != nil {
+		return nil, err
+	}
+	if len(out) == 0 {
+		return nil, errors.New("gym: the config defines no agent (no responses_api_agents instance)")
+	}
+	return out, nil
+}
+
 // Instances are the built server instances of a config, by name.
 type Instances struct {
 	Registry  *Registry // the environment of every agent instance
@@ -268,7 +312,7 @@ func lookup[F any](table map[string]F, s config.Server, remote F) (F, error) {
 	if near, ok := suggest.Closest(s.Impl, names); ok {
 		return zero, &implError{fmt.Sprintf("%s (did you mean %q?)", msg, near)}
 	}
-	return zero, &implError{fmt.Sprintf("%s (known: %v; add one with Implementations.Add...)", msg, names)}
+	return zero, &implError{fmt.Sprintf("%s (known: %v; bundled.Implementations() has every implementation gym ships, or add one with Implementations.Add...)", msg, names)}
 }
 
 func remoteAgent(s config.Server, _ Deps) (Environment, error) {

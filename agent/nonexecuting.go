@@ -27,17 +27,19 @@ type NonExecuting struct {
 // Run runs one rollout.
 func (a *NonExecuting) Run(ctx context.Context, task rollout.Task) (res *rollout.Result, err error) {
 	s := &Simple{Model: a.Model, Resources: a.Resources, Verifier: a.Verifier, ModelTimeout: a.ModelTimeout, VerifyTimeout: a.VerifyTimeout}
+	id, _ := rollout.IDFrom(ctx)
 	err = s.inSession(ctx, task, func(sess env.Session) error {
 		req, err := request(task)
 		if err != nil {
 			return err
 		}
+		req.ID = id
 		resp, err := s.callModel(ctx, req)
 		if err != nil {
 			return err
 		}
 		res = &rollout.Result{Response: resp}
-		v, err := s.verify(ctx, &verifier.Request{Task: task, Response: resp, Session: sess})
+		v, err := s.verify(ctx, &verifier.Request{Task: task, Response: resp, Session: sess, ID: id})
 		if err != nil {
 			return err
 		}

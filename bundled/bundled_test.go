@@ -77,3 +77,52 @@ func TestCollectTogether(t *testing.T) {
 		"mcqa_simple_agent": 10, "structured_outputs_v4_simple_agent": 10,
 	}, count)
 }
+
+// A program builds the registry of NeMo Gym's own example configs with
+// bundled.Implementations, as the gym command does; gym.Builtin knows no
+// environment, and its error says where to look.
+func TestRegistryOnNeMoGymExampleConfigs(t *testing.T) {
+	ref := reftest.Dir(t)
+	srv := gymtest.NewServer(gymtest.Policy(gymtest.ByTool(map[string]model.Model{"get_weather": singletoolcall.Policy()}, multistep.Policy())))
+	defer srv.Close()
+	cfg, err := config.Loader{
+		Paths: []string{
+			filepath.Join(ref, "resources_servers/example_single_tool_call/configs/example_single_tool_call.yaml"),
+			filepath.Join(ref, "resources_servers/example_multi_step/configs/example_multi_step.yaml"),
+			filepath.Join(ref, "responses_api_models/openai_model/configs/openai_model.yaml"),
+		},
+		Overrides: []string{"+policy_base_url=" + srv.URL, "+policy_api_key=EMPTY", "+policy_model_name=m"},
+		WorkDir:   t.TempDir(),
+	}.Load()
+	require.NoError(t, err)
+
+	_, err = gym.Builtin().Registry(cfg)
+	require.ErrorContains(t, err, `no Go implementation of resources_servers "example_single_tool_call"`)
+	require.ErrorContains(t, err, "bundled.Implementations()")
+
+	reg, err := bundled.Implementations().Registry(cfg)
+	require.NoError(t, err)
+	require.Equal(t, []string{"example_multi_step_simple_agent", "example_single_tool_call_simple_agent"}, reg.Names())
+
+	// The registry runs the examples' own rows.
+	rows := append(
+		collectRows(t, gym.Tag(gym.FromFile(filepath.Join(ref, "resources_servers/example_single_tool_call/data/example.jsonl")), "example_single_tool_call_simple_agent")),
+		collectRows(t, gym.Tag(gym.FromFile(filepath.Join(ref, "resources_servers/example_multi_step/data/example.jsonl")), "example_multi_step_simple_agent"))...)
+	c := gym.Collector{Registry: reg}
+	s, err := c.Run(context.Background(), gym.FromSlice(rows))
+	require.NoError(t, err)
+	require.Zero(t, s.Failures())
+	require.Equal(t, 5, s.Agents["example_single_tool_call_simple_agent"].Rollouts)
+	require.Equal(t, 5, s.Agents["example_multi_step_simple_agent"].Rollouts)
+	require.Equal(t, 1.0, s.Agents["example_single_tool_call_simple_agent"].MeanReward())
+}
+
+func collectRows(t *testing.T, src func(func(gym.Task, error) bool)) []gym.Task {
+	t.Helper()
+	var out []gym.Task
+	for task, err := range src {
+		require.NoError(t, err)
+		out = append(out, task)
+	}
+	return out
+}

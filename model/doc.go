@@ -9,7 +9,7 @@
 // generation_log_probs to the call's last output item, and sends them back
 // on later turns, so the tokens a trainer sees are the ones the model saw.
 // Both take several base URLs and keep every call of a rollout on the same
-// server (Request.Session), for prefix caching.
+// server (Request.ID), for prefix caching.
 //
 // Handler serves any Model as an OpenAI-compatible endpoint
 // (/v1/responses and /v1/chat/completions).

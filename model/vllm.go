@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"maps"
 	"net/http"
 	"slices"
@@ -161,7 +160,7 @@ func (m *VLLM) Respond(ctx context.Context, req *Request) (*rollout.Response, er
 	if err != nil {
 		return nil, &rollout.Failure{Class: rollout.FailInvalidRow, Stage: "model", Err: err}
 	}
-	ep := m.endpoints.pick(req.Session)
+	ep := m.endpoints.pick(req.ID)
 	var raw []byte
 	err = ep.client.Post(ctx, "chat/completions", bytes.NewBuffer(body.json), &raw,
 		option.WithHeader("Content-Type", "application/json"))
@@ -190,13 +189,7 @@ func (m *VLLM) contextOverflow(err error) bool {
 	if m.conv.cfg.PropagateContextOverflowErrors || !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusBadRequest {
 		return false
 	}
-	text := apiErr.RawJSON()
-	if apiErr.Response != nil && apiErr.Response.Body != nil {
-		if b, err := io.ReadAll(apiErr.Response.Body); err == nil {
-			text = string(b)
-			apiErr.Response.Body = io.NopCloser(bytes.NewReader(b))
-		}
-	}
+	text := string(errorBody(apiErr))
 	return strings.Contains(text, "context length") || strings.Contains(text, "max_tokens")
 }
 
