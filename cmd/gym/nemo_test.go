@@ -15,6 +15,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/gymkit/gym/gymtest"
+	"github.com/gymkit/gym/internal/reftest"
+	"github.com/gymkit/gym/rollout"
 )
 
 // freePort returns a loopback port that was free a moment ago.
@@ -170,4 +172,86 @@ func TestEvalRunInProcess(t *testing.T) {
 	require.NoError(t, err, string(out))
 	require.Len(t, rewards(t, filepath.Join(dir, "out/rollouts.jsonl")), 5)
 	require.FileExists(t, filepath.Join(dir, "out/rollouts/preprocessed_datasets/example.jsonl"))
+}
+
+// nanoBlend are the config_paths of NVIDIA's Nemotron 3 Nano GRPO recipe.
+var nanoBlend = []string{
+	"responses_api_models/vllm_model/configs/vllm_model_for_training.yaml",
+	"resources_servers/math_with_judge/configs/math_with_judge.yaml",
+	"resources_servers/code_gen/configs/code_gen.yaml",
+	"resources_servers/workplace_assistant/configs/workplace_assistant.yaml",
+	"resources_servers/mcqa/configs/mcqa.yaml",
+	"resources_servers/instruction_following/configs/instruction_following.yaml",
+	"resources_servers/structured_outputs/configs/structured_outputs_json.yaml",
+}
+
+// The Nano blend from the command line, two ways. From an empty directory,
+// its config_paths as NeMo Gym's recipe spells them resolve to the configs
+// bundled in the binary, and gym eval run --split example collates the six
+// environments' example datasets and collects them against a fake vLLM
+// policy. Then NeMo Gym's own files, unchanged: gym dataset collate with the
+// NeMo Gym checkout as --search-dir, and gym collect with the seven files.
+func TestNanoBlendCommandLine(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs subprocesses")
+	}
+	ref := reftest.Dir(t)
+	reftest.Python(t)
+	bin := buildGym(t)
+	srv := gymtest.NewServer(gymtest.Policy(gymtest.CallThenAnswer(`{"name": "x"} The answer is \boxed{B}.`)))
+	defer srv.Close()
+	model := []string{"+policy_base_url=" + srv.URL, "+policy_api_key=EMPTY", "+policy_model_name=nano"}
+	paths := "+config_paths=[" + strings.Join(nanoBlend, ",") + "]"
+	gym := func(dir string, args ...string) string {
+		t.Helper()
+		cmd := exec.Command(bin, args...)
+		cmd.Dir = dir
+		out, err := cmd.CombinedOutput()
+		require.NoError(t, err, "gym %v\n%s", args, out)
+		return string(out)
+	}
+	agents := []string{"math_with_judge_simple_agent", "code_gen_simple_agent", "workplace_assistant_simple_agent",
+		"mcqa_simple_agent", "instruction_following_simple_agent", "structured_outputs_simple_agent"}
+	perAgent := func(path string) map[string]int {
+		t.Helper()
+		f, err := os.Open(path)
+		require.NoError(t, err)
+		defer f.Close()
+		n := map[string]int{}
+		for r, err := range rollout.ReadResults(f, path) {
+			require.NoError(t, err)
+			n[r.Agent]++
+		}
+		return n
+	}
+
+	// 1. Bundled configs and data, from an empty directory.
+	empty := t.TempDir()
+	out := gym(empty, append([]string{"eval", "run", paths, "--split", "example", "-o", "out/rollouts.jsonl"}, model...)...)
+	got := perAgent(filepath.Join(empty, "out/rollouts.jsonl"))
+	require.ElementsMatch(t, agents, keys(got), out)
+	collated := perAgent(filepath.Join(empty, "out/rollouts/preprocessed_datasets/example.jsonl"))
+	require.Equal(t, collated, got, "every collated row has its rollout")
+
+	// 2. NeMo Gym's own files, unchanged.
+	dir := t.TempDir()
+	gym(dir, "dataset", "collate", "--search-dir", ref, paths, "--mode", "example_validation", "--output-dir", "data")
+	var abs []string
+	for _, p := range nanoBlend {
+		abs = append(abs, filepath.Join(ref, p))
+	}
+	gym(dir, append([]string{"collect", "--config", strings.Join(abs, ","), "--input", "data/example.jsonl", "--output", "results/nano.jsonl", "--num-repeats", "2"}, model...)...)
+	got = perAgent(filepath.Join(dir, "results/nano.jsonl"))
+	require.ElementsMatch(t, agents, keys(got))
+	for a, n := range perAgent(filepath.Join(dir, "data/example.jsonl")) {
+		require.Equal(t, 2*n, got[a], a)
+	}
+}
+
+func keys(m map[string]int) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
 }
