@@ -246,6 +246,9 @@ func TestNanoBlendCommandLine(t *testing.T) {
 	for a, n := range perAgent(filepath.Join(dir, "data/example.jsonl")) {
 		require.Equal(t, 2*n, got[a], a)
 	}
+	// gym eval run resolves the same relative paths in the search dir.
+	gym(dir, append([]string{"eval", "run", "--search-dir", ref, paths, "-i", "data/example.jsonl", "-o", "results/nano2.jsonl", "--num-repeats", "2"}, model...)...)
+	require.Equal(t, got, perAgent(filepath.Join(dir, "results/nano2.jsonl")))
 }
 
 func keys(m map[string]int) []string {
