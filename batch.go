@@ -1,0 +1,1086 @@
+package gym
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"math"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gymkit/gym/rollout"
+)
+
+// Defaults of a Batcher: NeMo RL's grpo_math_1B step shape.
+const (
+	DefaultPrompts     = 32 // num_prompts_per_step
+	DefaultGenerations = 16 // num_generations_per_prompt
+)
+
+// GroupFailure says what a Batcher does with a group some of whose rollouts
+// failed.
+type GroupFailure int
+
+const (
+	// DropGroup drops the group and draws a fresh row from the same source
+	// in its place.
+	DropGroup GroupFailure = iota
+	// KeepSuccesses keeps the group with its successful rollouts only: the
+	// batch has fewer than P·G rollouts. A group with none is dropped.
+	KeepSuccesses
+	// RetryFailed runs the failed rollouts again, as new rollouts of the
+	// same task, until the group has G successes.
+	RetryFailed
+)
+
+// Batcher collects training batches of exactly Prompts complete groups of
+// Generations rollouts — the step shape of a GRPO trainer (NeMo RL's
+// num_prompts_per_step × num_generations_per_prompt) — from a Blend, with
+// each source's exact quota in every batch. It runs the rollouts with its
+// Collector (Registry, Concurrency, Output, Failures, Inputs, MaxAttempts,
+// RetryBackoff and RolloutTimeout apply; NumRepeats, Limit, Skip and Shard
+// do not) and collects the next batches while the trainer works on the
+// current one.
+//
+// In a Batcher's output each group is one task: _ng_task_index numbers the
+// groups in the order they are drawn (0, 1, 2, ...), so a row drawn again
+// in a later epoch is a new task, and _ng_rollout_index runs 0..G-1 (and
+// on, for retried rollouts).
+type Batcher struct {
+	Collector *Collector
+	Blend     Blend
+
+	// Prompts (P) is the number of groups per batch, Generations (G) the
+	// rollouts per group; 0 means DefaultPrompts and DefaultGenerations.
+	Prompts, Generations int
+
+	// MaxAge bounds how stale a rollout may be when it is trained on, in
+	// steps (NeMo RL's async GRPO max_trajectory_age_steps): while the
+	// trainer works on batch k, the batches up to k+MaxAge are collected.
+	// 0 means 1; a negative value means none: batch k+1 starts when the
+	// loop asks for it.
+	MaxAge int
+
+	// DynamicSampling drops a group whose rewards are all equal (its GRPO
+	// advantages are all zero) and draws a fresh row from the same source
+	// in its place (DAPO's dynamic sampling). MaxExtraRollouts caps the
+	// rollouts a batch may spend beyond P·G on such refills and on failed
+	// groups: 0 means 10·P·G (NeMo RL's dynamic_sampling_max_gen_batches
+	// of 10), a negative value means none. Past the cap, groups are kept
+	// as they are, and the batch's stats say so.
+	DynamicSampling  bool
+	MaxExtraRollouts int
+
+	// OnFailure is what happens to a group with failed rollouts (DropGroup
+	// by default).
+	OnFailure GroupFailure
+
+	// Bulkhead isolates the sources from each other.
+	Bulkhead Bulkhead
+}
+
+// Bulkhead keeps one environment (one Source of the Blend) from taking
+// the collection down with it.
+//
+// Fair share: each live source may have at most its share of the
+// Collector's Concurrency in flight — Concurrency split in proportion to
+// the weights, by largest remainder, at least one slot each — so that an
+// environment whose tools or model take seconds cannot occupy every slot;
+// MaxInFlight lowers a source's cap further. With Borrow, a source may use
+// slots beyond its share while no other source has rollouts waiting.
+//
+// Failure budget: a source at least FailureRate of whose last Window
+// finished rollouts failed is paused: its unfinished groups are replaced
+// by rows of the other sources (whose quotas are renormalised), a
+// *PausedError reports it in every batch's stats, and after ProbeAfter one
+// probe rollout is run on it; if the probe succeeds, the source is back.
+type Bulkhead struct {
+	MaxInFlight map[string]int // by source name
+	Borrow      bool
+
+	// FailureRate 0 means 0.5; a negative value turns the budget off.
+	// Window 0 means 20; ProbeAfter 0 means 30s.
+	FailureRate float64
+	Window      int
+	ProbeAfter  time.Duration
+}
+
+// ErrPaused is matched (errors.Is) by a *PausedError.
+var ErrPaused = errors.New("gym: environment paused")
+
+// PausedError reports a source paused by its failure budget.
+type PausedError struct {
+	Source   string
+	Failures int                  // failures among the last Window rollouts
+	Window   int                  // rollouts considered
+	Class    rollout.FailureClass // the most frequent class among those failures
+	Last     error                // the last failure
+	Since    time.Time
+	ProbeAt  time.Time // when the next probe rollout starts
+}
+
+func (e *PausedError) Error() string {
+	return fmt.Sprintf("gym: environment %s paused: %d of its last %d rollouts failed (mostly %s; last: %v); its rows go to the other environments until a probe rollout succeeds",
+		e.Source, e.Failures, e.Window, e.Class, e.Last)
+}
+
+func (e *PausedError) Is(target error) bool { return target == ErrPaused }
+
+// ErrAllPaused is matched by the error that ends a Batcher's run when
+// every source with rows left is paused.
+var ErrAllPaused = errors.New("gym: every environment with rows left is paused")
+
+// Batch is one training step's data: exactly P groups, in the order their
+// rows were drawn, each of G rollouts ordered by rollout index (fewer with
+// KeepSuccesses).
+type Batch struct {
+	Step   int
+	Groups []*Group
+	Stats  BatchStats
+}
+
+// BatchStats describes how a batch was collected.
+type BatchStats struct {
+	Rollouts       int // rollouts run for the batch: kept, failed, dropped and retried ones
+	Failures       int // failed rollouts among them
+	Invalid        int // invalid rows read while the batch was collected (they are in Failures)
+	DroppedUniform int // groups dropped because their rewards were all equal
+	DroppedFailed  int // groups dropped because rollouts failed
+	Retried        int // failed rollouts run again
+	CapReached     bool
+
+	// Reward statistics of the kept rollouts; a rollout passes with a
+	// reward of at least 1.
+	RewardMean, RewardStd, PassRate float64
+
+	Sources map[string]*SourceStats // by source name
+	Dry     []string                // sources that ran dry while the batch was drawn
+	Paused  []*PausedError          // sources paused when the batch was handed out
+	Probes  int                     // probe rollouts run on paused sources meanwhile
+	Elapsed time.Duration           // from the batch's first draw to its hand-over
+}
+
+// SourceStats is one source's part of a batch.
+type SourceStats struct {
+	Groups   int // groups kept
+	Rollouts int // rollouts run
+	Failures int
+	InFlight int // rollouts of the source in flight when the batch was handed out
+
+	RewardMean, RewardStd, PassRate float64
+}
+
+// Batches yields training batches until the blend is exhausted (a last
+// batch that cannot be filled is not handed out; its rollouts are in the
+// output files), ctx is cancelled (the error is ctx.Err()) or the loop
+// breaks, which cancels the rollouts in flight and waits for them. The
+// error is also set for a fault of the source or of the output files, and
+// when every source is paused (ErrAllPaused).
+func (b *Batcher) Batches(ctx context.Context) iter.Seq2[*Batch, error] {
+	return func(yield func(*Batch, error) bool) {
+		r, err := newBatchRun(b)
+		if err != nil {
+			yield(nil, err)
+			return
+		}
+		ctx, cancel := context.WithCancel(ctx)
+		var wg sync.WaitGroup
+		defer func() {
+			r.mu.Lock()
+			r.finished = true
+			r.mu.Unlock()
+			r.signal()
+			cancel()
+			wg.Wait()
+		}()
+		col := *b.Collector
+		col.NumRepeats, col.RepeatsByAgent, col.Limit, col.Skip, col.Shard, col.Shards = 1, nil, 0, nil, 0, 0
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for res, err := range col.Collect(ctx, r.feed(ctx)) {
+				if err != nil {
+					r.fail(err)
+					return
+				}
+				r.done(res)
+			}
+			r.mu.Lock()
+			r.collectorDone = true
+			r.mu.Unlock()
+			r.signal()
+		}()
+
+		r.mu.Lock()
+		r.openBatches()
+		r.mu.Unlock()
+		r.signal()
+		for {
+			r.mu.Lock()
+			for len(r.ready) == 0 && r.err == nil && !r.over() && ctx.Err() == nil {
+				r.mu.Unlock()
+				select {
+				case <-r.readyCh:
+				case <-ctx.Done():
+				}
+				r.mu.Lock()
+			}
+			if len(r.ready) == 0 {
+				err := r.err
+				r.mu.Unlock()
+				if err == nil {
+					err = context.Cause(ctx)
+				}
+				if err != nil {
+					yield(nil, err)
+				}
+				return
+			}
+			bt := r.ready[0]
+			r.ready = r.ready[1:]
+			r.mu.Unlock()
+			if !yield(bt, nil) {
+				return
+			}
+			r.mu.Lock()
+			r.bodies++
+			r.openBatches()
+			r.mu.Unlock()
+			r.signal()
+		}
+	}
+}
+
+// batchRun is the state of one Batches call, shared by the loop, the
+// feed (the Collector's row source) and the consumer of results, under mu.
+type batchRun struct {
+	b      *Batcher
+	p, g   int
+	maxAge int
+	extra  int // MaxExtraRollouts, resolved; -1 none
+	conc   int
+	policy GroupFailure
+
+	rate   float64
+	window int
+	probe  time.Duration
+
+	mu      sync.Mutex
+	bl      *blender
+	srcs    []*srcRun
+	open    []*openBatch // steps not yet handed out, in order
+	ready   []*Batch
+	nextID  int // the next group's task index
+	groups  map[int]*groupRun
+	step    int // the next step to open
+	bodies  int // loop bodies finished
+	ended   bool
+	err     error
+	inv     []error // invalid rows waiting to be fed
+	spare   []pick  // rows drawn for a batch that could not be filled
+	pending int     // rollouts queued over all sources
+	flight  int     // rollouts in flight over all sources
+
+	activeMask uint64 // the sources the shares were computed for
+
+	finished      bool // feed no more
+	collectorDone bool
+
+	wake    chan struct{} // to the feed
+	readyCh chan struct{} // to the loop
+}
+
+type srcRun struct {
+	name     string
+	weight   float64
+	maxIn    int // MaxInFlight, 0 none
+	share    int
+	queue    []*groupRun // groups with rollouts to start, oldest step first
+	flight   int
+	recent   []bool // ring of the last outcomes, true = failed
+	classes  []rollout.FailureClass
+	pos, n   int
+	lastErr  error
+	paused   *PausedError
+	probing  bool
+	probes   int
+	inFlight int // for stats
+}
+
+type openBatch struct {
+	step    int
+	slots   []*groupRun
+	done    int
+	extra   int // rollouts spent beyond P·G
+	stats   BatchStats
+	start   time.Time
+	doomed  bool
+	byStats map[int]*SourceStats
+}
+
+type groupRun struct {
+	id      int
+	src     int
+	batch   *openBatch // nil for a probe
+	slot    int
+	task    Task // the row, stamped with the group's task index
+	queued  int  // rollouts waiting to start
+	running int
+	ok      []*Result
+	failed  int
+	dropped bool // replaced in its slot; results still arriving are counted only
+	kept    bool
+}
+
+func newBatchRun(b *Batcher) (*batchRun, error) {
+	if b.Collector == nil || b.Collector.Registry == nil {
+		return nil, errors.New("gym: the Batcher has no Collector with a Registry")
+	}
+	bl, err := newBlender(&b.Blend)
+	if err != nil {
+		return nil, err
+	}
+	names, err := bl.names()
+	if err != nil {
+		return nil, err
+	}
+	r := &batchRun{b: b, bl: bl, p: b.Prompts, g: b.Generations, maxAge: b.MaxAge, policy: b.OnFailure,
+		conc: b.Collector.Concurrency, groups: map[int]*groupRun{},
+		wake: make(chan struct{}, 1), readyCh: make(chan struct{}, 1),
+		rate: b.Bulkhead.FailureRate, window: b.Bulkhead.Window, probe: b.Bulkhead.ProbeAfter}
+	if r.p <= 0 {
+		r.p = DefaultPrompts
+	}
+	if r.g <= 0 {
+		r.g = DefaultGenerations
+	}
+	switch {
+	case r.maxAge == 0:
+		r.maxAge = 1
+	case r.maxAge < 0:
+		r.maxAge = 0
+	}
+	switch {
+	case b.MaxExtraRollouts == 0:
+		r.extra = 10 * r.p * r.g
+	case b.MaxExtraRollouts < 0:
+		r.extra = 0
+	default:
+		r.extra = b.MaxExtraRollouts
+	}
+	if r.conc <= 0 {
+		r.conc = DefaultConcurrency
+	}
+	if r.rate == 0 {
+		r.rate = 0.5
+	}
+	if r.window <= 0 {
+		r.window = 20
+	}
+	if r.probe <= 0 {
+		r.probe = 30 * time.Second
+	}
+	for i, n := range names {
+		if slices.Index(names, n) != i {
+			return nil, fmt.Errorf("gym: two blend sources are named %q; give them distinct names", n)
+		}
+	}
+	for k := range b.Bulkhead.MaxInFlight {
+		if !slices.Contains(names, k) {
+			return nil, fmt.Errorf("gym: Bulkhead.MaxInFlight names %q, which is not a source of the blend (sources: %s)", k, strings.Join(names, ", "))
+		}
+	}
+	for i, s := range bl.srcs {
+		r.srcs = append(r.srcs, &srcRun{name: names[i], weight: s.weight, maxIn: b.Bulkhead.MaxInFlight[names[i]],
+			recent: make([]bool, r.window), classes: make([]rollout.FailureClass, r.window)})
+	}
+	r.shares()
+	return r, nil
+}
+
+func (r *batchRun) signal() {
+	select {
+	case r.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (r *batchRun) signalReady() {
+	select {
+	case r.readyCh <- struct{}{}:
+	default:
+	}
+}
+
+// over reports that no more batch will be ready.
+func (r *batchRun) over() bool {
+	if r.collectorDone {
+		return true
+	}
+	return r.ended && len(r.open) == 0
+}
+
+func (r *batchRun) fail(err error) {
+	r.mu.Lock()
+	if r.err == nil {
+		r.err = err
+	}
+	r.finished = true
+	r.collectorDone = true
+	r.mu.Unlock()
+	r.signal()
+	r.signalReady()
+}
+
+// shares splits the concurrency among the live sources by weight.
+func (r *batchRun) shares() {
+	w := make([]float64, len(r.srcs))
+	for i, s := range r.srcs {
+		if r.active(i) {
+			w[i] = s.weight
+		}
+	}
+	q := largestRemainder(w, r.conc)
+	for i, s := range r.srcs {
+		s.share = max(q[i], 1)
+	}
+}
+
+// active reports whether source i takes part in the fair shares: it is
+// not paused, and it has rows left or rollouts to run.
+func (r *batchRun) active(i int) bool {
+	s := r.srcs[i]
+	return s.paused == nil && (!r.bl.srcs[i].dry || len(s.queue) > 0 || s.flight > 0)
+}
+
+// largestRemainder apportions n by weights w.
+func largestRemainder(w []float64, n int) []int {
+	var total float64
+	for _, x := range w {
+		total += x
+	}
+	q := make([]int, len(w))
+	if total == 0 {
+		return q
+	}
+	rem := make([]int, 0, len(w))
+	left := n
+	for i, x := range w {
+		e := float64(n) * x / total
+		q[i] = int(math.Floor(e))
+		left -= q[i]
+		rem = append(rem, i)
+	}
+	slices.SortStableFunc(rem, func(a, b int) int {
+		fa := float64(n)*w[a]/total - float64(q[a])
+		fb := float64(n)*w[b]/total - float64(q[b])
+		switch {
+		case fa > fb:
+			return -1
+		case fa < fb:
+			return 1
+		}
+		return 0
+	})
+	for _, i := range rem[:min(max(left, 0), len(rem))] {
+		q[i]++
+	}
+	return q
+}
+
+// openBatches opens the steps the age bound allows. Called with mu held.
+func (r *batchRun) openBatches() {
+	for !r.ended && r.step <= r.bodies+r.maxAge {
+		picks, err := r.bl.batch(r.p)
+		if err != nil {
+			r.err = err
+			r.ended = true
+			r.finished = true
+			r.signalReady()
+			return
+		}
+		ob := &openBatch{step: r.step, start: time.Now(), byStats: map[int]*SourceStats{}}
+		ob.stats.Dry = r.bl.takeDried()
+		r.inv = append(r.inv, r.bl.takeInvalid()...)
+		if len(picks) < r.p {
+			// Not enough rows for another batch: keep them for refills.
+			r.spare = append(r.spare, picks...)
+			r.ended = true
+			r.finishIfIdle()
+			return
+		}
+		r.step++
+		r.open = append(r.open, ob)
+		for i, p := range picks {
+			ob.slots = append(ob.slots, r.newGroup(p, ob, i))
+		}
+	}
+}
+
+// newGroup queues the G rollouts of a drawn row.
+func (r *batchRun) newGroup(p pick, ob *openBatch, slot int) *groupRun {
+	g := &groupRun{id: r.nextID, src: p.source, batch: ob, slot: slot}
+	r.nextID++
+	g.task = Task{Object: p.task.Clone()}
+	g.task.Set(rollout.KeyTaskIndex, rollout.Int(g.id))
+	r.groups[g.id] = g
+	n := r.g
+	if ob == nil {
+		n = 1 // a probe
+	}
+	r.enqueue(g, n)
+	return g
+}
+
+func (r *batchRun) enqueue(g *groupRun, n int) {
+	if g.queued == 0 {
+		s := r.srcs[g.src]
+		// Keep the queue ordered by step: a refill of an old batch goes
+		// before the groups of newer ones.
+		at := len(s.queue)
+		for at > 0 && s.queue[at-1].step() > g.step() {
+			at--
+		}
+		s.queue = slices.Insert(s.queue, at, g)
+	}
+	g.queued += n
+	r.pending += n
+}
+
+func (g *groupRun) step() int {
+	if g.batch == nil {
+		return -1 // probes first
+	}
+	return g.batch.step
+}
+
+// dequeue removes g's waiting rollouts.
+func (r *batchRun) dequeue(g *groupRun) {
+	if g.queued == 0 {
+		return
+	}
+	s := r.srcs[g.src]
+	if i := slices.Index(s.queue, g); i >= 0 {
+		s.queue = slices.Delete(s.queue, i, i+1)
+	}
+	r.pending -= g.queued
+	g.queued = 0
+}
+
+// finishIfIdle stops the feed once nothing is left to collect.
+func (r *batchRun) finishIfIdle() {
+	if r.ended && len(r.open) == 0 {
+		r.finished = true
+		r.signal()
+		r.signalReady()
+	}
+}
+
+// feed is the Collector's row source: it hands over one rollout at a time,
+// when a slot is free, from the source the bulkhead picks.
+func (r *batchRun) feed(ctx context.Context) iter.Seq2[Task, error] {
+	return func(yield func(Task, error) bool) {
+		var timer *time.Timer
+		defer func() {
+			if timer != nil {
+				timer.Stop()
+			}
+		}()
+		for {
+			r.mu.Lock()
+			if r.finished || ctx.Err() != nil {
+				r.mu.Unlock()
+				return
+			}
+			if len(r.inv) > 0 {
+				e := r.inv[0]
+				r.inv = r.inv[1:]
+				r.mu.Unlock()
+				if !yield(Task{}, e) {
+					return
+				}
+				continue
+			}
+			now := time.Now()
+			r.startProbes(now)
+			if r.flight < r.conc {
+				if g := r.pick(); g != nil {
+					g.queued--
+					r.pending--
+					if g.queued == 0 {
+						s := r.srcs[g.src]
+						s.queue = slices.DeleteFunc(s.queue, func(x *groupRun) bool { return x == g })
+					}
+					g.running++
+					r.flight++
+					r.srcs[g.src].flight++
+					task := g.task
+					r.mu.Unlock()
+					if !yield(task, nil) {
+						return
+					}
+					continue
+				}
+			}
+			wait := r.nextProbe(now)
+			r.mu.Unlock()
+			var tc <-chan time.Time
+			if wait > 0 {
+				if timer == nil {
+					timer = time.NewTimer(wait)
+				} else {
+					timer.Reset(wait)
+				}
+				tc = timer.C
+			}
+			select {
+			case <-r.wake:
+			case <-tc:
+			case <-ctx.Done():
+			}
+		}
+	}
+}
+
+// pick chooses the group whose rollout starts next: among the sources
+// under their cap, the one whose next group belongs to the oldest batch,
+// then the one with the lowest use of its share. Called with mu held.
+func (r *batchRun) pick() *groupRun {
+	var mask uint64
+	for i := range r.srcs {
+		if r.active(i) {
+			mask |= 1 << (i % 64)
+		}
+	}
+	if mask != r.activeMask {
+		r.activeMask = mask
+		r.shares()
+	}
+	best := -1
+	var bestStep int
+	var bestUse float64
+	waiting := 0
+	for _, s := range r.srcs {
+		if len(s.queue) > 0 && (s.paused == nil || s.probing) {
+			waiting++
+		}
+	}
+	for i, s := range r.srcs {
+		if len(s.queue) == 0 {
+			continue
+		}
+		if s.paused != nil && s.queue[0].batch != nil {
+			continue
+		}
+		limit := s.share
+		if r.b.Bulkhead.Borrow && waiting == 1 {
+			limit = r.conc
+		}
+		if s.maxIn > 0 {
+			limit = min(limit, s.maxIn)
+		}
+		if s.flight >= limit {
+			continue
+		}
+		st := s.queue[0].step()
+		use := float64(s.flight) / float64(s.share)
+		if best < 0 || st < bestStep || st == bestStep && use < bestUse {
+			best, bestStep, bestUse = i, st, use
+		}
+	}
+	if best < 0 {
+		return nil
+	}
+	return r.srcs[best].queue[0]
+}
+
+// startProbes queues a probe rollout on each paused source whose time has
+// come. Called with mu held.
+func (r *batchRun) startProbes(now time.Time) {
+	for i, s := range r.srcs {
+		if s.paused == nil || s.probing || now.Before(s.paused.ProbeAt) {
+			continue
+		}
+		t, ok, err := r.bl.draw(i)
+		if err != nil || !ok {
+			continue
+		}
+		s.probing = true
+		r.newGroup(pick{source: i, task: t}, nil, 0)
+	}
+}
+
+func (r *batchRun) nextProbe(now time.Time) time.Duration {
+	var d time.Duration
+	for _, s := range r.srcs {
+		if s.paused != nil && !s.probing {
+			w := max(s.paused.ProbeAt.Sub(now), time.Millisecond)
+			if d == 0 || w < d {
+				d = w
+			}
+		}
+	}
+	return d
+}
+
+// done takes in one finished rollout.
+func (r *batchRun) done(res *Result) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	defer r.signal()
+	g := r.groups[res.TaskIndex]
+	if g == nil { // an invalid row read from a source
+		if len(r.open) > 0 {
+			r.open[0].stats.Invalid++
+		}
+		return
+	}
+	s := r.srcs[g.src]
+	g.running--
+	r.flight--
+	s.flight--
+	if res.Err == nil {
+		g.ok = append(g.ok, res)
+	} else {
+		g.failed++
+	}
+	if ob := g.batch; ob != nil {
+		ob.stats.Rollouts++
+		ss := ob.source(g.src)
+		ss.Rollouts++
+		if res.Err != nil {
+			ob.stats.Failures++
+			ss.Failures++
+		}
+	} else if len(r.open) > 0 {
+		r.open[0].stats.Probes++
+	}
+	if g.batch == nil {
+		r.probeDone(g, res)
+	} else if rollout.AsFailure(res.Err).Class != rollout.FailCancelled || res.Err == nil {
+		r.budget(g.src, res)
+	}
+	if g.running == 0 && g.queued == 0 {
+		if !g.dropped && g.batch != nil {
+			r.resolve(g)
+		}
+		if g.dropped || g.kept {
+			delete(r.groups, g.id)
+		}
+	}
+	r.deliver()
+}
+
+func (ob *openBatch) source(i int) *SourceStats {
+	ss := ob.byStats[i]
+	if ss == nil {
+		ss = &SourceStats{}
+		ob.byStats[i] = ss
+	}
+	return ss
+}
+
+// budget records an outcome of source i and pauses it past its budget.
+func (r *batchRun) budget(i int, res *Result) {
+	if r.rate < 0 {
+		return
+	}
+	s := r.srcs[i]
+	if s.paused != nil {
+		return
+	}
+	failed := res.Err != nil
+	s.recent[s.pos] = failed
+	s.classes[s.pos] = ""
+	if failed {
+		s.classes[s.pos] = rollout.AsFailure(res.Err).Class
+		s.lastErr = res.Err
+	}
+	s.pos = (s.pos + 1) % r.window
+	s.n = min(s.n+1, r.window)
+	if s.n < r.window {
+		return
+	}
+	n := 0
+	count := map[rollout.FailureClass]int{}
+	for k, f := range s.recent {
+		if f {
+			n++
+			count[s.classes[k]]++
+		}
+	}
+	if float64(n) < r.rate*float64(r.window) {
+		return
+	}
+	var class rollout.FailureClass
+	for c, k := range count {
+		if k > count[class] || k == count[class] && c < class {
+			class = c
+		}
+	}
+	now := time.Now()
+	s.paused = &PausedError{Source: s.name, Failures: n, Window: r.window, Class: class, Last: s.lastErr, Since: now, ProbeAt: now.Add(r.probe)}
+	r.bl.setPaused(i, true)
+	r.shares()
+	// Its unfinished groups give their slots to the other sources.
+	for _, ob := range r.open {
+		for slot, g := range ob.slots {
+			if !ob.doomed && g.src == i && !g.kept && !g.dropped {
+				r.replace(ob, slot, g, -1)
+			}
+		}
+	}
+}
+
+// probeDone takes in a probe's outcome: success ends the pause.
+func (r *batchRun) probeDone(g *groupRun, res *Result) {
+	s := r.srcs[g.src]
+	s.probing = false
+	s.probes++
+	g.kept = true
+	if res.Err != nil {
+		s.paused.ProbeAt = time.Now().Add(r.probe)
+		s.paused.Last = res.Err
+		return
+	}
+	s.paused = nil
+	s.n, s.pos = 0, 0
+	r.bl.setPaused(g.src, false)
+	r.shares()
+}
+
+// resolve decides on a group whose rollouts are all done.
+func (r *batchRun) resolve(g *groupRun) {
+	ob := g.batch
+	slices.SortFunc(g.ok, func(a, b *Result) int { return a.RolloutIndex - b.RolloutIndex })
+	if g.failed > 0 && len(g.ok) < r.g {
+		switch {
+		case r.policy == RetryFailed && r.canSpend(ob, r.g-len(g.ok)):
+			k := r.g - len(g.ok)
+			ob.extra += k
+			ob.stats.Retried += k
+			g.failed = 0
+			r.enqueue(g, k)
+			return
+		case r.policy != KeepSuccesses && r.canSpend(ob, r.g):
+			ob.stats.DroppedFailed++
+			r.replace(ob, g.slot, g, g.src)
+			return
+		case r.policy == KeepSuccesses && len(g.ok) == 0 && r.canSpend(ob, r.g):
+			ob.stats.DroppedFailed++
+			r.replace(ob, g.slot, g, g.src)
+			return
+		}
+		if r.policy != KeepSuccesses {
+			ob.stats.CapReached = true
+		}
+	} else if r.b.DynamicSampling && uniform(g.ok) {
+		if r.canSpend(ob, r.g) {
+			ob.stats.DroppedUniform++
+			r.replace(ob, g.slot, g, g.src)
+			return
+		}
+		ob.stats.CapReached = true
+	}
+	g.kept = true
+	ob.done++
+}
+
+func (r *batchRun) canSpend(ob *openBatch, n int) bool { return ob.extra+n <= r.extra }
+
+func uniform(rs []*Result) bool {
+	for _, x := range rs[1:] {
+		if x.Reward != rs[0].Reward {
+			return false
+		}
+	}
+	return len(rs) > 0
+}
+
+// replace puts a fresh row in a batch slot: of source src, or, when it is
+// dry or paused (or src < 0), of another live source.
+func (r *batchRun) replace(ob *openBatch, slot int, old *groupRun, src int) {
+	if ob.doomed {
+		return
+	}
+	old.dropped = true
+	r.dequeue(old)
+	if old.running == 0 {
+		delete(r.groups, old.id)
+	}
+	if src >= 0 && old.batch != nil && old.batch == ob {
+		// The refill is counted against the batch's extra budget by the
+		// caller; a replacement forced by a pause is not.
+		ob.extra += r.g
+	}
+	i := src
+	if i < 0 || !r.bl.live(i) {
+		i = r.bl.fill(-1)
+	}
+	var p pick
+	ok := false
+	if k := r.spareOf(src); k >= 0 {
+		p, ok = r.spare[k], true
+		r.spare = slices.Delete(r.spare, k, k+1)
+	} else if i >= 0 {
+		var err error
+		var got int
+		p, got, err = r.bl.drawFrom(i)
+		if err != nil {
+			r.err = err
+			r.finished = true
+			return
+		}
+		ok = got >= 0
+	}
+	ob.stats.Dry = append(ob.stats.Dry, r.bl.takeDried()...)
+	if !ok {
+		r.doom(ob)
+		return
+	}
+	ob.slots[slot] = r.newGroup(p, ob, slot)
+}
+
+// spareOf returns the index of a spare row of source src, or of any live
+// source when src has none (or src < 0), or -1.
+func (r *batchRun) spareOf(src int) int {
+	usable := func(i int) bool { return !r.bl.srcs[i].paused }
+	if src >= 0 && usable(src) {
+		if k := slices.IndexFunc(r.spare, func(p pick) bool { return p.source == src }); k >= 0 {
+			return k
+		}
+		if r.bl.live(src) {
+			return -1 // src has rows left: draw from it
+		}
+	}
+	return slices.IndexFunc(r.spare, func(p pick) bool { return usable(p.source) })
+}
+
+// doom gives up on a batch that cannot be filled, and on every later one.
+func (r *batchRun) doom(from *openBatch) {
+	r.ended = true
+	paused := r.pausedErrs()
+	k := slices.Index(r.open, from)
+	if k < 0 {
+		return
+	}
+	for _, ob := range r.open[k:] {
+		ob.doomed = true
+		for _, g := range ob.slots {
+			if !g.kept {
+				g.dropped = true
+				r.dequeue(g)
+			}
+		}
+	}
+	r.open = r.open[:k]
+	if len(paused) > 0 && r.err == nil && r.liveLeft() == 0 {
+		r.err = fmt.Errorf("%w: %w", ErrAllPaused, errors.Join(paused...))
+	}
+	r.finishIfIdle()
+}
+
+// liveLeft counts the sources that are neither dry nor paused.
+func (r *batchRun) liveLeft() int {
+	n := 0
+	for i := range r.srcs {
+		if r.bl.live(i) {
+			n++
+		}
+	}
+	return n
+}
+
+func (r *batchRun) pausedErrs() []error {
+	var out []error
+	for _, s := range r.srcs {
+		if s.paused != nil {
+			out = append(out, s.paused)
+		}
+	}
+	return out
+}
+
+// deliver hands the completed batches at the head of the line to the loop.
+func (r *batchRun) deliver() {
+	for len(r.open) > 0 && r.open[0].done == r.p {
+		ob := r.open[0]
+		r.open = r.open[1:]
+		r.ready = append(r.ready, r.batchOf(ob))
+		r.signalReady()
+	}
+	r.finishIfIdle()
+}
+
+func (r *batchRun) batchOf(ob *openBatch) *Batch {
+	bt := &Batch{Step: ob.step, Groups: make([]*Group, len(ob.slots)), Stats: ob.stats}
+	st := &bt.Stats
+	st.Sources = map[string]*SourceStats{}
+	var all moments
+	per := make([]moments, len(r.srcs))
+	for i, g := range ob.slots {
+		name := r.srcs[g.src].name
+		bt.Groups[i] = &Group{TaskIndex: g.id, Agent: agentOf(g), Results: g.ok}
+		ss := ob.source(g.src)
+		ss.Groups++
+		for _, res := range g.ok {
+			all.add(res.Reward)
+			per[g.src].add(res.Reward)
+		}
+		st.Sources[name] = ss
+	}
+	for i, ss := range ob.byStats {
+		st.Sources[r.srcs[i].name] = ss
+		ss.RewardMean, ss.RewardStd, ss.PassRate = per[i].stats()
+	}
+	for _, s := range r.srcs {
+		if ss, ok := st.Sources[s.name]; ok {
+			ss.InFlight = s.flight
+		} else if s.flight > 0 {
+			st.Sources[s.name] = &SourceStats{InFlight: s.flight}
+		}
+	}
+	st.RewardMean, st.RewardStd, st.PassRate = all.stats()
+	for _, s := range r.srcs {
+		if s.paused != nil {
+			p := *s.paused
+			st.Paused = append(st.Paused, &p)
+		}
+	}
+	st.Elapsed = time.Since(ob.start)
+	return bt
+}
+
+// moments accumulates reward statistics.
+type moments struct{ sum, sq, pass, n float64 }
+
+func (a *moments) add(reward float64) {
+	a.sum += reward
+	a.sq += reward * reward
+	a.n++
+	if reward >= 1 {
+		a.pass++
+	}
+}
+
+// stats returns the mean, the sample standard deviation and the pass rate.
+func (a *moments) stats() (mean, std, pass float64) {
+	if a.n == 0 {
+		return 0, 0, 0
+	}
+	mean = a.sum / a.n
+	if a.n > 1 {
+		std = math.Sqrt(max(a.sq-a.n*mean*mean, 0) / (a.n - 1))
+	}
+	return mean, std, a.pass / a.n
+}
+
+func agentOf(g *groupRun) string {
+	if len(g.ok) > 0 {
+		return g.ok[0].Agent
+	}
+	return g.task.AgentName()
+}
