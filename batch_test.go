@@ -451,4 +451,3 @@ func TestBatchesCancelAndErrors(t *testing.T) {
 		require.ErrorIs(t, err, gym.ErrPaused)
 	}
 }
-
