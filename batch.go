@@ -260,7 +260,7 @@ type batchRun struct {
 	b      *Batcher
 	p, g   int
 	maxAge int
-	extra  int // MaxExtraRollouts, resolved; -1 none
+	extra  int // MaxExtraRollouts, resolved
 	conc   int
 	policy GroupFailure
 
@@ -307,7 +307,6 @@ type srcRun struct {
 	paused   *PausedError
 	probing  bool
 	probes   int
-	inFlight int // for stats
 }
 
 type openBatch struct {
@@ -509,6 +508,9 @@ func (r *batchRun) openBatches() {
 			// Not enough rows for another batch: keep them for refills.
 			r.spare = append(r.spare, picks...)
 			r.ended = true
+			if paused := r.pausedErrs(); len(paused) > 0 && r.liveLeft() == 0 && r.err == nil {
+				r.err = fmt.Errorf("%w: %w", ErrAllPaused, errors.Join(paused...))
+			}
 			r.finishIfIdle()
 			return
 		}

@@ -451,3 +451,34 @@ func TestBatchesCancelAndErrors(t *testing.T) {
 		require.ErrorIs(t, err, gym.ErrPaused)
 	}
 }
+
+// An invalid row of a source is reported in the stats and written to
+// Failures; the batches go on.
+func TestBatchesInvalidRows(t *testing.T) {
+	rows := func(yield func(gym.Task, error) bool) {
+		if !yield(gym.Task{}, &rollout.LineError{Path: "a.jsonl", Line: 2, Err: errors.New("not JSON")}) {
+			return
+		}
+		for _, r := range rowsOf(t, "a", 4) {
+			if !yield(r, nil) {
+				return
+			}
+		}
+	}
+	var fails bytes.Buffer
+	bt := gym.Batcher{
+		Collector: &gym.Collector{Registry: register(t, map[string]*scripted{"a": {fn: varied}}), Failures: &fails},
+		Blend:     gym.Blend{Sources: []gym.Source{{Name: "a", Rows: rows}}},
+		Prompts:   2, Generations: 2,
+	}
+	invalid, n := 0, 0
+	for batch, err := range bt.Batches(context.Background()) {
+		require.NoError(t, err)
+		invalid += batch.Stats.Invalid
+		n++
+	}
+	require.Equal(t, 2, n)
+	require.Equal(t, 1, invalid)
+	require.Contains(t, fails.String(), `"_ng_failure_class":"invalid_row"`)
+	require.Contains(t, fails.String(), "a.jsonl:2")
+}
