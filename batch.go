@@ -294,19 +294,19 @@ type batchRun struct {
 }
 
 type srcRun struct {
-	name     string
-	weight   float64
-	maxIn    int // MaxInFlight, 0 none
-	share    int
-	queue    []*groupRun // groups with rollouts to start, oldest step first
-	flight   int
-	recent   []bool // ring of the last outcomes, true = failed
-	classes  []rollout.FailureClass
-	pos, n   int
-	lastErr  error
-	paused   *PausedError
-	probing  bool
-	probes   int
+	name    string
+	weight  float64
+	maxIn   int // MaxInFlight, 0 none
+	share   int
+	queue   []*groupRun // groups with rollouts to start, oldest step first
+	flight  int
+	recent  []bool // ring of the last outcomes, true = failed
+	classes []rollout.FailureClass
+	pos, n  int
+	lastErr error
+	paused  *PausedError
+	probing bool
+	probes  int
 }
 
 type openBatch struct {
