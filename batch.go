@@ -74,12 +74,21 @@ type Batcher struct {
 	DynamicSampling  bool
 	MaxExtraRollouts int
 
+	// MaxSteps, if positive, ends the run after that many batches; no
+	// batch beyond it is collected.
+	MaxSteps int
+
 	// OnFailure is what happens to a group with failed rollouts (DropGroup
 	// by default).
 	OnFailure GroupFailure
 
 	// Bulkhead isolates the sources from each other.
 	Bulkhead Bulkhead
+
+	// OnRollout, if set, is called with every finished rollout (dropped,
+	// failed and probe ones too) as it comes in, from the goroutine that
+	// collects them: for live progress.
+	OnRollout func(*Result)
 }
 
 // Bulkhead keeps one environment (one Source of the Blend) from taking
@@ -207,6 +216,9 @@ func (b *Batcher) Batches(ctx context.Context) iter.Seq2[*Batch, error] {
 					return
 				}
 				r.done(res)
+				if b.OnRollout != nil {
+					b.OnRollout(res)
+				}
 			}
 			r.mu.Lock()
 			r.collectorDone = true
@@ -493,6 +505,11 @@ func largestRemainder(w []float64, n int) []int {
 // openBatches opens the steps the age bound allows. Called with mu held.
 func (r *batchRun) openBatches() {
 	for !r.ended && r.step <= r.bodies+r.maxAge {
+		if r.b.MaxSteps > 0 && r.step >= r.b.MaxSteps {
+			r.ended = true
+			r.finishIfIdle()
+			return
+		}
 		picks, err := r.bl.batch(r.p)
 		if err != nil {
 			r.err = err

@@ -482,3 +482,22 @@ func TestBatchesInvalidRows(t *testing.T) {
 	require.Contains(t, fails.String(), `"_ng_failure_class":"invalid_row"`)
 	require.Contains(t, fails.String(), "a.jsonl:2")
 }
+
+// MaxSteps ends the run after that many batches, and nothing beyond them
+// is collected.
+func TestBatchesMaxSteps(t *testing.T) {
+	a := &scripted{fn: varied}
+	bt := gym.Batcher{
+		Collector: &gym.Collector{Registry: register(t, map[string]*scripted{"a": a})},
+		Blend:     gym.Blend{Epochs: -1, Sources: sourcesOf(t, 3, nil, "a")},
+		Prompts:   2, Generations: 3, MaxSteps: 3, MaxAge: 2,
+	}
+	n := 0
+	for batch, err := range bt.Batches(context.Background()) {
+		require.NoError(t, err)
+		require.Equal(t, n, batch.Step)
+		n++
+	}
+	require.Equal(t, 3, n)
+	require.Equal(t, int64(3*2*3), a.started.Load())
+}

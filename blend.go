@@ -135,8 +135,9 @@ type blendSource struct {
 	pos     int
 	epoch   int
 	rng     *rand.Rand
-	dry     bool
-	paused  bool
+	dry      bool
+	reported bool // its running dry was reported (when its last row was drawn)
+	paused   bool
 	counted int // rows drawn, all batches
 }
 
@@ -233,12 +234,22 @@ func (bl *blender) dry(i int) {
 	}
 	s.dry = true
 	bl.sched = nil // the live set changed: restart the schedule
+	bl.report(i)
+	if bl.b.OnDry == StopWhenDry {
+		bl.stopped = true
+	}
+}
+
+// report tells of source i running dry, once.
+func (bl *blender) report(i int) {
+	s := bl.srcs[i]
+	if s.reported {
+		return
+	}
+	s.reported = true
 	bl.dried = append(bl.dried, s.name)
 	if bl.b.Dry != nil {
 		bl.b.Dry(s.name)
-	}
-	if bl.b.OnDry == StopWhenDry {
-		bl.stopped = true
 	}
 }
 
@@ -276,6 +287,9 @@ func (bl *blender) draw(i int) (Task, bool, error) {
 	t := s.tasks[s.perm[s.pos]]
 	s.pos++
 	s.counted++
+	if s.pos == len(s.perm) && bl.b.Epochs >= 0 && s.epoch+1 >= max(bl.b.Epochs, 1) {
+		bl.report(i) // its last row: say so now; it is dry from the next draw on
+	}
 	return t, true, nil
 }
 

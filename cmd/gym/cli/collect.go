@@ -54,10 +54,12 @@ func (c *Command) collect(ctx context.Context, args []string) error {
 	timeout := fs.Duration("rollout-timeout", 0, "deadline of one rollout attempt (0: none)")
 	head := fs.String("head", "http://"+DefaultHead, "the head server of a running gym run (used without --config)")
 	shard := fs.String("shard", "", "run only shard I of N (I/N, 0-based) of the tasks, by task index; gym aggregate merges the shards' outputs")
+	bf := addBlendFlags(fs)
 	if err := parseFlags(fs, flags); err != nil {
 		return err
 	}
 	var reg *gym.Registry
+	var bs *blendSettings // a collection in training batches
 	st := &settings{}
 	if headMode(configs, overrides) {
 		var err error
@@ -66,6 +68,9 @@ func (c *Command) collect(ctx context.Context, args []string) error {
 		}
 		if len(overrides) > 0 {
 			return usagef("overrides %v need --config", overrides)
+		}
+		if bs, err = blendOf(nil, bf); err != nil {
+			return err
 		}
 	} else {
 		cfg, err := loadConfig(configs, overrides)
@@ -77,6 +82,9 @@ func (c *Command) collect(ctx context.Context, args []string) error {
 		}
 		for _, w := range settingTypos(cfg) {
 			fmt.Fprintf(c.Stderr, "gym collect: warning: %s\n", w)
+		}
+		if bs, err = blendOf(cfg, bf); err != nil {
+			return err
 		}
 		if reg, err = c.Impls.Registry(cfg); err != nil {
 			return usageError{err}
@@ -92,10 +100,13 @@ func (c *Command) collect(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if st.Input == "" || st.Output == "" {
+	if bs != nil {
+		if err := bs.check(st); err != nil {
+			return err
+		}
+	} else if st.Input == "" || st.Output == "" {
 		return usagef("need --input and --output (or +input_jsonl_fpath= and +output_jsonl_fpath=)")
-	}
-	if _, err := os.Stat(st.Input); err != nil {
+	} else if _, err := os.Stat(st.Input); err != nil {
 		return usagef("input: %w", err)
 	}
 
@@ -147,6 +158,15 @@ func (c *Command) collect(ctx context.Context, args []string) error {
 	if st.Resume {
 		col.Skip = func(ti, ri int) bool { return done[[2]int{ti, ri}] }
 	}
+	if bs != nil {
+		b, err := bs.batcher(&col, st.Input)
+		if err != nil {
+			return err
+		}
+		prog := newProgress(c.Stderr, bs.total(), c.tty())
+		fatal := c.collectBatches(ctx, b, prog)
+		return c.finishCollect(ctx, prog, fatal, paths, out, failures, inputs)
+	}
 	prog := newProgress(c.Stderr, plannedCount(ctx, st.Input, col), c.tty())
 	if len(done) > 0 {
 		fmt.Fprintf(c.Stderr, "resuming: %d rollouts already in %s\n", len(done), paths.Output)
@@ -168,6 +188,12 @@ func (c *Command) collect(ctx context.Context, args []string) error {
 			prog.printf("task %d rollout %d (%s): %s: %v\n", res.TaskIndex, res.RolloutIndex, res.Agent, f.Class, res.Err)
 		}
 	}
+	return c.finishCollect(ctx, prog, fatal, paths, out, failures, inputs)
+}
+
+// finishCollect closes the output files, writes the metrics and reports
+// the outcome of a collection.
+func (c *Command) finishCollect(ctx context.Context, prog *progress, fatal error, paths outputPaths, out, failures, inputs *os.File) error {
 	prog.stop()
 	for _, f := range []*os.File{out, failures, inputs} {
 		if err := f.Close(); err != nil && fatal == nil && !errors.Is(err, os.ErrClosed) {
@@ -247,11 +273,12 @@ var knownSettings = []string{"config_paths", "policy_base_url", "policy_api_key"
 // (+num_repeat=4 would otherwise be ignored without a word).
 func settingTypos(c *config.Config) []string {
 	var out []string
+	known := append(slices.Clip(knownSettings), blendKeys...)
 	for _, g := range c.Globals() {
-		if slices.Contains(knownSettings, g) {
+		if slices.Contains(known, g) {
 			continue
 		}
-		if near, ok := suggest.Closest(g, knownSettings); ok {
+		if near, ok := suggest.Closest(g, known); ok {
 			out = append(out, fmt.Sprintf("%s is not a setting gym reads; did you mean %s?", g, near))
 		}
 	}
