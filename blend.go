@@ -126,19 +126,19 @@ type blender struct {
 }
 
 type blendSource struct {
-	name    string
-	weight  float64
-	rows    iter.Seq2[Task, error]
-	loaded  bool
-	tasks   []Task
-	perm    []int
-	pos     int
-	epoch   int
-	rng     *rand.Rand
+	name     string
+	weight   float64
+	rows     iter.Seq2[Task, error]
+	loaded   bool
+	tasks    []Task
+	perm     []int
+	pos      int
+	epoch    int
+	rng      *rand.Rand
 	dry      bool
 	reported bool // its running dry was reported (when its last row was drawn)
 	paused   bool
-	counted int // rows drawn, all batches
+	counted  int // rows drawn, all batches
 }
 
 func newBlender(b *Blend) (*blender, error) {
