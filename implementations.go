@@ -95,6 +95,24 @@ func (im *Implementations) AddAgent(name string, fn AgentFunc) {
 	im.agents[name] = fn
 }
 
+// Has reports whether im has a Go implementation called impl of the kind
+// of server instance: config.Resources, config.Models or config.Agents
+// ("resources_servers", "responses_api_models", "responses_api_agents").
+func (im *Implementations) Has(kind config.Kind, impl string) bool {
+	switch kind {
+	case config.Resources:
+		_, ok := im.resources[impl]
+		return ok
+	case config.Models:
+		_, ok := im.models[impl]
+		return ok
+	case config.Agents:
+		_, ok := im.agents[impl]
+		return ok
+	}
+	return false
+}
+
 // SimpleAgent builds NeMo Gym's simple_agent: the tool loop over the
 // instance's resources_server and model_server, with max_steps, and the
 // deadlines model_timeout, tool_timeout and verify_timeout ("30s", "2m").

@@ -3,7 +3,7 @@
 // environments, and the environments of NVIDIA's Nemotron 3 Nano RL blend,
 // each under the implementation name of NeMo Gym's config files.
 //
-//	cfg, err := config.Load(paths, overrides)
+//	cfg, err := config.Loader{Paths: paths, Overrides: overrides, FS: bundled.Configs}.Load()
 //	...
 //	reg, err := bundled.Implementations().Registry(cfg)
 //

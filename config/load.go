@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	pathpkg "path"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -31,8 +32,18 @@ type Loader struct {
 	// adds files to load after Paths, replacing env.yaml's config_paths.
 	Overrides []string
 	// WorkDir is where env.yaml is read from and relative paths are looked up
-	// first; "" is the current directory.
+	// (after SearchDirs); "" is the current directory.
 	WorkDir string
+	// SearchDirs are extra roots in which a relative path is looked up
+	// before WorkDir, in order (NeMo Gym's --search-dir and
+	// NEMO_GYM_EXTRA_ROOTS).
+	SearchDirs []string
+	// FS, if set, is the last place a relative path is looked up, after
+	// SearchDirs, WorkDir and the including file's directory: the configs
+	// bundled with a program (NeMo Gym's install root). Its paths are
+	// slash-separated and relative to its root, as in config_paths
+	// ("resources_servers/mcqa/configs/mcqa.yaml").
+	FS fs.FS
 	// Env looks up the environment for ${oc.env:VAR}; nil is os.LookupEnv.
 	Env func(key string) (string, bool)
 }
@@ -98,7 +109,7 @@ func (l Loader) Load() (*Config, error) {
 		paths = append(paths, envPaths...)
 	}
 
-	inc := includer{dir: dir, seen: map[string]bool{}}
+	inc := includer{dir: dir, roots: l.SearchDirs, fsys: l.FS, seen: map[string]bool{}}
 	for _, p := range paths {
 		if err := inc.load(p, "", nil); err != nil {
 			return nil, err
@@ -140,39 +151,80 @@ func (l Loader) Load() (*Config, error) {
 // includer loads files and, first, the files they list in config_paths.
 type includer struct {
 	dir    string
-	seen   map[string]bool // absolute paths of the files loaded so far
+	roots  []string        // SearchDirs, looked in before dir
+	fsys   fs.FS           // bundled configs, looked in last
+	seen   map[string]bool // absolute paths (or fs: names) of the files loaded so far
 	trees  []*object       // in merge order
 	listed []string        // the paths as written, in the order found
+}
+
+// fsPrefix marks a file found in Loader.FS rather than on disk.
+const fsPrefix = "bundled:"
+
+// locate finds a relative path in the search order: SearchDirs, the
+// working directory, the directory of the including file, then FS.
+func (inc *includer) locate(path, from string) (found string, looked []string) {
+	if filepath.IsAbs(path) {
+		if _, err := os.Stat(path); err == nil {
+			return path, nil
+		}
+		return "", []string{path}
+	}
+	var disk []string
+	for _, r := range inc.roots {
+		disk = append(disk, filepath.Join(r, path))
+	}
+	disk = append(disk, filepath.Join(inc.dir, path))
+	var name string // the path inside fsys
+	if from != "" {
+		if rest, ok := strings.CutPrefix(from, fsPrefix); ok {
+			name = pathpkg.Join(pathpkg.Dir(rest), filepath.ToSlash(path))
+		} else {
+			disk = append(disk, filepath.Join(filepath.Dir(from), path))
+		}
+	}
+	for _, c := range disk {
+		if _, err := os.Stat(c); err == nil {
+			return c, nil
+		}
+	}
+	looked = disk
+	if inc.fsys != nil {
+		names := []string{pathpkg.Clean(filepath.ToSlash(path))}
+		if name != "" {
+			names = append([]string{name}, names...)
+		}
+		for _, n := range names {
+			if !fs.ValidPath(n) {
+				continue
+			}
+			if st, err := fs.Stat(inc.fsys, n); err == nil && st.Mode().IsRegular() {
+				return fsPrefix + n, nil
+			}
+			looked = append(looked, fsPrefix+n)
+		}
+	}
+	return "", looked
 }
 
 // load loads path, which is listed in the file from ("" for a top-level
 // path); chain holds the absolute paths of the files that include it.
 func (inc *includer) load(path, from string, chain []string) error {
-	candidates := []string{path}
-	if !filepath.IsAbs(path) {
-		candidates = []string{filepath.Join(inc.dir, path)}
-		if from != "" {
-			candidates = append(candidates, filepath.Join(filepath.Dir(from), path))
-		}
-	}
-	found := ""
-	for _, c := range candidates {
-		if _, err := os.Stat(c); err == nil {
-			found = c
-			break
-		}
-	}
+	found, candidates := inc.locate(path, from)
 	if found == "" {
 		where := ""
 		if from != "" {
 			where = fmt.Sprintf(" (listed in config_paths of %s)", from)
 		}
 		return fmt.Errorf("config: %s%s: %w (looked for %s); paths are relative to the working directory %s",
-			path, where, fs.ErrNotExist, strings.Join(candidates, ", "), inc.dir)
+			path, where, fs.ErrNotExist, strings.Join(candidates, ", "), absDir(inc.dir))
 	}
-	abs, err := filepath.Abs(found)
-	if err != nil {
-		return fmt.Errorf("config: %w", err)
+	abs := found
+	if !strings.HasPrefix(found, fsPrefix) {
+		var err error
+		if abs, err = filepath.Abs(found); err != nil {
+			return fmt.Errorf("config: %w", err)
+		}
 	}
 	if slices.Contains(chain, abs) {
 		return fmt.Errorf("config: config_paths cycle: %s -> %s", strings.Join(chain, " -> "), abs)
@@ -183,7 +235,13 @@ func (inc *includer) load(path, from string, chain []string) error {
 	inc.seen[abs] = true
 	inc.listed = append(inc.listed, path)
 
-	tree, err := readFile(found)
+	var tree *object
+	var err error
+	if name, ok := strings.CutPrefix(found, fsPrefix); ok {
+		tree, err = readFS(inc.fsys, name)
+	} else {
+		tree, err = readFile(found)
+	}
 	if err != nil {
 		return err
 	}
@@ -199,6 +257,14 @@ func (inc *includer) load(path, from string, chain []string) error {
 	}
 	inc.trees = append(inc.trees, tree)
 	return nil
+}
+
+// absDir names a directory absolutely in messages, where it can be.
+func absDir(dir string) string {
+	if a, err := filepath.Abs(dir); err == nil {
+		return a
+	}
+	return dir
 }
 
 // pathList reads a config_paths value; where names its origin for errors.
@@ -235,6 +301,19 @@ func readFile(path string) (*object, error) {
 	if err != nil {
 		return nil, fmt.Errorf("config: %w", err)
 	}
+	return parseFile(path, data)
+}
+
+// readFS reads a YAML file of a Loader.FS, as readFile does.
+func readFS(fsys fs.FS, name string) (*object, error) {
+	data, err := fs.ReadFile(fsys, name)
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	return parseFile(fsPrefix+name, data)
+}
+
+func parseFile(path string, data []byte) (*object, error) {
 	v, err := parseYAML(data)
 	if err != nil {
 		return nil, yamlError(path, err)

@@ -86,12 +86,18 @@ func TestReferenceConfigs(t *testing.T) {
 		},
 	}
 
-	// Every config in the reference tree is covered by the table.
+	// Every config of the models, the agents and the example environments in
+	// the reference tree is covered by the table; the configs of the bundled
+	// blend environments are loaded by their packages' tests (env/...).
 	var found []string
 	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 		if err == nil && !d.IsDir() && strings.HasSuffix(path, ".yaml") && filepath.Base(filepath.Dir(path)) == "configs" {
 			rel, _ := filepath.Rel(dir, path)
-			found = append(found, filepath.ToSlash(rel))
+			rel = filepath.ToSlash(rel)
+			if strings.HasPrefix(rel, "resources_servers/") && !strings.HasPrefix(rel, "resources_servers/example_") {
+				return nil
+			}
+			found = append(found, rel)
 		}
 		return err
 	})

@@ -123,6 +123,15 @@ func (t Task) WithAgent(agent string) Task {
 	return c
 }
 
+// WithField returns a copy of the row with the field name set to value (a
+// JSON value), which keeps the row's source.
+func (t Task) WithField(name string, value json.RawMessage) Task {
+	c := Task{Object: t.Clone(), src: t.src, line: t.line}
+	c.Set(name, value)
+	c.clip()
+	return c
+}
+
 func agentRefJSON(name string) json.RawMessage {
 	b := []byte(`{"type":"responses_api_agents","name":`)
 	b = appendString(b, name)

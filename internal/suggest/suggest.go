@@ -37,3 +37,41 @@ func Distance(a, b string) int {
 	}
 	return prev[len(rb)]
 }
+
+// Similar returns the candidate most similar to name, as Python's
+// difflib.get_close_matches(name, candidates, n=1) picks it for NeMo Gym's
+// "Did you mean" hints: the highest similarity ratio 2·M/T (M the longest
+// common subsequence, T both lengths), if it is at least 0.6. It finds what
+// Closest finds and also prefixes and transpositions ("rnu" → "run").
+func Similar(name string, candidates []string) (string, bool) {
+	if c, ok := Closest(name, candidates); ok {
+		return c, true
+	}
+	best, bestRatio := "", 0.0
+	for _, c := range candidates {
+		if r := ratio(name, c); r > bestRatio {
+			best, bestRatio = c, r
+		}
+	}
+	return best, bestRatio >= 0.6
+}
+
+func ratio(a, b string) float64 {
+	ra, rb := []rune(a), []rune(b)
+	if len(ra)+len(rb) == 0 {
+		return 1
+	}
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for i := 1; i <= len(ra); i++ {
+		for j := 1; j <= len(rb); j++ {
+			if ra[i-1] == rb[j-1] {
+				cur[j] = prev[j-1] + 1
+			} else {
+				cur[j] = max(prev[j], cur[j-1])
+			}
+		}
+		prev, cur = cur, prev
+	}
+	return 2 * float64(prev[len(rb)]) / float64(len(ra)+len(rb))
+}

@@ -23,3 +23,22 @@ func TestClosest(t *testing.T) {
 		t.Errorf("Distance = %d, want 3", d)
 	}
 }
+
+func TestSimilar(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		cands []string
+		want  string
+		ok    bool
+	}{
+		{"rnu", []string{"run", "aggregate"}, "run", true},
+		{"train_prep", []string{"train_preparation", "example_validation"}, "train_preparation", true},
+		{"example_singl", []string{"example_multi_step", "example_single_tool_call"}, "example_single_tool_call", true},
+		{"zzz", []string{"run", "aggregate"}, "", false},
+	} {
+		got, ok := Similar(tc.name, tc.cands)
+		if ok != tc.ok || (ok && got != tc.want) {
+			t.Errorf("Similar(%q) = %q, %v; want %q, %v", tc.name, got, ok, tc.want, tc.ok)
+		}
+	}
+}

@@ -17,14 +17,17 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 
 	"github.com/gymkit/gym"
 	"github.com/gymkit/gym/bundled"
 	"github.com/gymkit/gym/config"
+	"github.com/gymkit/gym/internal/suggest"
 )
 
 // Exit statuses.
@@ -47,6 +50,15 @@ func Main(ctx context.Context, args []string, impls *gym.Implementations) int {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	c := &Command{Impls: impls, Stdout: os.Stdout, Stderr: os.Stderr}
+	// Called as ng_run, ng_collect_rollouts, ... (links made by gym
+	// install-aliases): run the gym command it became, as NeMo Gym does.
+	if mapped, notice, ok := legacyArgs(os.Args[0], args); ok {
+		fmt.Fprintln(c.Stderr, notice)
+		if mapped == nil {
+			return ExitFailures
+		}
+		args = mapped
+	}
 	return c.Run(ctx, args)
 }
 
@@ -57,34 +69,63 @@ type Command struct {
 	// Progress forces the live progress bar on (true) or to plain lines
 	// (false); nil decides by whether Stderr is a terminal.
 	Progress *bool
+	// Configs are the config files that named assets (--resources-server
+	// NAME, --model-type NAME) and relative config_paths fall back to after
+	// the working directory; nil is bundled.Configs.
+	Configs fs.FS
+
+	searchDirs []string // --search-dir roots of the command being run
 }
 
-const usage = `gym collects rollouts of LLM environments, NeMo Gym compatible.
+const usage = `gym runs LLM training environments and collects rollouts, NeMo Gym compatible.
 
-Usage:
-  gym run       --config a.yaml,b.yaml [--head 127.0.0.1:11000] [+key=value ...]
-  gym collect   --config a.yaml,b.yaml --input in.jsonl --output out.jsonl [flags] [+key=value ...]
-  gym collect   [--head http://127.0.0.1:11000] --input in.jsonl --output out.jsonl [flags]
+Usage: gym COMMAND [flags] [+key=value ...]
+
+NeMo Gym's commands:
+  gym env start       serve the configured servers and the head server
+                      (--resources-server NAME --model-type NAME, or --config PATH)
+  gym env resolve     print the resolved config
+  gym env validate    check configs, references, ??? values and dataset rows
+  gym env status      list the servers of a running head server
+  gym eval run        collect rollouts in one process (--no-serve: through
+                      running servers) -i in.jsonl -o out.jsonl
+  gym eval aggregate  merge rollout shards and compute their metrics
+  gym eval reverify   verify stored rollouts again, without a model
+  gym eval profile    NeMo Gym's reward profile of a collection
+  gym dataset collate collate the config's datasets by type
+  gym list resources-servers|models|agents|environments [NAME] [--json]
+  gym --version [--json]
+
+gym's short names (the same machinery):
+  gym run       --config a.yaml,b.yaml [--head 127.0.0.1:11000]         (gym env start)
+  gym collect   --config a.yaml,b.yaml --input in.jsonl --output out.jsonl [flags]
+                                                                       (gym eval run)
+  gym collect   [--head http://127.0.0.1:11000] --input in.jsonl --output out.jsonl
+                                                                       (gym eval run --no-serve)
   gym collate   --input a.jsonl:AGENT_A --input b.jsonl:AGENT_B --output merged.jsonl
-  gym reverify  --config a.yaml,b.yaml --input rollouts.jsonl --output out.jsonl [+key=value ...]
+  gym reverify  --config a.yaml,b.yaml --input rollouts.jsonl --output out.jsonl
   gym aggregate --input rollouts.jsonl [--output metrics.json]
+  gym install-aliases DIR    make NeMo Gym's ng_* command names in DIR
 
-gym run serves every server of the composed configs over NeMo Gym's HTTP
-protocol, with the head server listing them; gym collect without --config
-finds them through the head server and sends each row to its agent's /run.
+Run "gym GROUP --help" or "gym GROUP COMMAND --help" for the flags. Every flag
+has a config override: key=value, +key=value (add) or ++key=value, with dotted
+keys, as NeMo Gym spells them: "+config_paths=[a.yaml,b.yaml]"
++input_jsonl_fpath=... +output_jsonl_fpath=... +limit=N +num_repeats=N
++num_samples_in_parallel=N +agent_name=NAME.
 
-Run "gym <command> --help" for a command's flags. Config overrides are
-key=value, +key=value (add) and ++key=value, with dotted keys; NeMo Gym's
-spellings work too: "+config_paths=[a.yaml,b.yaml]" +input_jsonl_fpath=...
-+output_jsonl_fpath=... +limit=N +num_repeats=N +num_samples_in_parallel=N
-+agent_name=NAME.
-
+Configs named by --resources-server and --model-type, and relative
+config_paths, are looked up in --search-dir roots, the working directory, then
+among the configs bundled with gym, so they work from an empty directory.
 The policy model is configured as in NeMo Gym: policy_base_url,
-policy_api_key and policy_model_name in env.yaml or as +key=value overrides.
+policy_api_key and policy_model_name in env.yaml, as overrides, or with
+--model-url, --model-api-key and --model.
 
 Exit status: 0 success, 1 some rollouts or rows failed (everything else was
 written), 2 usage or configuration error.
 `
+
+// shortCommands are gym's own command names.
+var shortCommands = []string{"run", "collect", "collate", "reverify", "aggregate", "install-aliases"}
 
 // Run runs one command line and returns the exit status.
 func (c *Command) Run(ctx context.Context, args []string) int {
@@ -92,40 +133,48 @@ func (c *Command) Run(ctx context.Context, args []string) int {
 		fmt.Fprint(c.Stderr, usage)
 		return ExitUsage
 	}
+	name := args[0]
 	var err error
-	switch args[0] {
-	case "run":
+	switch {
+	case name == "run":
 		err = c.run(ctx, args[1:])
-	case "collect":
+	case name == "collect":
 		err = c.collect(ctx, args[1:])
-	case "collate":
+	case name == "collate":
 		err = c.collate(args[1:])
-	case "reverify":
+	case name == "reverify":
 		err = c.reverify(ctx, args[1:])
-	case "aggregate":
+	case name == "aggregate":
 		err = c.aggregate(args[1:])
-	case "help", "-h", "-help", "--help":
+	case name == "install-aliases":
+		err = c.installAliases(args[1:])
+	case isGroup(name):
+		name, err = c.runTree(ctx, args)
+	case name == "--version" || name == "-V" || name == "version":
+		err = c.version(args[1:])
+	case isHelp(name):
 		fmt.Fprint(c.Stdout, usage)
 		return ExitOK
 	default:
-		fmt.Fprintf(c.Stderr, "gym: unknown command %q\n\n%s", args[0], usage)
+		names := append(slices.Clone(shortCommands), "env", "eval", "dataset", "list")
+		msg := fmt.Sprintf("gym: unknown command %q", name)
+		if s, ok := suggest.Similar(strings.TrimLeft(name, "-"), names); ok {
+			msg += fmt.Sprintf(" (did you mean %q?)", s)
+		}
+		fmt.Fprintf(c.Stderr, "%s\n\n%s", msg, usage)
 		return ExitUsage
 	}
 	var ue usageError
-	var fe failuresError
 	switch {
 	case err == nil:
 		return ExitOK
-	case errors.Is(err, flag.ErrHelp):
+	case errors.Is(err, flag.ErrHelp), isErrHelp(err):
 		return ExitOK
 	case errors.As(err, &ue):
-		fmt.Fprintf(c.Stderr, "gym %s: %v\n", args[0], err)
+		fmt.Fprintf(c.Stderr, "gym %s: %v\n", name, err)
 		return ExitUsage
-	case errors.As(err, &fe):
-		fmt.Fprintf(c.Stderr, "gym %s: %v\n", args[0], err)
-		return ExitFailures
 	default:
-		fmt.Fprintf(c.Stderr, "gym %s: %v\n", args[0], err)
+		fmt.Fprintf(c.Stderr, "gym %s: %v\n", name, err)
 		return ExitFailures
 	}
 }
@@ -209,11 +258,11 @@ func headMode(paths, overrides []string) bool { return len(paths) == 0 && !hasCo
 // loadConfig loads the config files and overrides. NeMo Gym's run settings
 // (input_jsonl_fpath, ...) given as overrides are settings of the command,
 // not of the config, and are returned separately.
-func loadConfig(paths []string, overrides []string) (*config.Config, error) {
+func (c *Command) loadConfig(paths []string, overrides []string) (*config.Config, error) {
 	if len(paths) == 0 && !hasConfigPaths(overrides) {
 		return nil, usagef("no config: give --config a.yaml,b.yaml (or \"+config_paths=[a.yaml,b.yaml]\")")
 	}
-	cfg, err := config.Loader{Paths: paths, Overrides: overrides}.Load()
+	cfg, err := c.loader(paths, overrides).Load()
 	if err != nil {
 		return nil, usageError{err}
 	}

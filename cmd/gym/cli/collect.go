@@ -2,15 +2,20 @@ package cli
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
+	"iter"
 	"maps"
+	"net"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync/atomic"
 
@@ -39,7 +44,7 @@ func pathsFor(output string) outputPaths {
 }
 
 func (c *Command) collect(ctx context.Context, args []string) error {
-	flags, overrides := splitArgs(args, "resume")
+	flags, overrides := splitArgs(args, "resume", "no-serve")
 	fs := newFlags(c, "collect", "gym collect --config a.yaml,b.yaml --input in.jsonl --output out.jsonl [flags] [+key=value ...]")
 	var configs listFlag
 	fs.Var(&configs, "config", "comma-separated config files (NeMo Gym's config_paths)")
@@ -52,7 +57,8 @@ func (c *Command) collect(ctx context.Context, args []string) error {
 	resume := fs.Bool("resume", false, "keep the rollouts already in the output and run only the missing ones (resume_from_cache)")
 	maxAttempts := fs.Int("max-attempts", 3, "attempts of a rollout whose failure is transient (429, 5xx, timeout)")
 	timeout := fs.Duration("rollout-timeout", 0, "deadline of one rollout attempt (0: none)")
-	head := fs.String("head", "http://"+DefaultHead, "the head server of a running gym run (used without --config)")
+	head := fs.String("head", "http://"+DefaultHead, "the head server of a running gym run (used without --config, or with --no-serve)")
+	noServe := fs.Bool("no-serve", false, "collect through the servers of a running gym run, found through the head server; the config gives only the settings")
 	shard := fs.String("shard", "", "run only shard I of N (I/N, 0-based) of the tasks, by task index; gym aggregate merges the shards' outputs")
 	bf := addBlendFlags(fs)
 	if err := parseFlags(fs, flags); err != nil {
@@ -61,19 +67,33 @@ func (c *Command) collect(ctx context.Context, args []string) error {
 	var reg *gym.Registry
 	var bs *blendSettings // a collection in training batches
 	st := &settings{}
-	if headMode(configs, overrides) {
+	if *noServe || headMode(configs, overrides) {
+		// The servers run elsewhere: the config, if any, gives only the
+		// settings (+input_jsonl_fpath=..., head_server).
+		if len(configs) > 0 || len(overrides) > 0 {
+			cfg, err := c.loader(configs, overrides).Load()
+			if err != nil {
+				return usageError{err}
+			}
+			if st, err = runSettings(cfg); err != nil {
+				return err
+			}
+			if !flagSet(fs, "head") {
+				if h, ok, _ := setting[string](cfg, "head_server.host"); ok {
+					p, _, _ := setting[int](cfg, "head_server.port")
+					*head = "http://" + net.JoinHostPort(h, strconv.Itoa(cmp.Or(p, 11000)))
+				}
+			}
+		}
 		var err error
 		if reg, err = remoteRegistry(ctx, *head); err != nil {
-			return usagef("no --config given, and no servers found through the head server: %w\n(give --config a.yaml,b.yaml to run the environments in this process, or start them with gym run --config ...)", err)
-		}
-		if len(overrides) > 0 {
-			return usagef("overrides %v need --config", overrides)
+			return usagef("no --config given, and no servers found through the head server: %w\n(give --config a.yaml,b.yaml to run the environments in this process, or start them with gym env start --config ...)", err)
 		}
 		if bs, err = blendOf(nil, bf); err != nil {
 			return err
 		}
 	} else {
-		cfg, err := loadConfig(configs, overrides)
+		cfg, err := c.loadConfig(configs, overrides)
 		if err != nil {
 			return err
 		}
@@ -172,7 +192,7 @@ func (c *Command) collect(ctx context.Context, args []string) error {
 		fmt.Fprintf(c.Stderr, "resuming: %d rollouts already in %s\n", len(done), paths.Output)
 	}
 	var fatal error
-	for res, err := range col.Collect(ctx, gym.FromFile(st.Input)) {
+	for res, err := range col.Collect(ctx, withParams(gym.FromFile(st.Input), st.Params)) {
 		if err != nil {
 			fatal = err
 			break
@@ -203,15 +223,19 @@ func (c *Command) finishCollect(ctx context.Context, prog *progress, fatal error
 	if fatal != nil {
 		return fmt.Errorf("%w (what finished is in %s; run again with --resume)", fatal, paths.Output)
 	}
-	m, err := metricsOf(paths.Output)
-	if err != nil {
-		return err
+	if st.NoAggregation {
+		fmt.Fprintf(c.Stdout, "wrote %s, %s, %s (aggregation disabled: gym eval aggregate merges shards)\n", paths.Output, paths.Inputs, paths.Failures)
+	} else {
+		m, err := metricsOf(paths.Output)
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(paths.Metrics, m.JSON(), 0o644); err != nil {
+			return err
+		}
+		printMetrics(c.Stdout, m)
+		fmt.Fprintf(c.Stdout, "wrote %s, %s, %s, %s\n", paths.Output, paths.Inputs, paths.Failures, paths.Metrics)
 	}
-	if err := os.WriteFile(paths.Metrics, m.JSON(), 0o644); err != nil {
-		return err
-	}
-	printMetrics(c.Stdout, m)
-	fmt.Fprintf(c.Stdout, "wrote %s, %s, %s, %s\n", paths.Output, paths.Inputs, paths.Failures, paths.Metrics)
 	if ctx.Err() != nil {
 		return failuresError{fmt.Errorf("interrupted; run again with --resume to finish")}
 	}
@@ -219,6 +243,50 @@ func (c *Command) finishCollect(ctx context.Context, prog *progress, fatal error
 		return failuresError{fmt.Errorf("%d of the rollouts failed; see %s", n, paths.Failures)}
 	}
 	return nil
+}
+
+// withParams merges params into every row's responses_create_params, key
+// by key, as NeMo Gym's responses_create_params setting does
+// (row | overrides).
+func withParams(rows iter.Seq2[gym.Task, error], params map[string]any) iter.Seq2[gym.Task, error] {
+	if len(params) == 0 {
+		return rows
+	}
+	enc := make(map[string]json.RawMessage, len(params))
+	for k, v := range params {
+		b, err := json.Marshal(v)
+		if err != nil {
+			return func(yield func(gym.Task, error) bool) {
+				yield(gym.Task{}, usagef("responses_create_params.%s: %w", k, err))
+			}
+		}
+		enc[k] = b
+	}
+	keys := slices.Sorted(maps.Keys(enc))
+	return func(yield func(gym.Task, error) bool) {
+		for t, err := range rows {
+			if err == nil {
+				if raw, ok := t.Get(rollout.KeyCreateParams); ok {
+					if p, perr := rollout.ParseObject(raw); perr == nil {
+						for _, k := range keys {
+							p.Set(k, enc[k])
+						}
+						t = t.WithField(rollout.KeyCreateParams, p.AppendJSON(nil))
+					}
+				}
+			}
+			if !yield(t, err) {
+				return
+			}
+		}
+	}
+}
+
+// flagSet reports whether the flag was given on the command line.
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
 }
 
 // parseShard reads "I/N".
@@ -262,12 +330,14 @@ type settings struct {
 	NumRepeats           int
 	RepeatsByAgent       map[string]int
 	Resume               bool
+	NoAggregation        bool           // disable_aggregation
+	Params               map[string]any // responses_create_params: merged into every row's
 }
 
 // knownSettings are the top-level keys gym reads.
 var knownSettings = []string{"config_paths", "policy_base_url", "policy_api_key", "policy_model_name", "head_server",
 	"input_jsonl_fpath", "output_jsonl_fpath", "agent_name", "limit", "num_repeats", "num_samples_in_parallel",
-	"resume_from_cache"}
+	"resume_from_cache", "disable_aggregation", "responses_create_params"}
 
 // settingTypos warns of top-level keys that look like a misspelt setting
 // (+num_repeat=4 would otherwise be ignored without a word).
@@ -305,6 +375,17 @@ func runSettings(c *config.Config) (*settings, error) {
 	}
 	if st.Resume, _, err = setting[bool](c, "resume_from_cache"); err != nil {
 		return nil, err
+	}
+	if st.NoAggregation, _, err = setting[bool](c, "disable_aggregation"); err != nil {
+		return nil, err
+	}
+	if st.Params, _, err = setting[map[string]any](c, "responses_create_params"); err != nil {
+		return nil, err
+	}
+	for k, v := range map[string]int{"limit": st.Limit, "num_samples_in_parallel": st.Concurrency} {
+		if v < 0 {
+			return nil, usagef("%s: want a count (an integer ≥ 0), got %d", k, v)
+		}
 	}
 	// num_repeats is a number, or a map of agent name to number with an
 	// optional "_default".

@@ -27,6 +27,7 @@ func (c *Command) reverify(ctx context.Context, args []string) error {
 	output := fs.String("output", "", "reverified rollouts JSONL")
 	agentName := fs.String("agent", "", "agent for rows without agent_ref")
 	concurrency := fs.Int("concurrency", 64, "verifications at once (verifiers such as LLM judges are slow)")
+	limit := fs.Int("limit", 0, "verify at most N rows (0: all)")
 	dataset := fs.String("dataset", "", "dataset the rollouts were collected from: rows lacking task fields (NeMo Gym drops undeclared ones) get them from the dataset row with the same input")
 	if err := parseFlags(fs, flags); err != nil {
 		return err
@@ -41,7 +42,7 @@ func (c *Command) reverify(ctx context.Context, args []string) error {
 	if *input == "" || *output == "" {
 		return usagef("need --input and --output")
 	}
-	cfg, err := loadConfig(configs, overrides)
+	cfg, err := c.loadConfig(configs, overrides)
 	if err != nil {
 		return err
 	}
@@ -74,8 +75,11 @@ func (c *Command) reverify(ctx context.Context, args []string) error {
 	// A failed write (a full disk) stops the run: gctx is cancelled then.
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(max(*concurrency, 1))
+	if *limit < 0 {
+		return usagef("--limit: want a count (an integer ≥ 0), got %d", *limit)
+	}
 	for res, err := range rollout.ReadResults(in, *input) {
-		if gctx.Err() != nil {
+		if gctx.Err() != nil || (*limit > 0 && rows >= *limit) {
 			break
 		}
 		var le *rollout.LineError

@@ -42,7 +42,7 @@ func (c *Command) run(ctx context.Context, args []string) error {
 	if err := parseFlags(fs, flags); err != nil {
 		return err
 	}
-	cfg, err := loadConfig(configs, overrides)
+	cfg, err := c.loadConfig(configs, overrides)
 	if err != nil {
 		return err
 	}
@@ -108,7 +108,7 @@ func (c *Command) run(ctx context.Context, args []string) error {
 	}
 
 	// The merged config with every server's address, for a collector in another process.
-	global, err := config.Loader{Paths: configs, Overrides: append(append([]string{}, overrides...), hostOverrides...)}.Load()
+	global, err := c.loader(configs, append(append([]string{}, overrides...), hostOverrides...)).Load()
 	if err != nil {
 		return err
 	}
