@@ -285,9 +285,10 @@ func (bs *blendSettings) failurePolicy() (gym.GroupFailure, error) {
 
 // batcher builds the Batcher; input is the dataset of a blend given only
 // by its shape (one source, agents from the rows).
-func (bs *blendSettings) batcher(col *gym.Collector, input string) (*gym.Batcher, error) {
+func (bs *blendSettings) batcher(col *gym.Collector, st *settings) (*gym.Batcher, error) {
 	srcs := bs.Blend
 	if len(srcs) == 0 {
+		input := st.Input
 		if input == "" {
 			return nil, usagef("a collection in batches needs --blend PATH:AGENT[:WEIGHT] (or blend: in the config), or --input")
 		}
@@ -312,7 +313,7 @@ func (bs *blendSettings) batcher(col *gym.Collector, input string) (*gym.Batcher
 		b.MaxExtraRollouts = bs.MaxGenBatches * bs.shape()
 	}
 	for _, s := range srcs {
-		rows := gym.FromFile(s.Input)
+		rows := withParams(gym.FromFile(s.Input), st.Params)
 		name := s.Name
 		if s.Agent != "" {
 			rows = gym.Tag(rows, s.Agent)

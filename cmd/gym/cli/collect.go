@@ -78,6 +78,9 @@ func (c *Command) collect(ctx context.Context, args []string) error {
 			if st, err = runSettings(cfg); err != nil {
 				return err
 			}
+			if bs, err = blendOf(cfg, bf); err != nil {
+				return err
+			}
 			if !flagSet(fs, "head") {
 				if h, ok, _ := setting[string](cfg, "head_server.host"); ok {
 					p, _, _ := setting[int](cfg, "head_server.port")
@@ -89,8 +92,10 @@ func (c *Command) collect(ctx context.Context, args []string) error {
 		if reg, err = remoteRegistry(ctx, *head); err != nil {
 			return usagef("no --config given, and no servers found through the head server: %w\n(give --config a.yaml,b.yaml to run the environments in this process, or start them with gym env start --config ...)", err)
 		}
-		if bs, err = blendOf(nil, bf); err != nil {
-			return err
+		if bs == nil {
+			if bs, err = blendOf(nil, bf); err != nil {
+				return err
+			}
 		}
 	} else {
 		cfg, err := c.loadConfig(configs, overrides)
@@ -179,13 +184,13 @@ func (c *Command) collect(ctx context.Context, args []string) error {
 		col.Skip = func(ti, ri int) bool { return done[[2]int{ti, ri}] }
 	}
 	if bs != nil {
-		b, err := bs.batcher(&col, st.Input)
+		b, err := bs.batcher(&col, st)
 		if err != nil {
 			return err
 		}
 		prog := newProgress(c.Stderr, bs.total(), c.tty())
 		fatal := c.collectBatches(ctx, b, prog)
-		return c.finishCollect(ctx, prog, fatal, paths, out, failures, inputs)
+		return c.finishCollect(ctx, st, prog, fatal, paths, out, failures, inputs)
 	}
 	prog := newProgress(c.Stderr, plannedCount(ctx, st.Input, col), c.tty())
 	if len(done) > 0 {
@@ -208,12 +213,12 @@ func (c *Command) collect(ctx context.Context, args []string) error {
 			prog.printf("task %d rollout %d (%s): %s: %v\n", res.TaskIndex, res.RolloutIndex, res.Agent, f.Class, res.Err)
 		}
 	}
-	return c.finishCollect(ctx, prog, fatal, paths, out, failures, inputs)
+	return c.finishCollect(ctx, st, prog, fatal, paths, out, failures, inputs)
 }
 
 // finishCollect closes the output files, writes the metrics and reports
 // the outcome of a collection.
-func (c *Command) finishCollect(ctx context.Context, prog *progress, fatal error, paths outputPaths, out, failures, inputs *os.File) error {
+func (c *Command) finishCollect(ctx context.Context, st *settings, prog *progress, fatal error, paths outputPaths, out, failures, inputs *os.File) error {
 	prog.stop()
 	for _, f := range []*os.File{out, failures, inputs} {
 		if err := f.Close(); err != nil && fatal == nil && !errors.Is(err, os.ErrClosed) {
