@@ -97,6 +97,32 @@ func addBlendFlags(fs *flag.FlagSet) *blendFlags {
 	return f
 }
 
+// blendTreeFlags are gym eval run's flags for a collection in batches,
+// each the override of its NeMo RL setting.
+var blendTreeFlags = []nemoFlag{
+	{names: []string{"--blend"}, kind: listFlagKind, metavar: "PATH:AGENT[:WEIGHT]", help: "collect in training batches from a weighted blend of datasets; repeatable (blend)"},
+	{names: []string{"--seed"}, key: "seed", kind: countFlag, metavar: "N", help: "seed of the blend's order"},
+	{names: []string{"--max-num-epochs"}, key: "max_num_epochs", kind: numberFlag, metavar: "N", help: "passes over each dataset of the blend; -1 endless (default 1)"},
+	{names: []string{"--max-num-steps"}, key: "max_num_steps", kind: countFlag, metavar: "N", help: "stop after N batches"},
+	{names: []string{"--num-prompts-per-step"}, key: "num_prompts_per_step", kind: countFlag, metavar: "P", help: "groups per batch (default 32)"},
+	{names: []string{"--num-generations-per-prompt"}, key: "num_generations_per_prompt", kind: countFlag, metavar: "G", help: "rollouts per group (default 16)"},
+	{names: []string{"--max-trajectory-age-steps"}, key: "max_trajectory_age_steps", kind: numberFlag, metavar: "N", help: "batches collected ahead; -1 none (default 1)"},
+	{names: []string{"--use-dynamic-sampling"}, key: "use_dynamic_sampling", kind: boolFlag, help: "drop groups whose rewards are all equal and refill"},
+	{names: []string{"--on-failed-group"}, key: "on_failed_group", metavar: "drop|keep|retry", help: "a group with failed rollouts: drop and refill, keep its successes, or retry them", choices: []string{"drop", "keep", "retry"}},
+}
+
+// blendTreeTokens are the names of the blend flags whose overrides
+// gym eval run hands on.
+func blendTreeTokens() []string {
+	var out []string
+	for _, f := range blendTreeFlags {
+		if f.key != "" {
+			out = append(out, f.name())
+		}
+	}
+	return out
+}
+
 // blendOf reads the blend settings; nil when the command is a plain
 // collection.
 func blendOf(cfg *config.Config, f *blendFlags) (*blendSettings, error) {

@@ -113,3 +113,22 @@ func TestCollectBlendUsageErrors(t *testing.T) {
 		require.Contains(t, stderr, tc.want, "%v", tc.args)
 	}
 }
+
+// gym eval run takes the same blend, with NeMo RL's names as flags.
+func TestEvalRunBlend(t *testing.T) {
+	dir, configs, weather, synonyms := blendSetup(t)
+	args := []string{"eval", "run"}
+	for _, c := range strings.Split(configs, ",") {
+		args = append(args, "--config", c)
+	}
+	args = append(args, "--blend", weather+":example_single_tool_call_simple_agent:1", "--blend", synonyms+":example_multi_step_simple_agent:1",
+		"--num-prompts-per-step", "2", "--num-generations-per-prompt", "2", "--max-num-steps", "2", "--max-num-epochs", "-1",
+		"--seed", "9", "--use-dynamic-sampling", "--on-failed-group", "retry", "-o", "out.jsonl")
+	code, _, stderr := run(t, dir, args...)
+	// The example environments reward every rollout 1.0: dynamic sampling
+	// drops every group until the cap, then keeps them.
+	require.Equal(t, 0, code, stderr)
+	require.Contains(t, stderr, "step 1: 2 groups")
+	require.Contains(t, stderr, "extra-rollout cap reached")
+	require.NotContains(t, stderr, "step 2:")
+}

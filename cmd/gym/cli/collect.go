@@ -44,7 +44,7 @@ func pathsFor(output string) outputPaths {
 }
 
 func (c *Command) collect(ctx context.Context, args []string) error {
-	flags, overrides := splitArgs(args, "resume", "no-serve")
+	flags, overrides := splitArgs(args, "resume", "no-serve", "dynamic-sampling")
 	fs := newFlags(c, "collect", "gym collect --config a.yaml,b.yaml --input in.jsonl --output out.jsonl [flags] [+key=value ...]")
 	var configs listFlag
 	fs.Var(&configs, "config", "comma-separated config files (NeMo Gym's config_paths)")
