@@ -294,6 +294,7 @@ type batchRun struct {
 	inv     []error // invalid rows waiting to be fed
 	spare   []pick  // rows drawn for a batch that could not be filled
 	pending int     // rollouts queued over all sources
+	paused  int     // sources paused
 	flight  int     // rollouts in flight over all sources
 
 	activeMask uint64 // the sources the shares were computed for
@@ -306,19 +307,20 @@ type batchRun struct {
 }
 
 type srcRun struct {
-	name    string
-	weight  float64
-	maxIn   int // MaxInFlight, 0 none
-	share   int
-	queue   []*groupRun // groups with rollouts to start, oldest step first
-	flight  int
-	recent  []bool // ring of the last outcomes, true = failed
-	classes []rollout.FailureClass
-	pos, n  int
-	lastErr error
-	paused  *PausedError
-	probing bool
-	probes  int
+	name     string
+	weight   float64
+	maxIn    int // MaxInFlight, 0 none
+	share    int
+	queue    []*groupRun // groups with rollouts to start, oldest step first
+	flight   int
+	recent   []bool // ring of the last outcomes, true = failed
+	classes  []rollout.FailureClass
+	pos, n   int
+	failures int // in the window
+	lastErr  error
+	paused   *PausedError
+	probing  bool
+	probes   int
 }
 
 type openBatch struct {
@@ -609,43 +611,16 @@ func (r *batchRun) feed(ctx context.Context) iter.Seq2[Task, error] {
 			}
 		}()
 		for {
-			r.mu.Lock()
-			if r.finished || ctx.Err() != nil {
-				r.mu.Unlock()
+			task, st, wait, err := r.take(ctx)
+			switch st {
+			case takeStop:
 				return
-			}
-			if len(r.inv) > 0 {
-				e := r.inv[0]
-				r.inv = r.inv[1:]
-				r.mu.Unlock()
-				if !yield(Task{}, e) {
+			case takeGot:
+				if !yield(task, err) {
 					return
 				}
 				continue
 			}
-			now := time.Now()
-			r.startProbes(now)
-			if r.flight < r.conc {
-				if g := r.pick(); g != nil {
-					g.queued--
-					r.pending--
-					if g.queued == 0 {
-						s := r.srcs[g.src]
-						s.queue = slices.DeleteFunc(s.queue, func(x *groupRun) bool { return x == g })
-					}
-					g.running++
-					r.flight++
-					r.srcs[g.src].flight++
-					task := g.task
-					r.mu.Unlock()
-					if !yield(task, nil) {
-						return
-					}
-					continue
-				}
-			}
-			wait := r.nextProbe(now)
-			r.mu.Unlock()
 			var tc <-chan time.Time
 			if wait > 0 {
 				if timer == nil {
@@ -662,6 +637,53 @@ func (r *batchRun) feed(ctx context.Context) iter.Seq2[Task, error] {
 			}
 		}
 	}
+}
+
+type takeState int
+
+const (
+	takeGot  takeState = iota // a rollout (or an invalid row) to hand over
+	takeWait                  // nothing can start now: wait for a wake-up (or the duration, if positive)
+	takeStop                  // the run is over
+)
+
+// take is the bookkeeping of one handed-out rollout: the next rollout to
+// start, if a slot is free and a source may start one.
+func (r *batchRun) take(ctx context.Context) (Task, takeState, time.Duration, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.finished || ctx.Err() != nil {
+		return Task{}, takeStop, 0, nil
+	}
+	if len(r.inv) > 0 {
+		e := r.inv[0]
+		r.inv = r.inv[1:]
+		return Task{}, takeGot, 0, e
+	}
+	var now time.Time
+	if r.paused > 0 {
+		now = time.Now()
+		r.startProbes(now)
+	}
+	if r.flight < r.conc {
+		if g := r.pick(); g != nil {
+			g.queued--
+			r.pending--
+			if g.queued == 0 {
+				s := r.srcs[g.src]
+				s.queue[0] = nil
+				s.queue = s.queue[1:] // pick returns the head of its queue
+			}
+			g.running++
+			r.flight++
+			r.srcs[g.src].flight++
+			return g.task, takeGot, 0, nil
+		}
+	}
+	if r.paused > 0 {
+		return Task{}, takeWait, r.nextProbe(now), nil
+	}
+	return Task{}, takeWait, 0, nil
 }
 
 // pick chooses the group whose rollout starts next: among the sources
@@ -779,7 +801,7 @@ func (r *batchRun) done(res *Result) {
 	}
 	if g.batch == nil {
 		r.probeDone(g, res)
-	} else if rollout.AsFailure(res.Err).Class != rollout.FailCancelled || res.Err == nil {
+	} else if res.Err == nil || rollout.AsFailure(res.Err).Class != rollout.FailCancelled {
 		r.budget(g.src, res)
 	}
 	if g.running == 0 && g.queued == 0 {
@@ -812,27 +834,27 @@ func (r *batchRun) budget(i int, res *Result) {
 		return
 	}
 	failed := res.Err != nil
+	if s.n == r.window && s.recent[s.pos] {
+		s.failures-- // the outcome that leaves the window
+	}
 	s.recent[s.pos] = failed
 	s.classes[s.pos] = ""
 	if failed {
+		s.failures++
 		s.classes[s.pos] = rollout.AsFailure(res.Err).Class
 		s.lastErr = res.Err
 	}
 	s.pos = (s.pos + 1) % r.window
 	s.n = min(s.n+1, r.window)
-	if s.n < r.window {
+	if s.n < r.window || float64(s.failures) < r.rate*float64(r.window) {
 		return
 	}
-	n := 0
+	n := s.failures
 	count := map[rollout.FailureClass]int{}
 	for k, f := range s.recent {
 		if f {
-			n++
 			count[s.classes[k]]++
 		}
-	}
-	if float64(n) < r.rate*float64(r.window) {
-		return
 	}
 	var class rollout.FailureClass
 	for c, k := range count {
@@ -841,6 +863,7 @@ func (r *batchRun) budget(i int, res *Result) {
 		}
 	}
 	now := time.Now()
+	r.paused++
 	s.paused = &PausedError{Source: s.name, Failures: n, Window: r.window, Class: class, Last: s.lastErr, Since: now, ProbeAt: now.Add(r.probe)}
 	r.bl.setPaused(i, true)
 	r.shares()
@@ -866,7 +889,9 @@ func (r *batchRun) probeDone(g *groupRun, res *Result) {
 		return
 	}
 	s.paused = nil
-	s.n, s.pos = 0, 0
+	r.paused--
+	s.n, s.pos, s.failures = 0, 0, 0
+	clear(s.recent)
 	r.bl.setPaused(g.src, false)
 	r.shares()
 }
