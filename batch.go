@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gymkit/gym/agent"
 	"github.com/gymkit/gym/rollout"
 )
 
@@ -205,19 +206,17 @@ func (b *Batcher) Batches(ctx context.Context) iter.Seq2[*Batch, error] {
 			cancel()
 			wg.Wait()
 		}()
-		col := *b.Collector
-		col.NumRepeats, col.RepeatsByAgent, col.Limit, col.Skip, col.Shard, col.Shards = 1, nil, 0, nil, 0, 0
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for res, err := range col.Collect(ctx, r.feed(ctx)) {
-				if err != nil {
-					r.fail(err)
+			for ev := range b.Collector.runPlan(ctx, r.plan) {
+				if ev.err != nil {
+					r.fail(ev.err)
 					return
 				}
-				r.done(res)
+				r.done(ev.res)
 				if b.OnRollout != nil {
-					b.OnRollout(res)
+					b.OnRollout(ev.res)
 				}
 			}
 			r.mu.Lock()
@@ -339,8 +338,12 @@ type groupRun struct {
 	src     int
 	batch   *openBatch // nil for a probe
 	slot    int
-	task    Task // the row, stamped with the group's task index
-	queued  int  // rollouts waiting to start
+	task    Task // the row, stamped with the group's task index and agent
+	agent   agent.Agent
+	name    string // the agent's name
+	invalid error  // why the row cannot run (no or unknown agent, malformed)
+	nextRI  int    // the next rollout index
+	queued  int    // rollouts waiting to start
 	running int
 	ok      []*Result
 	failed  int
@@ -547,6 +550,27 @@ func (r *batchRun) newGroup(p pick, ob *openBatch, slot int) *groupRun {
 	r.nextID++
 	g.task = Task{Object: p.task.Clone()}
 	g.task.Set(rollout.KeyTaskIndex, rollout.Int(g.id))
+	g.name = p.task.AgentName()
+	if g.name == "" {
+		g.name = r.b.Collector.DefaultAgent
+		if g.name != "" {
+			g.task = g.task.WithAgent(g.name)
+		}
+	}
+	// The Collector's checks of a row, once per group.
+	switch err := p.task.Validate(); {
+	case g.name == "":
+		g.invalid = errors.New("gym: the row has no agent_ref and no default agent is set")
+	case err != nil:
+		g.invalid = fmt.Errorf("gym: invalid row: %w", err)
+	default:
+		g.agent, g.invalid = r.b.Collector.Registry.Lookup(g.name)
+	}
+	if g.invalid != nil {
+		if path, line := p.task.Source(); line > 0 {
+			g.invalid = &rollout.LineError{Path: path, Line: line, Err: g.invalid}
+		}
+	}
 	r.groups[g.id] = g
 	n := r.g
 	if ob == nil {
@@ -600,41 +624,56 @@ func (r *batchRun) finishIfIdle() {
 	}
 }
 
-// feed is the Collector's row source: it hands over one rollout at a time,
-// when a slot is free, from the source the bulkhead picks.
-func (r *batchRun) feed(ctx context.Context) iter.Seq2[Task, error] {
-	return func(yield func(Task, error) bool) {
-		var timer *time.Timer
-		defer func() {
-			if timer != nil {
-				timer.Stop()
+// plan is the Collector's planner for a Batcher: it hands over one rollout
+// at a time, when a slot is free, from the source the bulkhead picks.
+func (r *batchRun) plan(ctx context.Context, emit func(planned) bool) error {
+	var timer *time.Timer
+	defer func() {
+		if timer != nil {
+			timer.Stop()
+		}
+	}()
+	for {
+		g, ri, st, wait, err := r.take(ctx)
+		switch {
+		case st == takeStop:
+			return nil
+		case st == takeGot && err != nil: // an invalid row read from a source
+			res := &Result{TaskIndex: -1, Err: &rollout.Failure{Class: rollout.FailInvalidRow, Stage: "read", Err: err}}
+			if !emit(planned{res: res}) {
+				return nil
 			}
-		}()
-		for {
-			task, st, wait, err := r.take(ctx)
-			switch st {
-			case takeStop:
-				return
-			case takeGot:
-				if !yield(task, err) {
-					return
+			continue
+		case st == takeGot:
+			stamped := Task{Object: g.task.Clone()}
+			stamped.Set(rollout.KeyRolloutIndex, rollout.Int(ri))
+			res := &Result{Task: stamped, TaskIndex: g.id, RolloutIndex: ri, Agent: g.name}
+			if g.invalid != nil {
+				res.Task = g.task
+				res.Err = &rollout.Failure{Class: rollout.FailInvalidRow, Stage: "route", Err: g.invalid}
+				if !emit(planned{res: res}) {
+					return nil
 				}
 				continue
 			}
-			var tc <-chan time.Time
-			if wait > 0 {
-				if timer == nil {
-					timer = time.NewTimer(wait)
-				} else {
-					timer.Reset(wait)
-				}
-				tc = timer.C
+			if !emit(planned{task: stamped, agent: g.agent, res: res}) {
+				return nil
 			}
-			select {
-			case <-r.wake:
-			case <-tc:
-			case <-ctx.Done():
+			continue
+		}
+		var tc <-chan time.Time
+		if wait > 0 {
+			if timer == nil {
+				timer = time.NewTimer(wait)
+			} else {
+				timer.Reset(wait)
 			}
+			tc = timer.C
+		}
+		select {
+		case <-r.wake:
+		case <-tc:
+		case <-ctx.Done():
 		}
 	}
 }
@@ -649,16 +688,16 @@ const (
 
 // take is the bookkeeping of one handed-out rollout: the next rollout to
 // start, if a slot is free and a source may start one.
-func (r *batchRun) take(ctx context.Context) (Task, takeState, time.Duration, error) {
+func (r *batchRun) take(ctx context.Context) (g *groupRun, rolloutIndex int, st takeState, wait time.Duration, err error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.finished || ctx.Err() != nil {
-		return Task{}, takeStop, 0, nil
+		return nil, 0, takeStop, 0, nil
 	}
 	if len(r.inv) > 0 {
 		e := r.inv[0]
 		r.inv = r.inv[1:]
-		return Task{}, takeGot, 0, e
+		return nil, 0, takeGot, 0, e
 	}
 	var now time.Time
 	if r.paused > 0 {
@@ -666,7 +705,7 @@ func (r *batchRun) take(ctx context.Context) (Task, takeState, time.Duration, er
 		r.startProbes(now)
 	}
 	if r.flight < r.conc {
-		if g := r.pick(); g != nil {
+		if g = r.pick(); g != nil {
 			g.queued--
 			r.pending--
 			if g.queued == 0 {
@@ -677,13 +716,15 @@ func (r *batchRun) take(ctx context.Context) (Task, takeState, time.Duration, er
 			g.running++
 			r.flight++
 			r.srcs[g.src].flight++
-			return g.task, takeGot, 0, nil
+			ri := g.nextRI
+			g.nextRI++
+			return g, ri, takeGot, 0, nil
 		}
 	}
 	if r.paused > 0 {
-		return Task{}, takeWait, r.nextProbe(now), nil
+		return nil, 0, takeWait, r.nextProbe(now), nil
 	}
-	return Task{}, takeWait, 0, nil
+	return nil, 0, takeWait, 0, nil
 }
 
 // pick chooses the group whose rollout starts next: among the sources

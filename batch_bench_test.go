@@ -143,13 +143,14 @@ func BenchmarkStep128x16(b *testing.B) {
 }
 
 // BenchmarkSlowBesideFast measures the fast environment's rate — its
-// rollouts of one 64 × 8 batch over the time until its last one is done —
-// alone, and beside an environment whose every rollout takes 2 s, with
-// equal weights and 64 slots. One op is one batch of each.
+// rollouts of one 256 × 16 batch over the time until its last one is done —
+// beside an environment that costs nothing and answers at once ("alone"),
+// and beside one whose every rollout takes 2 s, with equal weights and 4,096
+// slots (2,048 each). One op is one batch of each.
 //
 //	go test -run='^$' -bench=BenchmarkSlowBesideFast -benchtime=2x .
 func BenchmarkSlowBesideFast(b *testing.B) {
-	const p, g = 64, 8
+	const p, g = 256, 16
 	fast := gym.Environment{Model: singletoolcall.Policy(), Resources: singletoolcall.NewServer(), Verifier: singletoolcall.NewVerifier()}
 	slow := gym.Environment{Agent: agent.Func(func(ctx context.Context, _ rollout.Task) (*rollout.Result, error) {
 		select {
@@ -161,7 +162,9 @@ func BenchmarkSlowBesideFast(b *testing.B) {
 	})}
 	var reg gym.Registry
 	_ = reg.Register("fast", fast)
-	_ = reg.Register("fast2", fast)
+	_ = reg.Register("nop", gym.Environment{Agent: agent.Func(func(context.Context, rollout.Task) (*rollout.Result, error) {
+		return &rollout.Result{Reward: 1}, nil
+	})})
 	_ = reg.Register("slow", slow)
 	weather := exampleRows(b, "testdata/singletoolcall.jsonl")
 	tagged := func(name string) []gym.Task {
@@ -177,7 +180,7 @@ func BenchmarkSlowBesideFast(b *testing.B) {
 		var last atomic.Int64
 		start := time.Now()
 		bt := gym.Batcher{
-			Collector: &gym.Collector{Registry: &reg, Concurrency: 64, Output: io.Discard}, Prompts: p, Generations: g, MaxSteps: 1,
+			Collector: &gym.Collector{Registry: &reg, Concurrency: 4096, Output: io.Discard}, Prompts: p, Generations: g, MaxSteps: 1,
 			Blend: gym.Blend{Epochs: -1, Sources: []gym.Source{{Rows: gym.FromSlice(tagged("fast"))}, {Rows: gym.FromSlice(tagged(other))}}},
 			OnRollout: func(r *gym.Result) {
 				if r.Agent == "fast" {
@@ -195,7 +198,7 @@ func BenchmarkSlowBesideFast(b *testing.B) {
 	}
 	var alone, beside float64
 	for b.Loop() {
-		alone += rate("fast2")
+		alone += rate("nop")
 		beside += rate("slow")
 	}
 	b.ReportMetric(alone/float64(b.N), "fast-alone-rollouts/s")

@@ -39,12 +39,11 @@ func BenchmarkBookkeeping(b *testing.B) {
 	r.openBatches()
 	r.mu.Unlock()
 	var flight []*Result
-	next := map[int]int{}
 	n, batches := 0, 0
 	b.ReportAllocs()
 	start, cpu := time.Now(), cpuTime()
 	for b.Loop() {
-		task, st, _, err := r.take(ctx)
+		g, ri, st, _, err := r.take(ctx)
 		if err != nil || st == takeStop {
 			b.Fatal(err, st)
 		}
@@ -63,14 +62,7 @@ func BenchmarkBookkeeping(b *testing.B) {
 			r.mu.Unlock()
 			continue
 		}
-		raw, _ := task.Get(rollout.KeyTaskIndex)
-		ti, err := strconv.Atoi(string(raw))
-		if err != nil {
-			b.Fatal(err)
-		}
-		ri := next[ti]
-		next[ti]++
-		flight = append(flight, &Result{TaskIndex: ti, RolloutIndex: ri, Reward: float64((ti + ri) % 2)})
+		flight = append(flight, &Result{TaskIndex: g.id, RolloutIndex: ri, Reward: float64((g.id + ri) % 2)})
 		n++
 	}
 	b.ReportMetric(float64(time.Since(start).Nanoseconds())/float64(n), "ns/rollout")

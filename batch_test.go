@@ -501,3 +501,39 @@ func TestBatchesMaxSteps(t *testing.T) {
 	require.Equal(t, 3, n)
 	require.Equal(t, int64(3*2*3), a.started.Load())
 }
+
+// A source whose rows name an agent that is not registered fails as
+// invalid rows, is paused, and the others fill the batches; rows without
+// agent_ref run on the Collector's DefaultAgent.
+func TestBatchesUnknownAgentAndDefault(t *testing.T) {
+	a := &scripted{fn: varied}
+	var fails bytes.Buffer
+	untagged := make([]gym.Task, 6)
+	for i := range untagged {
+		untagged[i] = row(t, "", "q"+strconv.Itoa(i), `"id":`+strconv.Itoa(i))
+	}
+	bt := gym.Batcher{
+		Collector: &gym.Collector{Registry: register(t, map[string]*scripted{"a": a}), DefaultAgent: "a", Failures: &fails},
+		Blend: gym.Blend{Epochs: -1, Sources: []gym.Source{
+			{Name: "ghost", Rows: gym.FromSlice(rowsOf(t, "ghost", 4))},
+			{Name: "plain", Rows: gym.FromSlice(untagged)},
+		}},
+		Prompts: 2, Generations: 2,
+		Bulkhead: gym.Bulkhead{Window: 2, ProbeAfter: time.Hour},
+	}
+	n := 0
+	for batch, err := range bt.Batches(context.Background()) {
+		require.NoError(t, err)
+		for _, g := range batch.Groups {
+			require.Equal(t, "a", g.Agent)
+			require.Len(t, g.Results, 2)
+		}
+		require.Len(t, batch.Stats.Paused, 1)
+		require.Equal(t, rollout.FailInvalidRow, batch.Stats.Paused[0].Class)
+		require.ErrorContains(t, batch.Stats.Paused[0].Last, `agent "ghost" is not registered`)
+		if n++; n == 3 {
+			break
+		}
+	}
+	require.Contains(t, fails.String(), `"_ng_failure_class":"invalid_row"`)
+}
