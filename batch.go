@@ -959,10 +959,11 @@ func (r *batchRun) resolve(g *groupRun) {
 			r.replace(ob, g.slot, g, g.src)
 			return
 		}
-		if r.policy != KeepSuccesses {
-			ob.stats.CapReached = true
+		if r.policy != KeepSuccesses || len(g.ok) == 0 {
+			ob.stats.CapReached = true // a drop or retry was due
 		}
-	} else if r.b.DynamicSampling && uniform(g.ok) {
+	}
+	if r.b.DynamicSampling && uniform(g.ok) {
 		if r.canSpend(ob, r.g) {
 			ob.stats.DroppedUniform++
 			r.replace(ob, g.slot, g, g.src)
@@ -976,13 +977,18 @@ func (r *batchRun) resolve(g *groupRun) {
 
 func (r *batchRun) canSpend(ob *openBatch, n int) bool { return ob.extra+n <= r.extra }
 
+// uniform reports whether rs holds two or more rewards, all equal (a lone
+// rollout has nothing to compare with: it is kept).
 func uniform(rs []*Result) bool {
+	if len(rs) < 2 {
+		return false
+	}
 	for _, x := range rs[1:] {
 		if x.Reward != rs[0].Reward {
 			return false
 		}
 	}
-	return len(rs) > 0
+	return true
 }
 
 // replace puts a fresh row in a batch slot: of source src, or, when it is

@@ -537,3 +537,23 @@ func TestBatchesUnknownAgentAndDefault(t *testing.T) {
 	}
 	require.Contains(t, fails.String(), `"_ng_failure_class":"invalid_row"`)
 }
+
+type brokenWriter struct{}
+
+func (brokenWriter) Write([]byte) (int, error) { return 0, errors.New("disk full") }
+
+// A write error of the output ends the run with the error.
+func TestBatchesOutputError(t *testing.T) {
+	bt := gym.Batcher{
+		Collector: &gym.Collector{Registry: register(t, map[string]*scripted{"a": {fn: varied}}), Output: brokenWriter{}},
+		Blend:     gym.Blend{Epochs: -1, Sources: sourcesOf(t, 4, nil, "a")},
+		Prompts:   2, Generations: 2,
+	}
+	var errs []error
+	for batch, err := range bt.Batches(context.Background()) {
+		require.Nil(t, batch)
+		errs = append(errs, err)
+	}
+	require.Len(t, errs, 1)
+	require.ErrorContains(t, errs[0], "disk full")
+}

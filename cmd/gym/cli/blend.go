@@ -260,7 +260,7 @@ func parseBlendSource(spec string) (blendSource, error) {
 }
 
 // check validates the blend against the run settings.
-func (bs *blendSettings) check(st *settings) error {
+func (bs *blendSettings) check(st *settings, shards int) error {
 	if st.Output == "" {
 		return usagef("need --output (or +output_jsonl_fpath=)")
 	}
@@ -269,6 +269,18 @@ func (bs *blendSettings) check(st *settings) error {
 	}
 	if len(bs.Blend) == 0 && st.Input == "" {
 		return usagef("a collection in batches needs --blend PATH:AGENT[:WEIGHT] (or blend: in the config), or --input")
+	}
+	for _, x := range []struct {
+		set        bool
+		flag, want string
+	}{
+		{st.NumRepeats > 0 || len(st.RepeatsByAgent) > 0, "--num-repeats (num_repeats)", "--generations (num_generations_per_prompt)"},
+		{st.Limit > 0, "--limit (limit)", "--steps (max_num_steps)"},
+		{shards > 1, "--shard", "one blend per process, with its own --seed"},
+	} {
+		if x.set {
+			return usagef("%s does not apply to a collection in batches; use %s", x.flag, x.want)
+		}
 	}
 	if len(bs.Blend) > 0 && st.Input != "" {
 		return usagef("give either --input or a blend (--blend, or blend: in the config), not both")

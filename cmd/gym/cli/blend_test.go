@@ -105,6 +105,9 @@ func TestCollectBlendUsageErrors(t *testing.T) {
 		{[]string{"--blend", weather + ":a", "--resume"}, "--resume does not apply"},
 		{[]string{"--blend", weather + ":a", "--input", weather}, "either --input or a blend"},
 		{[]string{"--prompts", "x"}, `--prompts "x": want a whole number`},
+		{[]string{"--blend", weather + ":a", "--num-repeats", "4"}, "--num-repeats (num_repeats) does not apply to a collection in batches; use --generations"},
+		{[]string{"--blend", weather + ":a", "--limit", "4"}, "use --steps"},
+		{[]string{"--blend", weather + ":a", "--shard", "0/2"}, "--shard does not apply"},
 	}
 	for _, tc := range cases {
 		args := append([]string{"collect", "--config", configs, "--output", "o.jsonl"}, tc.args...)

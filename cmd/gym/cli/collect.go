@@ -126,7 +126,7 @@ func (c *Command) collect(ctx context.Context, args []string) error {
 		return err
 	}
 	if bs != nil {
-		if err := bs.check(st); err != nil {
+		if err := bs.check(st, shardN); err != nil {
 			return err
 		}
 	} else if st.Input == "" || st.Output == "" {
