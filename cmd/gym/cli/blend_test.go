@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
 
 	"github.com/gymkit/gym/gymtest"
 	"github.com/gymkit/gym/internal/reftest"
@@ -34,10 +35,21 @@ func blendSetup(t *testing.T) (dir, configs, weather, synonyms string) {
 	return dir, configs, filepath.Join(testdata, "singletoolcall.jsonl"), filepath.Join(testdata, "multistep.jsonl")
 }
 
+// verifyNoLeak checks that no goroutine of the collection outlives the
+// command; the fake policy server's keep-alive connections (closed with the
+// server, after the test) are not the command's.
+func verifyNoLeak(t *testing.T, opts ...goleak.Option) {
+	goleak.VerifyNone(t, append(opts,
+		goleak.IgnoreAnyFunction("net/http.(*conn).serve"),
+		goleak.IgnoreAnyFunction("net/http.(*persistConn).readLoop"),
+		goleak.IgnoreAnyFunction("net/http.(*persistConn).writeLoop"))...)
+}
+
 // gym collect with a blend: batches of exact shares, the same output files,
 // and each batch reported per environment.
 func TestCollectBlend(t *testing.T) {
 	dir, configs, weather, synonyms := blendSetup(t)
+	defer verifyNoLeak(t, goleak.IgnoreCurrent())
 	code, stdout, stderr := run(t, dir, "collect", "--config", configs,
 		"--blend", weather+":example_single_tool_call_simple_agent:3",
 		"--blend", synonyms+":example_multi_step_simple_agent:1",
@@ -76,6 +88,7 @@ func TestCollectBlend(t *testing.T) {
 // The same from NeMo Gym-style overrides, with NeMo RL's names.
 func TestCollectBlendFromOverrides(t *testing.T) {
 	dir, configs, weather, synonyms := blendSetup(t)
+	defer verifyNoLeak(t, goleak.IgnoreCurrent())
 	blend := "+blend=[{input: " + weather + ", agent: example_single_tool_call_simple_agent, weight: 1}, " +
 		"{input: " + synonyms + ", agent: example_multi_step_simple_agent, weight: 1, name: synonyms}]"
 	code, _, stderr := run(t, dir, "collect", "--config", configs, blend,
@@ -120,6 +133,7 @@ func TestCollectBlendUsageErrors(t *testing.T) {
 // gym eval run takes the same blend, with NeMo RL's names as flags.
 func TestEvalRunBlend(t *testing.T) {
 	dir, configs, weather, synonyms := blendSetup(t)
+	defer verifyNoLeak(t, goleak.IgnoreCurrent())
 	args := []string{"eval", "run"}
 	for _, c := range strings.Split(configs, ",") {
 		args = append(args, "--config", c)
