@@ -279,22 +279,21 @@ type batchRun struct {
 	window int
 	probe  time.Duration
 
-	mu      sync.Mutex
-	bl      *blender
-	srcs    []*srcRun
-	open    []*openBatch // steps not yet handed out, in order
-	ready   []*Batch
-	nextID  int // the next group's task index
-	groups  map[int]*groupRun
-	step    int // the next step to open
-	bodies  int // loop bodies finished
-	ended   bool
-	err     error
-	inv     []error // invalid rows waiting to be fed
-	spare   []pick  // rows drawn for a batch that could not be filled
-	pending int     // rollouts queued over all sources
-	paused  int     // sources paused
-	flight  int     // rollouts in flight over all sources
+	mu     sync.Mutex
+	bl     *blender
+	srcs   []*srcRun
+	open   []*openBatch // steps not yet handed out, in order
+	ready  []*Batch
+	nextID int // the next group's task index
+	groups map[int]*groupRun
+	step   int // the next step to open
+	bodies int // loop bodies finished
+	ended  bool
+	err    error
+	inv    []error // invalid rows waiting to be fed
+	spare  []pick  // rows drawn for a batch that could not be filled
+	paused int     // sources paused
+	flight int     // rollouts in flight over all sources
 
 	activeMask uint64 // the sources the shares were computed for
 
@@ -319,7 +318,6 @@ type srcRun struct {
 	lastErr  error
 	paused   *PausedError
 	probing  bool
-	probes   int
 }
 
 type openBatch struct {
@@ -592,7 +590,6 @@ func (r *batchRun) enqueue(g *groupRun, n int) {
 		s.queue = slices.Insert(s.queue, at, g)
 	}
 	g.queued += n
-	r.pending += n
 }
 
 func (g *groupRun) step() int {
@@ -611,7 +608,6 @@ func (r *batchRun) dequeue(g *groupRun) {
 	if i := slices.Index(s.queue, g); i >= 0 {
 		s.queue = slices.Delete(s.queue, i, i+1)
 	}
-	r.pending -= g.queued
 	g.queued = 0
 }
 
@@ -707,7 +703,6 @@ func (r *batchRun) take(ctx context.Context) (g *groupRun, rolloutIndex int, st 
 	if r.flight < r.conc {
 		if g = r.pick(); g != nil {
 			g.queued--
-			r.pending--
 			if g.queued == 0 {
 				s := r.srcs[g.src]
 				s.queue[0] = nil
@@ -922,7 +917,6 @@ func (r *batchRun) budget(i int, res *Result) {
 func (r *batchRun) probeDone(g *groupRun, res *Result) {
 	s := r.srcs[g.src]
 	s.probing = false
-	s.probes++
 	g.kept = true
 	if res.Err != nil {
 		s.paused.ProbeAt = time.Now().Add(r.probe)
@@ -1002,9 +996,9 @@ func (r *batchRun) replace(ob *openBatch, slot int, old *groupRun, src int) {
 	if old.running == 0 {
 		delete(r.groups, old.id)
 	}
-	if src >= 0 && old.batch != nil && old.batch == ob {
-		// The refill is counted against the batch's extra budget by the
-		// caller; a replacement forced by a pause is not.
+	if src >= 0 {
+		// A refill (dynamic sampling, a failed group) spends G rollouts of
+		// the batch's extra budget; a replacement forced by a pause does not.
 		ob.extra += r.g
 	}
 	i := src
@@ -1023,6 +1017,7 @@ func (r *batchRun) replace(ob *openBatch, slot int, old *groupRun, src int) {
 		if err != nil {
 			r.err = err
 			r.finished = true
+			r.signalReady()
 			return
 		}
 		ok = got >= 0

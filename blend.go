@@ -138,7 +138,6 @@ type blendSource struct {
 	dry      bool
 	reported bool // its running dry was reported (when its last row was drawn)
 	paused   bool
-	counted  int // rows drawn, all batches
 }
 
 func newBlender(b *Blend) (*blender, error) {
@@ -286,7 +285,6 @@ func (bl *blender) draw(i int) (Task, bool, error) {
 	}
 	t := s.tasks[s.perm[s.pos]]
 	s.pos++
-	s.counted++
 	if s.pos == len(s.perm) && bl.b.Epochs >= 0 && s.epoch+1 >= max(bl.b.Epochs, 1) {
 		bl.report(i) // its last row: say so now; it is dry from the next draw on
 	}
