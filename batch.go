@@ -140,8 +140,9 @@ func (e *PausedError) Error() string {
 func (e *PausedError) Is(target error) bool { return target == ErrPaused }
 
 // ErrAllPaused is matched by the error that ends a Batcher's run when
-// every source with rows left is paused.
-var ErrAllPaused = errors.New("gym: every environment with rows left is paused")
+// every source is paused. (A run whose other sources run dry while some are
+// paused ends normally; the last batch's stats list the paused ones.)
+var ErrAllPaused = errors.New("gym: every environment is paused")
 
 // Batch is one training step's data: exactly P groups, in the order their
 // rows were drawn, each of G rollouts ordered by rollout index (fewer with
@@ -187,7 +188,7 @@ type SourceStats struct {
 // batch that cannot be filled is not handed out; its rollouts are in the
 // output files), ctx is cancelled (the error is ctx.Err()) or the loop
 // breaks, which cancels the rollouts in flight and waits for them. The
-// error is also set for a fault of the source or of the output files, and
+// error is also set for a fault of a source or of the output files, and
 // when every source is paused (ErrAllPaused).
 func (b *Batcher) Batches(ctx context.Context) iter.Seq2[*Batch, error] {
 	return func(yield func(*Batch, error) bool) {
@@ -528,7 +529,7 @@ func (r *batchRun) openBatches() {
 			// Not enough rows for another batch: keep them for refills.
 			r.spare = append(r.spare, picks...)
 			r.ended = true
-			if paused := r.pausedErrs(); len(paused) > 0 && r.liveLeft() == 0 && r.err == nil {
+			if paused := r.pausedErrs(); len(paused) == len(r.srcs) && r.err == nil {
 				r.err = fmt.Errorf("%w: %w", ErrAllPaused, errors.Join(paused...))
 			}
 			r.finishIfIdle()
@@ -1063,21 +1064,10 @@ func (r *batchRun) doom(from *openBatch) {
 		}
 	}
 	r.open = r.open[:k]
-	if len(paused) > 0 && r.err == nil && r.liveLeft() == 0 {
+	if len(paused) == len(r.srcs) && r.err == nil {
 		r.err = fmt.Errorf("%w: %w", ErrAllPaused, errors.Join(paused...))
 	}
 	r.finishIfIdle()
-}
-
-// liveLeft counts the sources that are neither dry nor paused.
-func (r *batchRun) liveLeft() int {
-	n := 0
-	for i := range r.srcs {
-		if r.bl.live(i) {
-			n++
-		}
-	}
-	return n
 }
 
 func (r *batchRun) pausedErrs() []error {
