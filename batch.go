@@ -46,6 +46,10 @@ const (
 // do not) and collects the next batches while the trainer works on the
 // current one.
 //
+// The rows each batch draws depend only on the blend's seed; when groups
+// are dropped (dynamic sampling, failures) or a source is paused, which
+// batch a refill row lands in depends on when the groups finish.
+//
 // In a Batcher's output each group is one task: _ng_task_index numbers the
 // groups in the order they are drawn (0, 1, 2, ...), so a row drawn again
 // in a later epoch is a new task, and _ng_rollout_index runs 0..G-1 (and

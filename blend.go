@@ -61,7 +61,8 @@ type Blend struct {
 	Epochs int
 
 	// OnDry chooses what happens when a source runs dry (Renormalize by
-	// default). Dry, if set, is told of each source as it runs dry.
+	// default). Dry, if set, is told of each source as its last row is
+	// drawn, from the goroutine that draws; it must not block.
 	OnDry DryPolicy
 	Dry   func(source string)
 }
