@@ -557,3 +557,52 @@ func TestBatchesOutputError(t *testing.T) {
 	require.Len(t, errs, 1)
 	require.ErrorContains(t, errs[0], "disk full")
 }
+
+// MaxInFlight caps a source below its share; Borrow lets a source with
+// work waiting use the slots of one that has none.
+func TestBatchesInFlightCaps(t *testing.T) {
+	run := func(bh gym.Bulkhead) (a, b *scripted) {
+		a = &scripted{fn: func(_ context.Context, id, ri int) (float64, error) {
+			time.Sleep(20 * time.Millisecond)
+			return varied(nil, id, ri)
+		}}
+		b = &scripted{fn: varied}
+		bt := gym.Batcher{
+			Collector: &gym.Collector{Registry: register(t, map[string]*scripted{"a": a, "b": b}), Concurrency: 8},
+			Blend:     gym.Blend{Epochs: -1, Sources: sourcesOf(t, 8, nil, "a", "b")},
+			Prompts:   4, Generations: 8, MaxSteps: 2, Bulkhead: bh,
+		}
+		for batch, err := range bt.Batches(context.Background()) {
+			require.NoError(t, err)
+			require.Len(t, batch.Groups, 4)
+		}
+		return a, b
+	}
+	a, b := run(gym.Bulkhead{MaxInFlight: map[string]int{"b": 1}})
+	require.Equal(t, int64(4), a.peak.Load(), "a keeps to its share of 4")
+	require.Equal(t, int64(1), b.peak.Load(), "b is capped at 1")
+
+	// b's rollouts are done at once; then only a has rollouts waiting and
+	// borrows b's slots.
+	a, _ = run(gym.Bulkhead{Borrow: true})
+	require.Greater(t, a.peak.Load(), int64(4))
+	require.LessOrEqual(t, a.peak.Load(), int64(8))
+}
+
+// StopWhenDry ends the batches when a source runs dry.
+func TestBatchesStopWhenDry(t *testing.T) {
+	bt := gym.Batcher{
+		Collector: &gym.Collector{Registry: register(t, map[string]*scripted{"a": {fn: varied}, "b": {fn: varied}})},
+		Blend:     gym.Blend{OnDry: gym.StopWhenDry, Sources: []gym.Source{{Rows: gym.FromSlice(rowsOf(t, "a", 20))}, {Rows: gym.FromSlice(rowsOf(t, "b", 3))}}},
+		Prompts:   2, Generations: 2,
+	}
+	var dry []string
+	n := 0
+	for batch, err := range bt.Batches(context.Background()) {
+		require.NoError(t, err)
+		dry = append(dry, batch.Stats.Dry...)
+		n++
+	}
+	require.Equal(t, 3, n, "b's three rows, one per batch")
+	require.Equal(t, []string{"b"}, dry)
+}
