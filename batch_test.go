@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"math"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -605,4 +606,45 @@ func TestBatchesStopWhenDry(t *testing.T) {
 	}
 	require.Equal(t, 3, n, "b's three rows, one per batch")
 	require.Equal(t, []string{"b"}, dry)
+}
+
+// The Batcher's batches hold the blend's exact quotas: for several
+// weightings over 300 batches, each source has floor or ceil of P·w groups
+// per batch and stays within a group of P·w·steps.
+func TestBatchesQuotas(t *testing.T) {
+	for _, weights := range [][]float64{{0.7, 0.2, 0.1}, {1, 1, 1}, {5, 0.3, 0.01}} {
+		t.Run(fmt.Sprint(weights), func(t *testing.T) {
+			envs := map[string]*scripted{}
+			var srcs []gym.Source
+			var total float64
+			for i, w := range weights {
+				name := "e" + strconv.Itoa(i)
+				envs[name] = &scripted{fn: varied}
+				srcs = append(srcs, gym.Source{Rows: gym.FromSlice(rowsOf(t, name, 4)), Weight: w})
+				total += w
+			}
+			const p, steps = 10, 300
+			bt := gym.Batcher{
+				Collector: &gym.Collector{Registry: register(t, envs), Concurrency: 32},
+				Blend:     gym.Blend{Seed: 4, Epochs: -1, Sources: srcs},
+				Prompts:   p, Generations: 1, MaxSteps: steps, MaxAge: 3,
+			}
+			cum := make([]int, len(weights))
+			for batch, err := range bt.Batches(context.Background()) {
+				require.NoError(t, err)
+				for i, w := range weights {
+					exact := p * w / total
+					n := batch.Stats.Sources["e"+strconv.Itoa(i)]
+					got := 0
+					if n != nil {
+						got = n.Groups
+					}
+					require.GreaterOrEqual(t, got, int(math.Floor(exact)), "step %d source %d", batch.Step, i)
+					require.LessOrEqual(t, got, int(math.Ceil(exact)), "step %d source %d", batch.Step, i)
+					cum[i] += got
+					require.LessOrEqual(t, math.Abs(float64(cum[i])-exact*float64(batch.Step+1)), 1+1e-9)
+				}
+			}
+		})
+	}
 }
