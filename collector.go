@@ -16,12 +16,18 @@ import (
 	"golang.org/x/sync/semaphore"
 
 	"github.com/gymkit/gym/agent"
+	"github.com/gymkit/gym/internal/deadline"
 	"github.com/gymkit/gym/rollout"
 )
 
 // DefaultConcurrency is the number of rollouts a Collector keeps in flight
 // when Concurrency is 0.
 const DefaultConcurrency = 256
+
+// DefaultRolloutTimeout bounds one attempt of one rollout when
+// Collector.RolloutTimeout is 0: room for dozens of model calls at their
+// own default deadline, finite so that a stuck rollout ends as a timeout.
+const DefaultRolloutTimeout = 2 * time.Hour
 
 // Collector runs the rollouts of dataset rows on the environments of a
 // Registry, routing each row by its agent_ref.name, and hands back results
@@ -53,7 +59,10 @@ type Collector struct {
 
 	// Output, if set, receives each successful result as one JSONL line,
 	// written before the result is handed back. Failures, if set, receives
-	// one line per failed attempt and per invalid row.
+	// one line per failed attempt and per invalid row, each with its
+	// attempt (_ng_failure_attempt, from 1; none for an invalid row) and
+	// whether it is final (_ng_failure_final: false when the rollout was
+	// tried again).
 	Output   io.Writer
 	Failures io.Writer
 
@@ -67,7 +76,10 @@ type Collector struct {
 	// collection skips the (task, rollout) pairs already in its output.
 	Skip func(taskIndex, rolloutIndex int) bool
 
-	// RolloutTimeout bounds one attempt of one rollout; 0 means no bound.
+	// RolloutTimeout bounds one attempt of one rollout; 0 means
+	// DefaultRolloutTimeout and NoTimeout no bound. With the default
+	// deadlines of each stage (Environment), no collection waits forever
+	// on a policy, tool or verifier that never answers.
 	RolloutTimeout time.Duration
 
 	// MaxAttempts bounds the attempts of a rollout whose failure is
@@ -222,6 +234,9 @@ func (c *Collector) runPlan(ctx context.Context, plan func(context.Context, func
 			w := out
 			if p.res.Err != nil {
 				w = fail
+				if f := rollout.AsFailure(p.res.Err); !f.Final { // an invalid row: it is never run
+					p.res.Err = placed(f, f.Attempt, true)
+				}
 			}
 			if w != nil {
 				if err := w.Write(p.res); err != nil {
@@ -379,8 +394,9 @@ func (c *Collector) plan(ctx context.Context, tasks iter.Seq2[Task, error], emit
 		}
 		for i := range n {
 			ri := first + i
-			stamped := Task{Object: task.Clone()}
-			stamped.Set(rollout.KeyTaskIndex, rollout.Int(ti))
+			// WithField copies the row and keeps its file and line, which
+			// a verifier names when the row lacks a field it needs.
+			stamped := task.WithField(rollout.KeyTaskIndex, rollout.Int(ti))
 			stamped.Set(rollout.KeyRolloutIndex, rollout.Int(ri))
 			if !task.Has(rollout.KeyAgentRef) {
 				stamped = stamped.WithAgent(name)
@@ -416,11 +432,9 @@ func (c *Collector) attempt(ctx context.Context, p planned, fail *rollout.Writer
 	if backoff <= 0 {
 		backoff = 500 * time.Millisecond
 	}
+	timeout := deadline.Resolve(deadline.Rollout, c.RolloutTimeout, DefaultRolloutTimeout)
 	for n := 1; ; n++ {
-		actx, cancel := ctx, context.CancelFunc(func() {})
-		if c.RolloutTimeout > 0 {
-			actx, cancel = context.WithTimeout(ctx, c.RolloutTimeout)
-		}
+		actx, cancel := deadline.With(ctx, timeout)
 		*p.res = Result{Task: p.res.Task, TaskIndex: p.res.TaskIndex, RolloutIndex: p.res.RolloutIndex, Agent: p.res.Agent}
 		runOne(actx, p.agent, p.task, p.res)
 		timedOut := actx.Err() == context.DeadlineExceeded && ctx.Err() == nil
@@ -430,11 +444,13 @@ func (c *Collector) attempt(ctx context.Context, p planned, fail *rollout.Writer
 		}
 		if timedOut {
 			p.res.Err = &rollout.Failure{Class: rollout.FailTimeout, Stage: "rollout", Retryable: true,
-				Err: fmt.Errorf("rollout deadline of %v passed: %w", c.RolloutTimeout, p.res.Err)}
+				Err: fmt.Errorf("rollout deadline of %v passed: %w", timeout, p.res.Err)}
 		}
 		if n >= attempts || ctx.Err() != nil || !rollout.AsFailure(p.res.Err).Retryable {
+			p.res.Err = placed(p.res.Err, n, true)
 			return
 		}
+		p.res.Err = placed(p.res.Err, n, false)
 		if fail != nil {
 			_ = fail.Write(p.res) // a record of the attempt; the final outcome is written by the caller
 		}
@@ -446,6 +462,14 @@ func (c *Collector) attempt(ctx context.Context, p planned, fail *rollout.Writer
 			return
 		}
 	}
+}
+
+// placed returns err's failure marked as attempt n, final or not (a copy:
+// an agent may return one failure value for many rollouts).
+func placed(err error, n int, final bool) error {
+	f := *rollout.AsFailure(err)
+	f.Attempt, f.Final = n, final
+	return &f
 }
 
 // runOne runs one rollout into res, turning a panic into a failure.

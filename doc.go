@@ -40,4 +40,11 @@
 // Rows, items and results keep every JSON field they carry, known or not
 // (see package rollout), and read and write NeMo Gym's dataset and rollout
 // files unchanged.
+//
+// Nothing waits forever by default: each model call, tool call and
+// verification has a deadline (agent.DefaultModelTimeout,
+// DefaultToolTimeout, DefaultVerifyTimeout: 20, 10 and 10 minutes) and so
+// does each attempt of a rollout (DefaultRolloutTimeout, 2 hours). A zero
+// deadline means the default, a positive one replaces it, and NoTimeout
+// asks for none.
 package gym

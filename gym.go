@@ -32,8 +32,10 @@ type Environment struct {
 	Verifier  verifier.Verifier
 	MaxSteps  int // model calls per rollout; 0 = unbounded
 
-	// Deadlines of one model call, one tool call and the verification; 0
-	// means none beyond the rollout's (Collector.RolloutTimeout).
+	// Deadlines of one model call, one tool call and the verification. 0
+	// means the default (agent.DefaultModelTimeout, DefaultToolTimeout,
+	// DefaultVerifyTimeout: 20, 10 and 10 minutes); NoTimeout means none
+	// beyond the rollout's (Collector.RolloutTimeout).
 	ModelTimeout, ToolTimeout, VerifyTimeout time.Duration
 
 	// Agent, if set, runs the rollouts instead of the tool loop, and the
@@ -61,6 +63,10 @@ func (e Environment) agent() (agent.Agent, error) {
 	return &agent.Simple{Model: e.Model, Resources: e.Resources, Verifier: e.Verifier, MaxSteps: e.MaxSteps,
 		ModelTimeout: e.ModelTimeout, ToolTimeout: e.ToolTimeout, VerifyTimeout: e.VerifyTimeout}, nil
 }
+
+// NoTimeout, as any deadline of an Environment or a Collector, asks for
+// none; 0 asks for the default.
+const NoTimeout = agent.NoTimeout
 
 // ErrUnknownAgent is matched (errors.Is) by the error for a row whose agent
 // is not registered.

@@ -9,6 +9,8 @@ import (
 	"sync"
 	"time"
 
+	"go.yaml.in/yaml/v3"
+
 	"github.com/gymkit/gym/agent"
 	"github.com/gymkit/gym/config"
 	"github.com/gymkit/gym/env"
@@ -115,16 +117,17 @@ func (im *Implementations) Has(kind config.Kind, impl string) bool {
 
 // SimpleAgent builds NeMo Gym's simple_agent: the tool loop over the
 // instance's resources_server and model_server, with max_steps, and the
-// deadlines model_timeout, tool_timeout and verify_timeout ("30s", "2m").
+// deadlines model_timeout, tool_timeout and verify_timeout: Go durations
+// ("30s", "2m"); unset means the default (agent.DefaultModelTimeout, ...),
+// and 0 (or "none") means no deadline.
 func SimpleAgent(s config.Server, deps Deps) (Environment, error) {
 	var cfg struct {
 		ResourcesServer config.Ref `yaml:"resources_server"`
 		ModelServer     config.Ref `yaml:"model_server"`
 		MaxSteps        int        `yaml:"max_steps"`
-		// Deadlines, as Go durations ("30s", "2m"); empty means none.
-		ModelTimeout  time.Duration `yaml:"model_timeout"`
-		ToolTimeout   time.Duration `yaml:"tool_timeout"`
-		VerifyTimeout time.Duration `yaml:"verify_timeout"`
+		ModelTimeout    timeout    `yaml:"model_timeout"`
+		ToolTimeout     timeout    `yaml:"tool_timeout"`
+		VerifyTimeout   timeout    `yaml:"verify_timeout"`
 	}
 	if err := s.Decode(&cfg); err != nil {
 		return Environment{}, err
@@ -138,7 +141,30 @@ func SimpleAgent(s config.Server, deps Deps) (Environment, error) {
 		return Environment{}, err
 	}
 	return Environment{Model: m, Resources: res.Server, Verifier: res.Verifier, MaxSteps: cfg.MaxSteps,
-		ModelTimeout: cfg.ModelTimeout, ToolTimeout: cfg.ToolTimeout, VerifyTimeout: cfg.VerifyTimeout}, nil
+		ModelTimeout: time.Duration(cfg.ModelTimeout), ToolTimeout: time.Duration(cfg.ToolTimeout),
+		VerifyTimeout: time.Duration(cfg.VerifyTimeout)}, nil
+}
+
+// timeout is a deadline in a config: a Go duration, or 0 or "none" for no
+// deadline (NoTimeout). Unset, it stays 0: the default.
+type timeout time.Duration
+
+func (t *timeout) UnmarshalYAML(n *yaml.Node) error {
+	switch v := strings.TrimSpace(n.Value); {
+	case n.Kind != yaml.ScalarNode:
+		return fmt.Errorf("line %d: want a duration (\"30s\", \"20m\") or 0 for none", n.Line)
+	case v == "0" || v == "none" || v == "0s":
+		*t = timeout(NoTimeout)
+	case v == "" || v == "null" || v == "~":
+		*t = 0
+	default:
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 {
+			return fmt.Errorf("%q is not a duration (\"30s\", \"20m\"; 0 for none)", v)
+		}
+		*t = timeout(d)
+	}
+	return nil
 }
 
 // Registry builds the environment of every agent instance in cfg and

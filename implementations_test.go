@@ -72,12 +72,34 @@ func TestImplementationsBuildFromConfig(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, 3, e.MaxSteps)
 	require.Equal(t, 30*time.Second, e.ModelTimeout)
+	require.Zero(t, e.ToolTimeout, "unset: the default")
 	require.Equal(t, 1, seeded, "a resources server named by two agents is built once")
 
 	inst, err := im.Build(cfg)
 	require.NoError(t, err)
 	require.Len(t, inst.Models, 2, "Build builds unused instances too")
 	require.Len(t, inst.Resources, 1)
+}
+
+// A simple_agent's deadlines: unset is the default (0), 0 or "none" is no
+// deadline, a duration replaces the default; anything else is an error
+// that says what to write.
+func TestSimpleAgentTimeouts(t *testing.T) {
+	im := gym.Builtin()
+	im.AddResources("weather_env", func(config.Server) (gym.Resources, error) {
+		return gym.Resources{Server: env.NewServer(), Verifier: verifier.Constant(1)}, nil
+	})
+	base := strings.Replace(twoAgents, "      model_timeout: 30s\n", "      model_timeout: 0\n      tool_timeout: none\n      verify_timeout: 90m\n", 1)
+	reg, err := im.Registry(loadYAML(t, base))
+	require.NoError(t, err)
+	e, err := reg.Environment("weather_agent")
+	require.NoError(t, err)
+	require.Equal(t, gym.NoTimeout, e.ModelTimeout)
+	require.Equal(t, gym.NoTimeout, e.ToolTimeout)
+	require.Equal(t, 90*time.Minute, e.VerifyTimeout)
+
+	_, err = im.Registry(loadYAML(t, strings.Replace(twoAgents, "model_timeout: 30s", "model_timeout: soon", 1)))
+	require.ErrorContains(t, err, `"soon" is not a duration`)
 }
 
 func TestImplementationsErrors(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gymkit/gym/env"
+	"github.com/gymkit/gym/internal/deadline"
 	"github.com/gymkit/gym/model"
 	"github.com/gymkit/gym/rollout"
 	"github.com/gymkit/gym/verifier"
@@ -43,10 +44,31 @@ type Simple struct {
 	// than the context's deadline.
 	MaxSteps int
 
-	// Deadlines of one model call, one tool call and the verification; 0
-	// means none beyond the rollout's context.
+	// Deadlines of one model call, one tool call (its wait for the
+	// session's turn included) and the verification. 0 means the default
+	// (DefaultModelTimeout, DefaultToolTimeout, DefaultVerifyTimeout);
+	// NoTimeout (any negative value) means none beyond the rollout's
+	// context.
 	ModelTimeout, ToolTimeout, VerifyTimeout time.Duration
 }
+
+// Default deadlines of the stages of a rollout: generous enough that a
+// healthy vLLM policy, tool or verifier never reaches them, finite so that
+// a call that never answers fails as a timeout (retryable) instead of
+// holding its rollout forever.
+const (
+	// DefaultModelTimeout bounds one model call: a 32k-token generation
+	// on a loaded server takes minutes, not tens of minutes.
+	DefaultModelTimeout = 20 * time.Minute
+	// DefaultToolTimeout bounds one tool call (code execution, a search).
+	DefaultToolTimeout = 10 * time.Minute
+	// DefaultVerifyTimeout bounds the verification (an LLM judge, unit tests).
+	DefaultVerifyTimeout = 10 * time.Minute
+)
+
+// NoTimeout, as a deadline, asks for none: the stage is bounded only by
+// its context.
+const NoTimeout time.Duration = -1
 
 // Run runs one rollout.
 func (a *Simple) Run(ctx context.Context, task rollout.Task) (res *rollout.Result, err error) {
@@ -111,11 +133,8 @@ func (a *Simple) inSession(ctx context.Context, task rollout.Task, f func(env.Se
 
 // verify runs the verifier (see verifier.Run) within VerifyTimeout.
 func (a *Simple) verify(ctx context.Context, req *verifier.Request) (*verifier.Verdict, error) {
-	if a.VerifyTimeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, a.VerifyTimeout)
-		defer cancel()
-	}
+	ctx, cancel := deadline.With(ctx, deadline.Resolve(deadline.Verify, a.VerifyTimeout, DefaultVerifyTimeout))
+	defer cancel()
 	return verifier.Run(ctx, a.Verifier, req)
 }
 
@@ -178,11 +197,8 @@ func (a *Simple) Loop(ctx context.Context, sess env.Session, req *model.Request)
 }
 
 func (a *Simple) callModel(ctx context.Context, req *model.Request) (*rollout.Response, error) {
-	if a.ModelTimeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, a.ModelTimeout)
-		defer cancel()
-	}
+	ctx, cancel := deadline.With(ctx, deadline.Resolve(deadline.Model, a.ModelTimeout, DefaultModelTimeout))
+	defer cancel()
 	resp, err := a.Model.Respond(ctx, req)
 	if err != nil {
 		return nil, rollout.Fail(failureClass(ctx, rollout.FailModel), "model", fmt.Errorf("model call: %w", err))
@@ -200,11 +216,8 @@ func (a *Simple) callTool(ctx context.Context, sess env.Session, call rollout.It
 	if !isJSONObject(args) {
 		return env.ErrorOutput(fmt.Sprintf("the arguments of %s are not a valid JSON object: %q", call.Name(), args)), nil
 	}
-	if a.ToolTimeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, a.ToolTimeout)
-		defer cancel()
-	}
+	ctx, cancel := deadline.With(ctx, deadline.Resolve(deadline.Tool, a.ToolTimeout, DefaultToolTimeout))
+	defer cancel()
 	out, err := sess.CallTool(ctx, call.Name(), args)
 	if err != nil {
 		return "", rollout.Fail(failureClass(ctx, rollout.FailAgent), "tool", fmt.Errorf("tool %q: %w", call.Name(), err))

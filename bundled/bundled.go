@@ -13,8 +13,11 @@ package bundled
 import (
 	"github.com/gymkit/gym"
 	"github.com/gymkit/gym/config"
+	"github.com/gymkit/gym/env"
+	"github.com/gymkit/gym/env/workplace"
 	"github.com/gymkit/gym/examples/multistep"
 	"github.com/gymkit/gym/examples/singletoolcall"
+	"github.com/gymkit/gym/verifier"
 )
 
 // Implementations returns gym.Builtin's implementations plus every bundled
@@ -28,5 +31,17 @@ func Implementations() *gym.Implementations {
 		return gym.Resources{Server: multistep.NewServer(), Verifier: multistep.NewVerifier()}, nil
 	})
 	// Blend environments: one line each, in the order of the Nano blend.
+	im.AddResources(workplace.Name, resources(workplace.FromConfig))
 	return im
+}
+
+// resources adapts an environment package's FromConfig to Implementations.
+func resources(build func(config.Server) (env.ResourcesServer, verifier.Verifier, error)) func(config.Server) (gym.Resources, error) {
+	return func(s config.Server) (gym.Resources, error) {
+		srv, v, err := build(s)
+		if err != nil {
+			return gym.Resources{}, err
+		}
+		return gym.Resources{Server: srv, Verifier: v}, nil
+	}
 }

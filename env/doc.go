@@ -16,7 +16,10 @@
 //	srv := env.NewServer(weather)
 //
 // For per-rollout state, set Server.NewState and use NewStateTool; the
-// verifier reads the state with StateOf.
+// verifier reads the state with StateOf. The rule for environment authors:
+// the calls of one session (its tools, then the verifier) run one at a
+// time, in process and over HTTP alike, so a session's own state needs no
+// lock; anything shared between sessions must be safe for concurrent use.
 //
 // Over HTTP, Handler serves a ResourcesServer and its verifier with NeMo
 // Gym's routes (/seed_session, /<tool>, /verify, /aggregate_metrics), the

@@ -21,6 +21,11 @@ type ResourcesServer interface {
 
 // Session is one rollout's view of a ResourcesServer: its tools and its
 // state. The agent closes it on every path, after verification.
+//
+// The calls of one session never overlap: the agent loop calls its tools
+// one after another and verifies after the last, and Handler runs the
+// concurrent HTTP calls of one session one at a time. A session's state
+// therefore needs no lock; state shared by several sessions does.
 type Session interface {
 	// CallTool runs the tool called name with args (a JSON object) and
 	// returns the function_call_output text the model sees. A tool's

@@ -2,6 +2,7 @@ package env
 
 import (
 	"bytes"
+	"context"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
@@ -33,8 +34,20 @@ const (
 
 // Defaults of a Handler.
 const (
-	DefaultSessionTTL   = 10 * time.Minute
+	// DefaultSessionTTL outlasts the longest model call between two tool
+	// calls (agent.DefaultModelTimeout), so that an idle session is one
+	// whose rollout is gone.
+	DefaultSessionTTL   = 30 * time.Minute
 	DefaultMaxBodyBytes = 64 << 20
+	// MaxAggregateItems bounds the verify answers of one
+	// /aggregate_metrics request (a larger list is answered 413), and
+	// AggregateTimeout the time spent on them (503 past it): a request
+	// cannot hold a server's memory and CPU for long.
+	MaxAggregateItems = 100_000
+	AggregateTimeout  = 30 * time.Second
+	// DefaultSessionQueue is the number of requests that may wait for their
+	// turn on one session (WithSessionQueue).
+	DefaultSessionQueue = 1024
 )
 
 // sessionCookie names the cookie that carries a Handler's session. Clients
@@ -47,6 +60,16 @@ const sessionCookie = "gym_session"
 // with 404 and the list of tools.
 type ToolLister interface {
 	Tools() []*Tool
+}
+
+// ToolCatcher is implemented by a ResourcesServer whose sessions answer a
+// call of any tool name themselves, listed or not, as NeMo Gym's servers
+// with a catch-all tool route do (workplace_assistant answers an unknown
+// tool with its own error text, status 200). A Handler then hands every
+// tool call to the session instead of answering 404 for a name the
+// server's ToolLister does not list.
+type ToolCatcher interface {
+	CatchesAllTools() bool
 }
 
 // Handler serves one ResourcesServer and its verifier over HTTP with NeMo
@@ -65,6 +88,22 @@ type ToolLister interface {
 //     aggregate metrics of those rows;
 //   - GET / answers {} (liveness).
 //
+// The calls of one session (its tools and /verify) run one at a time, in
+// the order they arrive, as they do in process, where the agent loop calls
+// them one after another: an environment's session state needs no lock of
+// its own. A request waits for its turn within its own deadline (the
+// client's tool or verify deadline, which cancels the request), and at
+// most the queue bound (WithSessionQueue) of requests wait on one session;
+// one more is answered 429. Calls of different sessions run in parallel.
+//
+// Bodies are bounded (WithMaxBodyBytes: a declared length over it is
+// refused unread, 413) and must arrive at a steady pace (64 KiB/s after a
+// 10 s grace, 408 otherwise); the bodies being read at once share a budget
+// of 1 GiB per process, as in every server of the module. Serve a Handler
+// from an http.Server with a ReadHeaderTimeout, as gym run does (10 s), so
+// that slow headers are dropped too. /aggregate_metrics takes at most
+// MaxAggregateItems answers and AggregateTimeout.
+//
 // Every error is a JSON object {"error": ...} with a matching status: a
 // message for a client error (4xx), as a tool's error reads, and for a
 // failure of the environment (5xx) the error object of the library's
@@ -77,10 +116,13 @@ type Handler struct {
 	srv   ResourcesServer
 	v     verifier.Verifier
 	tools []string // sorted; nil if srv is not a ToolLister
+	// catchAll: the sessions answer unlisted tool names (ToolCatcher).
+	catchAll bool
 
 	key      []byte
 	ttl      time.Duration
 	maxBody  int64
+	queue    int
 	errorLog *log.Logger
 
 	mu       sync.Mutex
@@ -96,9 +138,11 @@ type Handler struct {
 // (verified, expired or the handler closed) and not in use by a request.
 type entry struct {
 	sess   Session
-	busy   int       // requests using the session
-	last   time.Time // end of the last request that used it
-	dead   bool      // removed from the map
+	turn   chan struct{} // holds a token while a call runs: one call at a time
+	queued int           // requests waiting for the turn or holding it
+	busy   int           // requests using the session
+	last   time.Time     // end of the last request that used it
+	dead   bool          // removed from the map
 	closed bool
 }
 
@@ -109,6 +153,17 @@ type HandlerOption func(*Handler)
 // DefaultSessionTTL); d <= 0 keeps sessions until verify or Close.
 func WithSessionTTL(d time.Duration) HandlerOption {
 	return func(h *Handler) { h.ttl = d }
+}
+
+// WithSessionQueue bounds the requests that may wait for their turn on one
+// session (default DefaultSessionQueue); one more is answered 429, a
+// retryable failure. n <= 0 keeps the default.
+func WithSessionQueue(n int) HandlerOption {
+	return func(h *Handler) {
+		if n > 0 {
+			h.queue = n
+		}
+	}
 }
 
 // WithSessionKey signs session cookies with key, so that several processes
@@ -152,6 +207,7 @@ func NewHandler(srv ResourcesServer, v verifier.Verifier, opts ...HandlerOption)
 		v:        v,
 		ttl:      DefaultSessionTTL,
 		maxBody:  DefaultMaxBodyBytes,
+		queue:    DefaultSessionQueue,
 		sessions: map[string]*entry{},
 		stop:     make(chan struct{}),
 	}
@@ -172,6 +228,9 @@ func NewHandler(srv ResourcesServer, v verifier.Verifier, opts ...HandlerOption)
 			h.tools = append(h.tools, t.Name)
 		}
 		slices.Sort(h.tools)
+	}
+	if tc, ok := srv.(ToolCatcher); ok {
+		h.catchAll = tc.CatchesAllTools()
 	}
 	if h.ttl > 0 {
 		h.sweeperWG.Go(h.sweeper)
@@ -293,6 +352,50 @@ func (h *Handler) forget(id string, e *entry) {
 	h.mu.Unlock()
 }
 
+// errQueueFull answers a call on a session that already has the queue
+// bound of calls waiting.
+var errQueueFull = errors.New("too many calls are waiting on this session")
+
+// lock waits for e's turn: the calls of a session run one at a time. It
+// gives up when ctx ends (the client's deadline or disconnection) and when
+// the session's queue is full. A nil error must be followed by unlock.
+func (h *Handler) lock(ctx context.Context, e *entry) error {
+	h.mu.Lock()
+	if e.queued >= h.queue {
+		h.mu.Unlock()
+		return errQueueFull
+	}
+	e.queued++
+	h.mu.Unlock()
+	select {
+	case e.turn <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		h.mu.Lock()
+		e.queued--
+		h.mu.Unlock()
+		return ctx.Err()
+	}
+}
+
+func (h *Handler) unlock(e *entry) {
+	<-e.turn
+	h.mu.Lock()
+	e.queued--
+	h.mu.Unlock()
+}
+
+// writeLockError answers a call that did not get its session's turn.
+func writeLockError(w http.ResponseWriter, stage string, err error) {
+	if errors.Is(err, errQueueFull) {
+		w.Header().Set("Retry-After", "1")
+		httpjson.WriteError(w, http.StatusTooManyRequests, &rollout.Failure{Class: rollout.FailResources, Stage: stage,
+			Retryable: true, Status: http.StatusTooManyRequests, Err: fmt.Errorf("%w; calls of one session run one at a time", err)})
+		return
+	}
+	writeFailure(w, rollout.Fail(rollout.FailTimeout, stage, fmt.Errorf("waiting for the session's turn: %w", err)))
+}
+
 func closeSession(s Session) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
@@ -335,7 +438,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	default:
 		name := strings.TrimPrefix(path, "/")
-		if h.tools != nil {
+		if h.tools != nil && !h.catchAll {
 			if _, found := slices.BinarySearch(h.tools, name); !found {
 				// The same text as a Server session's, so a model sees the
 				// same answer in process and over HTTP.
@@ -379,10 +482,16 @@ func (h *Handler) seed(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusServiceUnavailable, "the resources server is shutting down")
 		return
 	}
-	h.sessions[id] = &entry{sess: sess, last: time.Now()}
+	h.sessions[id] = &entry{sess: sess, turn: make(chan struct{}, 1), last: time.Now()}
 	h.mu.Unlock()
 	h.setCookie(w, id)
 	httpjson.WriteJSON(w, http.StatusOK, []byte("{}"))
+}
+
+func (h *Handler) isDead(e *entry) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return e.dead
 }
 
 func (h *Handler) isClosed() bool {
@@ -405,10 +514,26 @@ func (h *Handler) callTool(w http.ResponseWriter, r *http.Request, name string) 
 		writeError(w, http.StatusBadRequest, "the session has expired or was closed (by /verify or after being idle): POST /seed_session to start a new one")
 		return
 	}
+	if err := h.lock(r.Context(), e); err != nil {
+		if cerr := h.release(e); cerr != nil {
+			h.logf("env: closing a session: %v", cerr)
+		}
+		writeLockError(w, "tool", err)
+		return
+	}
+	if h.isDead(e) { // verified (or expired) while this call waited
+		h.unlock(e)
+		if cerr := h.release(e); cerr != nil {
+			h.logf("env: closing a session: %v", cerr)
+		}
+		writeError(w, http.StatusBadRequest, "the session was closed (by /verify) while this call waited for its turn: POST /seed_session to start a new one")
+		return
+	}
 	out, err := func() (out string, err error) {
 		defer recoverAs(&err, rollout.FailToolPanic, "tool", fmt.Sprintf("tool %q", name))
 		return e.sess.CallTool(r.Context(), name, args)
 	}()
+	h.unlock(e)
 	if cerr := h.release(e); cerr != nil {
 		h.logf("env: closing a session: %v", cerr)
 	}
@@ -448,6 +573,15 @@ func (h *Handler) verify(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		h.forget(id, e)
+		// The tool calls already running or waiting finish first.
+		if err := h.lock(r.Context(), e); err != nil {
+			if cerr := h.release(e); cerr != nil {
+				h.logf("env: closing a session: %v", cerr)
+			}
+			writeLockError(w, "verify", err)
+			return
+		}
+		defer h.unlock(e)
 	}
 	task := rollout.Task{Object: body.Clone()}
 	task.Delete(rollout.KeyResponse)
@@ -530,17 +664,37 @@ func (h *Handler) aggregate(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, `the aggregate_metrics request has no "verify_responses": send {"verify_responses": [<verify answer>, ...]}`)
 		return
 	}
-	items, err := rollout.ParseItems(raw) // a list of objects, parsed losslessly
-	if err != nil {
-		writeError(w, http.StatusBadRequest, fmt.Sprintf(`"verify_responses": want a list of objects: %v`, err))
+	if count := countElements(raw); count > MaxAggregateItems {
+		writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf(`"verify_responses" has %d items, more than %d items: send them in batches and merge the metrics`, count, MaxAggregateItems))
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), AggregateTimeout)
+	defer cancel()
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('[') {
+		writeError(w, http.StatusBadRequest, `"verify_responses": want a list of objects`)
 		return
 	}
 	var all rollout.Metrics
 	tasks := map[int]*rollout.Metrics{}
-	for i, it := range items {
-		res, err := metricsResult(it.Object)
+	n := 0
+	for ; dec.More(); n++ {
+		if n%1024 == 0 && ctx.Err() != nil {
+			writeError(w, http.StatusServiceUnavailable, fmt.Sprintf(`aggregating "verify_responses" took longer than %v (%d items done): send fewer at once`, AggregateTimeout, n))
+			return
+		}
+		var elem json.RawMessage
+		if err := dec.Decode(&elem); err != nil {
+			writeError(w, http.StatusBadRequest, fmt.Sprintf(`"verify_responses"[%d]: %v`, n, err))
+			return
+		}
+		res, err := metricsResult(elem)
+		if errors.Is(err, rollout.ErrNotObject) {
+			writeError(w, http.StatusBadRequest, fmt.Sprintf(`"verify_responses": want a list of objects: [%d]: %v`, n, err))
+			return
+		}
 		if err != nil {
-			writeError(w, http.StatusBadRequest, fmt.Sprintf(`"verify_responses"[%d]: %v`, i, err))
+			writeError(w, http.StatusBadRequest, fmt.Sprintf(`"verify_responses"[%d]: %v`, n, err))
 			return
 		}
 		all.Add(res)
@@ -557,7 +711,7 @@ func (h *Handler) aggregate(w http.ResponseWriter, r *http.Request) {
 		Key        map[string]float64   `json:"key_metrics"`
 	}
 	a := answer{GroupLevel: []map[string]float64{}, Agent: map[string]float64{}, Key: map[string]float64{}}
-	if len(items) > 0 {
+	if n > 0 {
 		a.Agent = finiteOnly(all.Agent(""), nil)
 		for k, v := range a.Agent {
 			if strings.HasPrefix(k, "mean/") {
@@ -582,11 +736,48 @@ func (h *Handler) aggregate(w http.ResponseWriter, r *http.Request) {
 	httpjson.WriteJSON(w, http.StatusOK, b)
 }
 
+// countElements counts the elements of raw, a valid JSON array, without
+// decoding them.
+func countElements(raw []byte) int {
+	n, depth, empty := 0, 0, true
+	for i := 0; i < len(raw); i++ {
+		switch c := raw[i]; c {
+		case '"':
+			for i++; i < len(raw) && raw[i] != '"'; i++ {
+				if raw[i] == '\\' {
+					i++
+				}
+			}
+			empty = false
+		case '[', '{':
+			if depth == 1 {
+				empty = false
+			}
+			depth++
+		case ']', '}':
+			depth--
+		case ',':
+			if depth == 1 {
+				n++
+			}
+		case ' ', '\t', '\r', '\n':
+		default:
+			if depth == 1 {
+				empty = false
+			}
+		}
+	}
+	if empty {
+		return 0
+	}
+	return n + 1
+}
+
 // metricsResult reads a verify answer for rollout.Metrics, as one agent's
 // rollout, with the numeric members of response.usage added as fields (as
 // NeMo Gym's RewardProfiler does).
-func metricsResult(o rollout.Object) (*rollout.Result, error) {
-	res, err := rollout.ParseResult(o.AppendJSON(nil))
+func metricsResult(raw []byte) (*rollout.Result, error) {
+	res, err := rollout.ParseResult(raw)
 	if err != nil {
 		return nil, err
 	}

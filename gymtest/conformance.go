@@ -19,7 +19,9 @@ import (
 //   - each tool of its resources server (when it lists them, as env.Server
 //     does) has a strict schema: an object with additionalProperties false
 //     and every property required, as OpenAI's strict function calling
-//     wants;
+//     wants; a tool the rows themselves offer with "strict": false (as
+//     NeMo Gym's workplace_assistant rows do) need only have an object
+//     root, since its arguments are optional by the dataset's own contract;
 //   - a tool called with arguments that do not fit answers with an output
 //     for the model, not a failure;
 //   - every row, collected concurrently (run it under -race) with the given
@@ -32,8 +34,13 @@ func Check(ctx context.Context, e gym.Environment, policy model.Model, rows []ro
 	add := func(format string, a ...any) { problems = append(problems, fmt.Sprintf(format, a...)) }
 
 	if lister, ok := e.Resources.(env.ToolLister); ok {
+		lax := declaredNonStrict(rows)
 		for _, t := range lister.Tools() {
-			for _, p := range strictProblems(t.Parameters, "parameters") {
+			ps := strictProblems(t.Parameters, "parameters")
+			if lax[t.Name] {
+				ps = rootProblems(t.Parameters, "parameters")
+			}
+			for _, p := range ps {
 				add("tool %q: %s", t.Name, p)
 			}
 			sess, err := e.Resources.Seed(ctx, firstOr(rows))
@@ -80,6 +87,40 @@ func firstOr(rows []rollout.Task) rollout.Task {
 	}
 	t, _ := rollout.ParseTask([]byte(`{"responses_create_params":{"input":""}}`))
 	return t
+}
+
+// declaredNonStrict returns the names of the tools the rows offer with
+// "strict": false.
+func declaredNonStrict(rows []rollout.Task) map[string]bool {
+	lax := map[string]bool{}
+	for _, r := range rows {
+		p, err := r.Params()
+		if err != nil {
+			continue
+		}
+		tools, err := p.Tools()
+		if err != nil {
+			continue
+		}
+		for _, t := range tools {
+			if t.Strict != nil && !*t.Strict {
+				lax[t.Name] = true
+			}
+		}
+	}
+	return lax
+}
+
+// rootProblems reports a schema that is not a JSON object of type object.
+func rootProblems(schema json.RawMessage, where string) []string {
+	var s map[string]any
+	if err := json.Unmarshal(schema, &s); err != nil {
+		return []string{fmt.Sprintf("%s: not a JSON object: %v", where, err)}
+	}
+	if s["type"] != "object" {
+		return []string{fmt.Sprintf("%s: the root is not an object", where)}
+	}
+	return nil
 }
 
 // strictProblems lists how a JSON Schema falls short of strict mode.

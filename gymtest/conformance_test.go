@@ -62,3 +62,22 @@ func TestCheckReportsProblems(t *testing.T) {
 	require.Contains(t, problems, "the rollout failed")
 	require.Contains(t, problems, "judge unreachable")
 }
+
+// A tool the rows offer with "strict": false may leave arguments optional;
+// the same schema undeclared is reported.
+func TestCheckDeclaredNonStrict(t *testing.T) {
+	optional := &env.Tool{
+		Name:       "get_weather",
+		Parameters: json.RawMessage(`{"type":"object","properties":{"city":{"type":"string"}},"required":[],"additionalProperties":false}`),
+		Handler: func(context.Context, any, json.RawMessage) (json.RawMessage, error) {
+			return json.RawMessage(`{"city": "SF", "weather_description": "cold"}`), nil
+		},
+	}
+	e := gym.Environment{Resources: env.NewServer(optional), Verifier: verifier.Constant(1)}
+	all := rows(t, "../testdata/singletoolcall.jsonl")[:1]
+	require.Contains(t, strings.Join(gymtest.Check(context.Background(), e, singletoolcall.Policy(), all), "\n"), `property "city" is not required`)
+
+	declared, err := rollout.ParseTask([]byte(`{"responses_create_params":{"input":"weather in sf?","tools":[{"type":"function","name":"get_weather","parameters":{"type":"object"},"strict":false}]}}`))
+	require.NoError(t, err)
+	require.Empty(t, gymtest.Check(context.Background(), e, singletoolcall.Policy(), []rollout.Task{declared}))
+}

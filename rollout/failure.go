@@ -44,6 +44,13 @@ type Failure struct {
 	Stack     string // the goroutine stack, for panics
 	Message   string // used when Err is nil (a failure read back from a file)
 	Err       error
+
+	// Attempt (1-based; 0 for a row that never ran) and Final (no attempt
+	// follows) place a failure among the attempts of its rollout, as the
+	// Collector writes them to the failures file (_ng_failure_attempt,
+	// _ng_failure_final).
+	Attempt int
+	Final   bool
 }
 
 func (f *Failure) Error() string {

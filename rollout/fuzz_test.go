@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/gymkit/gym/internal/reftest"
 	"github.com/gymkit/gym/rollout"
@@ -56,8 +57,9 @@ var objectSeeds = []string{
 	" \t\r\n{\n\"a\" : [ 1 , 2 ] }\n",
 }
 
-// ParseObject accepts exactly the valid JSON objects, and writes back the
-// same members in the same order.
+// ParseObject accepts exactly the valid JSON objects in UTF-8 (what
+// Python's json.loads accepts), and writes back the same members in the
+// same order.
 func FuzzParseObject(f *testing.F) {
 	for _, s := range objectSeeds {
 		f.Add([]byte(s))
@@ -67,7 +69,7 @@ func FuzzParseObject(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		o, err := rollout.ParseObject(data)
-		valid := json.Valid(data)
+		valid := json.Valid(data) && utf8.Valid(data)
 		if !valid {
 			if err == nil {
 				t.Fatalf("ParseObject accepted invalid JSON %q", data)
@@ -256,7 +258,9 @@ func FuzzParseResult(f *testing.F) {
 }
 
 // ReadTasks takes any byte stream: it never panics, yields one value per
-// non-blank line, and every error is a *LineError naming a line.
+// non-blank line (a leading byte order mark is not part of the first), and
+// every error is a *LineError naming a line — except for a stream whose
+// first line opens a JSON array, which gets one ErrJSONArray.
 func FuzzReadTasks(f *testing.F) {
 	for _, s := range []string{
 		"", "\n", "{}\n", "{\"responses_create_params\":{\"input\":\"a\"}}",
@@ -271,8 +275,12 @@ func FuzzReadTasks(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		nonBlank := 0
-		for line := range bytes.Lines(data) {
-			if len(bytes.Trim(line, " \t\r\n")) > 0 {
+		array := false
+		for line := range bytes.Lines(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))) {
+			if trimmed := bytes.Trim(line, " \t\r\n"); len(trimmed) > 0 {
+				if nonBlank == 0 && trimmed[0] == '[' {
+					array = true
+				}
 				nonBlank++
 			}
 		}
@@ -280,6 +288,12 @@ func FuzzReadTasks(f *testing.F) {
 		yields := 0
 		for task, err := range rollout.ReadTasks(bytes.NewReader(data), "fuzz.jsonl") {
 			yields++
+			if array {
+				if !errors.Is(err, rollout.ErrJSONArray) {
+					t.Fatalf("a JSON array: %v", err)
+				}
+				continue
+			}
 			if err != nil {
 				var le *rollout.LineError
 				if !errors.As(err, &le) {
@@ -297,6 +311,9 @@ func FuzzReadTasks(f *testing.F) {
 			if out := task.AppendJSON(nil); !json.Valid(out) {
 				t.Fatalf("invalid task JSON %q", out)
 			}
+		}
+		if array {
+			nonBlank = 1
 		}
 		if yields != nonBlank {
 			t.Fatalf("%d values for %d non-blank lines in %q", yields, nonBlank, data)

@@ -45,7 +45,8 @@ func (r *Reader) Line() int { return r.line }
 
 // Next returns the next non-blank line without its newline, in a buffer
 // owned by the caller. At the end it returns io.EOF. A last line without a
-// newline is returned like any other.
+// newline is returned like any other, and a UTF-8 byte order mark at the
+// start of the file is skipped (as Python's utf-8-sig reads it).
 func (r *Reader) Next() ([]byte, error) {
 	for {
 		line, err := r.readLine()
@@ -53,6 +54,9 @@ func (r *Reader) Next() ([]byte, error) {
 			return nil, err
 		}
 		r.line++
+		if r.line == 1 {
+			line = bytes.TrimPrefix(line, []byte("\xef\xbb\xbf"))
+		}
 		// Blank means JSON whitespace only: a line of other spaces (\f,
 		// U+00A0, ...) is malformed, not skipped.
 		if len(bytes.Trim(line, " \t\r\n")) > 0 {
@@ -131,12 +135,18 @@ func ReadResults(r io.Reader, path string) iter.Seq2[*Result, error] {
 	return readLines(r, path, func(line []byte, _ int) (*Result, error) { return ParseResult(line) })
 }
 
+// ErrJSONArray is matched (errors.Is) by the error for a file that is one
+// JSON array rather than JSON Lines.
+var ErrJSONArray = errors.New("the file is a JSON array, not JSON Lines (one object per line)")
+
 // readLines parses each non-blank line of r with parse (given the line and
 // its number): a parse error is a *LineError and reading goes on; an I/O
-// error ends the sequence.
+// error ends the sequence, and so does a file whose first line opens a
+// JSON array, with one error that says so (not one per line).
 func readLines[T any](r io.Reader, path string, parse func(line []byte, n int) (T, error)) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		jr := NewReader(r, path)
+		first := true
 		for {
 			line, err := jr.Next()
 			if err == io.EOF {
@@ -147,6 +157,16 @@ func readLines[T any](r io.Reader, path string, parse func(line []byte, n int) (
 				yield(zero, readError(path, err))
 				return
 			}
+			if first && firstByte(line) == '[' {
+				var zero T
+				name := path
+				if name == "" {
+					name = "in.json"
+				}
+				yield(zero, readError(path, fmt.Errorf("%w: convert it with jq -c '.[]' %s > rows.jsonl", ErrJSONArray, name)))
+				return
+			}
+			first = false
 			v, err := parse(line, jr.Line())
 			if err != nil {
 				err = jr.Err(err)

@@ -20,6 +20,11 @@ type Field struct {
 // this package does not know survive a read and a write unchanged. The zero
 // value is an empty object ready to use.
 //
+// A name given twice reads as Python's json.loads reads it: Get, Has,
+// Decode and Set see the last member of that name, Delete removes them all,
+// and the object is written back byte for byte, duplicates included. Text
+// that is not UTF-8 is rejected (ErrInvalidUTF8), as json.loads rejects it.
+//
 // Values are not copied on read: an Object decoded from a buffer refers to
 // it, so a buffer must not be reused while the Object is alive (the JSONL
 // reader hands out fresh buffers for that reason).
@@ -113,9 +118,10 @@ func (o *Object) SetValue(name string, v any) error {
 	return nil
 }
 
-// Delete removes the member called name, if present.
+// Delete removes the member called name (every member of that name), if
+// present.
 func (o *Object) Delete(name string) {
-	if i := o.index(name); i >= 0 {
+	for i := o.index(name); i >= 0; i = o.index(name) {
 		o.fields = append(o.fields[:i:i], o.fields[i+1:]...)
 	}
 }
@@ -135,8 +141,11 @@ func (o Object) Clone() Object {
 // of o append independently (see Clone).
 func (o *Object) clip() { o.fields = slices.Clip(o.fields) }
 
+// index returns the position of the member called name: the last one if
+// the name is given more than once, as Python's json.loads keeps the last
+// value.
 func (o Object) index(name string) int {
-	for i := range o.fields {
+	for i := len(o.fields) - 1; i >= 0; i-- {
 		if o.fields[i].Name == name {
 			return i
 		}
@@ -186,12 +195,17 @@ func (o Object) size() int {
 // UnmarshalJSON parses a JSON object from a private copy of data. JSON null
 // leaves an empty object.
 func (o *Object) UnmarshalJSON(data []byte) error {
+	if err := checkUTF8(data); err != nil {
+		return err
+	}
 	return o.parse(bytes.Clone(data), false)
 }
 
 func (o *Object) parse(data []byte, validate bool) error {
-	if validate && !json.Valid(data) {
-		return syntaxError(data)
+	if validate {
+		if err := checkJSON(data); err != nil {
+			return err
+		}
 	}
 	p := scanner{data: data}
 	p.skipSpace()
@@ -245,6 +259,35 @@ func (o *Object) parse(data []byte, validate bool) error {
 		}
 		p.i++
 	}
+}
+
+// ErrInvalidUTF8 is matched (errors.Is) by the error for JSON text with
+// bytes that are not UTF-8 inside a string. encoding/json lets them through;
+// Python's json.loads, and so NeMo Gym, rejects such a line, so a row with
+// them is refused rather than written out.
+var ErrInvalidUTF8 = errors.New("invalid UTF-8")
+
+// checkJSON checks that data is valid JSON text: its syntax, and UTF-8.
+func checkJSON(data []byte) error {
+	if !json.Valid(data) {
+		return syntaxError(data)
+	}
+	return checkUTF8(data)
+}
+
+func checkUTF8(data []byte) error {
+	if utf8.Valid(data) {
+		return nil
+	}
+	at := 0
+	for at < len(data) {
+		r, size := utf8.DecodeRune(data[at:])
+		if r == utf8.RuneError && size <= 1 {
+			break
+		}
+		at += size
+	}
+	return fmt.Errorf("%w at byte offset %d: JSON text must be UTF-8", ErrInvalidUTF8, at)
 }
 
 func syntaxError(data []byte) error {

@@ -50,8 +50,8 @@ func (r *Response) takeOutput() error {
 
 // ParseItems parses a JSON array of items; data is referred to.
 func ParseItems(data json.RawMessage) ([]Item, error) {
-	if !json.Valid(data) {
-		return nil, syntaxError(data)
+	if err := checkJSON(data); err != nil {
+		return nil, err
 	}
 	return parseItems(data, false)
 }

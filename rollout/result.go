@@ -100,6 +100,16 @@ func (r *Result) AppendJSON(b []byte) []byte {
 			b = appendKey(b, KeyFailureStatus)
 			b = strconv.AppendInt(b, int64(f.Status), 10)
 		}
+		if f.Attempt > 0 {
+			sep()
+			b = appendKey(b, KeyFailureAttempt)
+			b = strconv.AppendInt(b, int64(f.Attempt), 10)
+		}
+		if f.Attempt > 0 || f.Final { // placed among its rollout's attempts
+			sep()
+			b = appendKey(b, KeyFailureFinal)
+			b = strconv.AppendBool(b, f.Final)
+		}
 		if f.Stack != "" {
 			sep()
 			b = appendKey(b, KeyFailureStack)
@@ -145,7 +155,7 @@ func (r *Result) overrides(name string) bool {
 	switch name {
 	case KeyTaskIndex, KeyRolloutIndex, KeyResponse, KeyReward, KeyComponents,
 		KeyFailureClass, KeyFailureStage, KeyFailureMessage, KeyFailureRetryable,
-		KeyFailureStatus, KeyFailureStack:
+		KeyFailureStatus, KeyFailureStack, KeyFailureAttempt, KeyFailureFinal:
 		return true
 	case KeyAgentRef:
 		return r.Agent != ""
@@ -161,7 +171,7 @@ func (r *Result) writes(name string) bool {
 	switch name {
 	case KeyTaskIndex, KeyRolloutIndex, KeyReward,
 		KeyFailureClass, KeyFailureStage, KeyFailureMessage, KeyFailureRetryable,
-		KeyFailureStatus, KeyFailureStack:
+		KeyFailureStatus, KeyFailureStack, KeyFailureAttempt, KeyFailureFinal:
 		return true
 	case KeyAgentRef:
 		return r.Agent != ""
@@ -231,10 +241,13 @@ func ParseResult(data []byte) (*Result, error) {
 		_ = r.Task.Decode(KeyFailureRetryable, &f.Retryable)
 		_ = r.Task.Decode(KeyFailureStatus, &f.Status)
 		f.Stack = r.Task.String(KeyFailureStack)
+		_ = r.Task.Decode(KeyFailureAttempt, &f.Attempt)
+		_ = r.Task.Decode(KeyFailureFinal, &f.Final)
 		r.Err = f
 	}
 	for _, k := range []string{KeyTaskIndex, KeyRolloutIndex, KeyResponse, KeyReward, KeyComponents,
-		KeyFailureClass, KeyFailureStage, KeyFailureMessage, KeyFailureRetryable, KeyFailureStatus, KeyFailureStack} {
+		KeyFailureClass, KeyFailureStage, KeyFailureMessage, KeyFailureRetryable, KeyFailureStatus, KeyFailureStack,
+		KeyFailureAttempt, KeyFailureFinal} {
 		r.Task.Delete(k)
 	}
 	return r, nil

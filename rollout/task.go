@@ -22,6 +22,8 @@ const (
 	KeyFailureRetryable = "_ng_failure_retryable"
 	KeyFailureStatus    = "_ng_failure_status"
 	KeyFailureStack     = "_ng_failure_stack"
+	KeyFailureAttempt   = "_ng_failure_attempt" // 1 for the first attempt of a rollout
+	KeyFailureFinal     = "_ng_failure_final"   // false: the rollout was tried again
 )
 
 // AgentKind is the agent_ref type of NeMo Gym agents.

@@ -16,13 +16,20 @@
 package httpjson
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/semaphore"
 
 	"github.com/gymkit/gym/rollout"
 )
@@ -126,16 +133,150 @@ func errorType(status int) string {
 
 // ReadBody reads r's body, of at most limit bytes; what names it in
 // errors ("the request body"). The error is a *StatusError: 413 for a
-// larger body, 400 for one that cannot be read.
+// larger body, 408 for a sender too slow, 503 when the server has too many
+// bodies in memory to take one more in time, 400 for a body that cannot be
+// read.
+//
+// A body is refused before a byte of it is read when its declared length
+// is over the limit, and cut off at the limit as it streams otherwise. The
+// bodies being read at once take at most BodyBudget bytes between them
+// (each reserves twice its declared length, or twice the limit if it
+// declares none, for its buffer): memory does not grow with the number of
+// requests. A sender must keep up: the body must have arrived
+// within BodyGrace plus one second per MinBodyRate bytes, or the
+// connection is dropped, so that a trickle cannot hold it for long.
 func ReadBody(w http.ResponseWriter, r *http.Request, limit int64, what string) ([]byte, error) {
-	body, err := readAll(http.MaxBytesReader(w, r.Body, limit), r.ContentLength, limit)
+	if r.ContentLength > limit {
+		w.Header().Set("Connection", "close") // do not read the rest to reuse the connection
+		return nil, Errorf(http.StatusRequestEntityTooLarge, "%s is larger than the limit of %d bytes", what, limit)
+	}
+	if r.Body == nil || r.Body == http.NoBody {
+		return []byte{}, nil
+	}
+	rc := http.NewResponseController(w)
+	budget, grace, rate := bodyLimits()
+	start := time.Now()
+	progress := func(n int64) time.Time {
+		return start.Add(grace + time.Duration(float64(n)/float64(rate)*float64(time.Second)))
+	}
+	_ = rc.SetReadDeadline(progress(0)) // unsupported (a recorder): no deadline
+	defer func() { _ = rc.SetReadDeadline(time.Time{}) }()
+
+	// Reserve what reading the body can take: twice its size (or the
+	// limit's, not knowing it), for the buffer grows by doubling.
+	reserve := limit
+	if r.ContentLength >= 0 {
+		reserve = r.ContentLength
+	}
+	reserve = min(max(2*reserve, 1), budget.size)
+	wait, cancel := context.WithDeadline(r.Context(), progress(0))
+	err := budget.sem.Acquire(wait, reserve)
+	cancel()
+	if err != nil {
+		if r.Context().Err() != nil {
+			return nil, Errorf(http.StatusBadRequest, "reading %s: %w", what, r.Context().Err())
+		}
+		w.Header().Set("Retry-After", "1")
+		return nil, Errorf(http.StatusServiceUnavailable, "the server is reading too many request bodies at once; retry %s", what)
+	}
+	budget.take(reserve)
+	defer budget.give(reserve)
+
+	body, err := readAll(&paced{r: http.MaxBytesReader(w, r.Body, limit), rc: rc, deadline: progress}, r.ContentLength, limit)
 	if err != nil {
 		if tooLarge, ok := errors.AsType[*http.MaxBytesError](err); ok {
 			return nil, Errorf(http.StatusRequestEntityTooLarge, "%s is larger than the limit of %d bytes", what, tooLarge.Limit)
 		}
+		if ne, ok := errors.AsType[net.Error](err); ok && ne.Timeout() {
+			w.Header().Set("Connection", "close")
+			return nil, Errorf(http.StatusRequestTimeout, "reading %s: the body came too slowly (%d bytes in %v)", what, len(body), time.Since(start).Round(time.Millisecond))
+		}
 		return nil, Errorf(http.StatusBadRequest, "reading %s: %w", what, err)
 	}
 	return body, nil
+}
+
+// Pace and budget of request bodies (see ReadBody).
+const (
+	BodyGrace   = 10 * time.Second
+	MinBodyRate = 64 << 10 // bytes per second
+	BodyBudget  = 1 << 30
+)
+
+// paced extends the read deadline as the body arrives.
+type paced struct {
+	r        io.Reader
+	rc       *http.ResponseController
+	deadline func(read int64) time.Time
+	n        int64
+}
+
+func (p *paced) Read(b []byte) (int, error) {
+	n, err := p.r.Read(b)
+	if n > 0 {
+		p.n += int64(n)
+		_ = p.rc.SetReadDeadline(p.deadline(p.n))
+	}
+	return n, err
+}
+
+// bodyBudget bounds the bytes of the bodies read at once, in the process.
+type bodyBudget struct {
+	sem  *semaphore.Weighted
+	size int64
+
+	mu         sync.Mutex
+	held, peak int64
+}
+
+func (b *bodyBudget) take(n int64) {
+	b.mu.Lock()
+	b.held += n
+	b.peak = max(b.peak, b.held)
+	b.mu.Unlock()
+}
+
+func (b *bodyBudget) give(n int64) {
+	b.mu.Lock()
+	b.held -= n
+	b.mu.Unlock()
+	b.sem.Release(n)
+}
+
+var (
+	budget = newBudget(BodyBudget)
+
+	paceMu              sync.Mutex
+	paceGrace, paceRate = BodyGrace, int64(MinBodyRate)
+)
+
+func newBudget(n int64) *bodyBudget { return &bodyBudget{sem: semaphore.NewWeighted(n), size: n} }
+
+func bodyLimits() (*bodyBudget, time.Duration, int64) {
+	paceMu.Lock()
+	defer paceMu.Unlock()
+	return budget, paceGrace, paceRate
+}
+
+// SetBodyLimitsForTest replaces the body budget and pace of the process
+// until the test ends, and returns a function that reports the peak of
+// the bytes reserved at once since.
+func SetBodyLimitsForTest(t interface{ Cleanup(func()) }, budgetBytes int64, grace time.Duration, rate int64) (peak func() int64) {
+	paceMu.Lock()
+	oldBudget, oldGrace, oldRate := budget, paceGrace, paceRate
+	budget, paceGrace, paceRate = newBudget(budgetBytes), grace, rate
+	b := budget
+	paceMu.Unlock()
+	t.Cleanup(func() {
+		paceMu.Lock()
+		budget, paceGrace, paceRate = oldBudget, oldGrace, oldRate
+		paceMu.Unlock()
+	})
+	return func() int64 {
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		return b.peak
+	}
 }
 
 // CheckMethod returns nil if r's method is one of methods (GET admits
@@ -191,6 +332,7 @@ func readAll(rd io.Reader, declared, limit int64) ([]byte, error) {
 	if declared > 0 && declared < limit {
 		size = min(declared+1, maxPresize) // +1 to see the end without growing
 	}
+	size = min(size, limit+1)
 	b := make([]byte, 0, size)
 	for {
 		n, err := rd.Read(b[len(b):cap(b)])
@@ -202,7 +344,9 @@ func readAll(rd io.Reader, declared, limit int64) ([]byte, error) {
 			return b, err
 		}
 		if len(b) == cap(b) {
-			b = append(b, 0)[:len(b)]
+			// Grow as append does, but never past the limit (+1 to see
+			// the end): a body at the limit does not take twice its size.
+			b = slices.Grow(b, int(max(min(int64(cap(b)), limit+1-int64(cap(b))), 1)))
 		}
 	}
 }

@@ -3,11 +3,13 @@ package httpjson
 import (
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
@@ -209,4 +211,54 @@ func TestReadBodyDoesNotTrustDeclaredLength(t *testing.T) {
 	body, err = ReadBody(httptest.NewRecorder(), r, limit, "the request body")
 	require.NoError(t, err)
 	require.Equal(t, big, string(body))
+}
+
+// A body declared over the limit is refused without a byte read; when the
+// process's budget of bodies in memory is taken, a request that cannot get
+// its share within the grace is answered 503 rather than waiting.
+func TestReadBodyRefusesEarlyAndShares(t *testing.T) {
+	read := &countingReader{r: strings.NewReader(strings.Repeat("x", 100))}
+	r := httptest.NewRequest(http.MethodPost, "/", read)
+	r.ContentLength = 100
+	w := httptest.NewRecorder()
+	_, err := ReadBody(w, r, 10, "the body")
+	require.Equal(t, http.StatusRequestEntityTooLarge, StatusOf(err))
+	require.Zero(t, read.n, "bytes read of a body declared over the limit")
+	require.Equal(t, "close", w.Header().Get("Connection"))
+
+	peak := SetBodyLimitsForTest(t, 10, 50*time.Millisecond, 1<<20)
+	pr, pw := io.Pipe()
+	first := httptest.NewRequest(http.MethodPost, "/", pr)
+	first.ContentLength = 5 // reserves 10: the whole budget
+	done := make(chan error, 1)
+	go func() {
+		_, err := ReadBody(httptest.NewRecorder(), first, 10, "the first body")
+		done <- err
+	}()
+	// The first takes the budget and waits for its bytes.
+	require.Eventually(t, func() bool { return peak() == 10 }, 5*time.Second, time.Millisecond)
+	second := httptest.NewRequest(http.MethodPost, "/", strings.NewReader("12345"))
+	w = httptest.NewRecorder()
+	_, err = ReadBody(w, second, 10, "the second body")
+	require.Equal(t, http.StatusServiceUnavailable, StatusOf(err), "%v", err)
+	require.Equal(t, "1", w.Header().Get("Retry-After"))
+	_, _ = pw.Write([]byte("abcde"))
+	require.NoError(t, pw.Close())
+	require.NoError(t, <-done)
+
+	// Once the first is read, its share is back.
+	body, err := ReadBody(httptest.NewRecorder(), httptest.NewRequest(http.MethodPost, "/", strings.NewReader("12345")), 10, "the third body")
+	require.NoError(t, err)
+	require.Equal(t, "12345", string(body))
+}
+
+type countingReader struct {
+	r io.Reader
+	n int
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += n
+	return n, err
 }

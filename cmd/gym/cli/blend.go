@@ -367,8 +367,13 @@ func (bs *blendSettings) batcher(col *gym.Collector, st *settings) (*gym.Batcher
 // collectBatches runs a collection in training batches and reports each
 // batch on stderr: per environment its share of the groups, its rollouts in
 // flight and its mean reward, and any paused environment.
-func (c *Command) collectBatches(ctx context.Context, b *gym.Batcher, prog *progress) error {
-	b.OnRollout = prog.add
+// Each finished rollout goes to the progress and to each, from the
+// goroutine that collects.
+func (c *Command) collectBatches(ctx context.Context, b *gym.Batcher, prog *progress, each func(*gym.Result)) error {
+	b.OnRollout = func(res *gym.Result) {
+		prog.add(res)
+		each(res)
+	}
 	for batch, err := range b.Batches(ctx) {
 		if err != nil {
 			if ctx.Err() != nil {

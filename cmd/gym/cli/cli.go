@@ -75,6 +75,8 @@ type Command struct {
 	Configs fs.FS
 
 	searchDirs []string // --search-dir roots of the command being run
+
+	redact *strings.Replacer // masks the config's credentials (scrub); nil: none
 }
 
 const usage = `gym runs LLM training environments and collects rollouts, NeMo Gym compatible.
@@ -129,6 +131,8 @@ var shortCommands = []string{"run", "collect", "collate", "reverify", "aggregate
 
 // Run runs one command line and returns the exit status.
 func (c *Command) Run(ctx context.Context, args []string) int {
+	stdout, stderr := c.Stdout, c.Stderr
+	defer func() { c.Stdout, c.Stderr, c.redact = stdout, stderr, nil }()
 	if len(args) == 0 {
 		fmt.Fprint(c.Stderr, usage)
 		return ExitUsage
@@ -177,6 +181,39 @@ func (c *Command) Run(ctx context.Context, args []string) int {
 		fmt.Fprintf(c.Stderr, "gym %s: %v\n", name, err)
 		return ExitFailures
 	}
+}
+
+// scrub masks the credentials of cfg (config.Secrets) in everything the
+// command prints from here on: errors, failed rollouts, warnings. A model
+// server that echoes the API key in an error never gets it onto a
+// terminal or into a log.
+func (c *Command) scrub(cfg *config.Config) {
+	secrets := cfg.Secrets()
+	if len(secrets) == 0 {
+		return
+	}
+	pairs := make([]string, 0, 2*len(secrets))
+	for _, s := range secrets {
+		pairs = append(pairs, s, config.Masked)
+	}
+	r := strings.NewReplacer(pairs...)
+	c.redact = r
+	c.Stdout = &scrubWriter{w: c.Stdout, r: r}
+	c.Stderr = &scrubWriter{w: c.Stderr, r: r}
+}
+
+// scrubWriter writes through r. Lines are written whole (fmt.Fprintf), so a
+// secret never straddles two writes.
+type scrubWriter struct {
+	w io.Writer
+	r *strings.Replacer
+}
+
+func (s *scrubWriter) Write(p []byte) (int, error) {
+	if _, err := s.r.WriteString(s.w, string(p)); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }
 
 // usageError is a bad command line or configuration (exit status 2).

@@ -11,6 +11,7 @@ import (
 	"io"
 	"iter"
 	"maps"
+	"math"
 	"net"
 	"os"
 	"path/filepath"
@@ -18,6 +19,7 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"github.com/gymkit/gym"
 	"github.com/gymkit/gym/agent"
@@ -27,9 +29,10 @@ import (
 )
 
 // outputPaths are the four files of a collection, named as NeMo Gym names
-// them after the output file.
+// them after the output file; "" for a file not written.
 type outputPaths struct {
 	Output, Inputs, Failures, Metrics string
+	regular                           bool // Output is (or will be) a regular file
 }
 
 func pathsFor(output string) outputPaths {
@@ -40,7 +43,46 @@ func pathsFor(output string) outputPaths {
 		Inputs:   stem + "_materialized_inputs.jsonl",
 		Failures: stem + "_failures.jsonl",
 		Metrics:  stem + "_aggregate_metrics.json",
+		regular:  true,
 	}
+}
+
+// sidecars returns the files of a collection into output: the flags'
+// paths, else names derived from output's — only if output is a regular
+// file (or is to be created). Beside a device, a pipe or a socket
+// (/dev/stdout, /dev/full) nothing is derived: /dev/full_failures.jsonl is
+// no place for a file.
+func sidecars(output, failures, inputs, metrics string) (outputPaths, error) {
+	p := pathsFor(output)
+	if st, err := os.Stat(output); err == nil && !st.Mode().IsRegular() {
+		p = outputPaths{Output: output}
+	} else if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return p, usagef("output: %w", err)
+	}
+	for _, f := range []struct {
+		dst *string
+		set string
+	}{{&p.Failures, failures}, {&p.Inputs, inputs}, {&p.Metrics, metrics}} {
+		if f.set != "" {
+			*f.dst = f.set
+		}
+	}
+	return p, nil
+}
+
+// written lists the files a collection writes, its metrics if asked.
+func (p outputPaths) written(metrics bool) []string {
+	var out []string
+	files := []string{p.Output, p.Inputs, p.Failures}
+	if metrics {
+		files = append(files, p.Metrics)
+	}
+	for _, f := range files {
+		if f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 func (c *Command) collect(ctx context.Context, args []string) error {
@@ -50,13 +92,17 @@ func (c *Command) collect(ctx context.Context, args []string) error {
 	fs.Var(&configs, "config", "comma-separated config files (NeMo Gym's config_paths)")
 	input := fs.String("input", "", "dataset JSONL (input_jsonl_fpath)")
 	output := fs.String("output", "", "output rollouts JSONL (output_jsonl_fpath); the materialized inputs, failures and metrics are written next to it")
+	failuresPath := fs.String("failures", "", "failures JSONL (default: <output>_failures.jsonl beside a regular output file; none beside a device)")
+	inputsPath := fs.String("materialized-inputs", "", "materialized inputs JSONL (default: <output>_materialized_inputs.jsonl, as --failures)")
+	metricsPath := fs.String("metrics", "", "aggregate metrics JSON (default: <output>_aggregate_metrics.json, as --failures)")
 	agentName := fs.String("agent", "", "agent for rows without agent_ref (agent_name)")
 	limit := fs.Int("limit", 0, "read at most N rows (limit)")
 	numRepeats := fs.Int("num-repeats", 0, "rollouts per row (num_repeats)")
 	concurrency := fs.Int("concurrency", 0, "rollouts in flight (num_samples_in_parallel; default 256)")
 	resume := fs.Bool("resume", false, "keep the rollouts already in the output and run only the missing ones (resume_from_cache)")
 	maxAttempts := fs.Int("max-attempts", 3, "attempts of a rollout whose failure is transient (429, 5xx, timeout)")
-	timeout := fs.Duration("rollout-timeout", 0, "deadline of one rollout attempt (0: none)")
+	timeout := &timeoutFlag{def: gym.DefaultRolloutTimeout}
+	fs.Var(timeout, "rollout-timeout", "deadline of one rollout attempt (0: none)")
 	head := fs.String("head", "http://"+DefaultHead, "the head server of a running gym run (used without --config, or with --no-serve)")
 	noServe := fs.Bool("no-serve", false, "collect through the servers of a running gym run, found through the head server; the config gives only the settings")
 	shard := fs.String("shard", "", "run only shard I of N (I/N, 0-based) of the tasks, by task index; gym aggregate merges the shards' outputs")
@@ -75,6 +121,7 @@ func (c *Command) collect(ctx context.Context, args []string) error {
 			if err != nil {
 				return usageError{err}
 			}
+			c.scrub(cfg)
 			if st, err = runSettings(cfg); err != nil {
 				return err
 			}
@@ -102,6 +149,7 @@ func (c *Command) collect(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
+		c.scrub(cfg)
 		if st, err = runSettings(cfg); err != nil {
 			return err
 		}
@@ -135,14 +183,30 @@ func (c *Command) collect(ctx context.Context, args []string) error {
 		return usagef("input: %w", err)
 	}
 
-	paths := pathsFor(st.Output)
+	paths, err := sidecars(st.Output, *failuresPath, *inputsPath, *metricsPath)
+	if err != nil {
+		return err
+	}
 	if err := os.MkdirAll(filepath.Dir(paths.Output), 0o755); err != nil {
 		return err
 	}
 	done := map[[2]int]bool{}
+	var failEnd int64 // the end of the earlier runs' failures, on resume
 	if st.Resume {
+		if !paths.regular {
+			return usagef("--resume needs an output file to read back; %s is not a regular file", paths.Output)
+		}
 		if done, err = resumeState(paths.Output); err != nil {
 			return err
+		}
+		if paths.Failures != "" {
+			// Drop the failures of pairs done since, and of invalid rows,
+			// which this run reports again.
+			if failEnd, err = pruneFailures(paths.Failures, math.MaxInt64, func(r *rollout.Result) bool {
+				return done[[2]int{r.TaskIndex, r.RolloutIndex}] || rollout.AsFailure(r.Err).Class == rollout.FailInvalidRow
+			}); err != nil {
+				return err
+			}
 		}
 	}
 	mode := os.O_CREATE | os.O_WRONLY | os.O_TRUNC
@@ -154,16 +218,28 @@ func (c *Command) collect(ctx context.Context, args []string) error {
 		return err
 	}
 	defer out.Close()
-	failures, err := os.OpenFile(paths.Failures, mode, 0o644)
-	if err != nil {
-		return err
+	files := []*os.File{out}
+	var failW, inputsW io.Writer
+	if paths.Failures != "" {
+		failures, err := os.OpenFile(paths.Failures, mode, 0o644)
+		if err != nil {
+			return err
+		}
+		defer failures.Close()
+		files = append(files, failures)
+		failW = c.scrubbed(failures)
 	}
-	defer failures.Close()
-	inputs, err := os.Create(paths.Inputs)
-	if err != nil {
-		return err
+	if paths.Inputs != "" {
+		// Rewritten whole on every run, resumed ones included: it never
+		// keeps a half line of an interrupted run.
+		inputs, err := os.Create(paths.Inputs)
+		if err != nil {
+			return err
+		}
+		defer inputs.Close()
+		files = append(files, inputs)
+		inputsW = inputs
 	}
-	defer inputs.Close()
 
 	col := gym.Collector{
 		Registry:       reg,
@@ -173,81 +249,163 @@ func (c *Command) collect(ctx context.Context, args []string) error {
 		RepeatsByAgent: st.RepeatsByAgent,
 		DefaultAgent:   st.Agent,
 		Output:         out,
-		Failures:       failures,
-		Inputs:         inputs,
+		Failures:       failW,
+		Inputs:         inputsW,
 		Shard:          shardI,
 		Shards:         shardN,
 		MaxAttempts:    *maxAttempts,
-		RolloutTimeout: *timeout,
+		RolloutTimeout: timeout.value(),
 	}
 	if st.Resume {
 		col.Skip = func(ti, ri int) bool { return done[[2]int{ti, ri}] }
 	}
+	var prog *progress
+	var fatal error
+	succeeded := map[[2]int]bool{}
+	thisRun := &rollout.Metrics{}
 	if bs != nil {
 		b, err := bs.batcher(&col, st)
 		if err != nil {
 			return err
 		}
-		prog := newProgress(c.Stderr, bs.total(), c.tty())
-		fatal := c.collectBatches(ctx, b, prog)
-		return c.finishCollect(ctx, st, prog, fatal, paths, out, failures, inputs)
-	}
-	prog := newProgress(c.Stderr, plannedCount(ctx, st.Input, col), c.tty())
-	if len(done) > 0 {
-		fmt.Fprintf(c.Stderr, "resuming: %d rollouts already in %s\n", len(done), paths.Output)
-	}
-	var fatal error
-	for res, err := range col.Collect(ctx, withParams(gym.FromFile(st.Input), st.Params)) {
-		if err != nil {
-			fatal = err
-			break
-		}
-		prog.add(res)
-		if res.Err != nil {
-			f := rollout.AsFailure(res.Err)
-			var le *rollout.LineError
-			if errors.As(res.Err, &le) { // a bad row: say where it is
-				prog.printf("%v (%s; the row is skipped)\n", le, f.Class)
-				continue
+		prog = newProgress(c.Stderr, bs.total(), c.tty())
+		fatal = c.collectBatches(ctx, b, prog, func(res *gym.Result) {
+			if res.Err == nil {
+				succeeded[[2]int{res.TaskIndex, res.RolloutIndex}] = true
+				if !paths.regular {
+					thisRun.Add(res)
+				}
 			}
-			prog.printf("task %d rollout %d (%s): %s: %v\n", res.TaskIndex, res.RolloutIndex, res.Agent, f.Class, res.Err)
+		})
+	} else {
+		prog = newProgress(c.Stderr, plannedCount(ctx, st.Input, col), c.tty())
+		if len(done) > 0 {
+			fmt.Fprintf(c.Stderr, "resuming: %d rollouts already in %s\n", len(done), paths.Output)
+		}
+		for res, err := range col.Collect(ctx, withParams(gym.FromFile(st.Input), st.Params)) {
+			if err != nil {
+				fatal = err
+				break
+			}
+			prog.add(res)
+			if res.Err == nil {
+				succeeded[[2]int{res.TaskIndex, res.RolloutIndex}] = true
+				if !paths.regular {
+					thisRun.Add(res)
+				}
+			}
+			if res.Err != nil {
+				f := rollout.AsFailure(res.Err)
+				var le *rollout.LineError
+				if errors.As(res.Err, &le) { // a bad row: say where it is
+					prog.printf("%v (%s; the row is skipped)\n", le, f.Class)
+					continue
+				}
+				prog.printf("task %d rollout %d (%s): %s: %v\n", res.TaskIndex, res.RolloutIndex, res.Agent, f.Class, res.Err)
+			}
 		}
 	}
-	return c.finishCollect(ctx, st, prog, fatal, paths, out, failures, inputs)
-}
-
-// finishCollect closes the output files, writes the metrics and reports
-// the outcome of a collection.
-func (c *Command) finishCollect(ctx context.Context, st *settings, prog *progress, fatal error, paths outputPaths, out, failures, inputs *os.File) error {
 	prog.stop()
-	for _, f := range []*os.File{out, failures, inputs} {
+	for _, f := range files {
 		if err := f.Close(); err != nil && fatal == nil && !errors.Is(err, os.ErrClosed) {
+			fatal = err
+		}
+	}
+	if st.Resume && paths.Failures != "" && len(succeeded) > 0 {
+		// Earlier runs' failures of pairs that succeeded now are stale.
+		if _, err := pruneFailures(paths.Failures, failEnd, func(r *rollout.Result) bool {
+			return succeeded[[2]int{r.TaskIndex, r.RolloutIndex}]
+		}); err != nil && fatal == nil {
 			fatal = err
 		}
 	}
 	if fatal != nil {
 		return fmt.Errorf("%w (what finished is in %s; run again with --resume)", fatal, paths.Output)
 	}
-	if st.NoAggregation {
-		fmt.Fprintf(c.Stdout, "wrote %s, %s, %s (aggregation disabled: gym eval aggregate merges shards)\n", paths.Output, paths.Inputs, paths.Failures)
-	} else {
-		m, err := metricsOf(paths.Output)
-		if err != nil {
+	m := thisRun
+	if paths.regular && !st.NoAggregation {
+		if m, err = metricsOf(paths.Output); err != nil {
 			return err
 		}
-		if err := os.WriteFile(paths.Metrics, m.JSON(), 0o644); err != nil {
-			return err
+	}
+	summary := c.Stdout
+	if !paths.regular { // the rows may be going to stdout: keep the summary out of them
+		summary = c.Stderr
+	}
+	switch {
+	case st.NoAggregation:
+		fmt.Fprintf(summary, "wrote %s (aggregation disabled: gym eval aggregate merges shards)\n", strings.Join(paths.written(false), ", "))
+	default:
+		if paths.Metrics != "" {
+			if err := os.WriteFile(paths.Metrics, m.JSON(), 0o644); err != nil {
+				return err
+			}
 		}
-		printMetrics(c.Stdout, m)
-		fmt.Fprintf(c.Stdout, "wrote %s, %s, %s, %s\n", paths.Output, paths.Inputs, paths.Failures, paths.Metrics)
+		printMetrics(summary, m)
+		fmt.Fprintf(summary, "wrote %s\n", strings.Join(paths.written(true), ", "))
 	}
 	if ctx.Err() != nil {
 		return failuresError{fmt.Errorf("interrupted; run again with --resume to finish")}
 	}
 	if n := prog.failed; n > 0 {
-		return failuresError{fmt.Errorf("%d of the rollouts failed; see %s", n, paths.Failures)}
+		see := paths.Failures
+		if see == "" {
+			see = "the messages above"
+		}
+		return failuresError{fmt.Errorf("%d of the rollouts failed; see %s", n, see)}
 	}
 	return nil
+}
+
+// scrubbed is w with the config's credentials masked (a failure's message
+// may quote a server that echoed one).
+func (c *Command) scrubbed(w io.Writer) io.Writer {
+	if c.redact == nil {
+		return w
+	}
+	return &scrubWriter{w: w, r: c.redact}
+}
+
+// timeoutFlag is a deadline flag: unset, the library's default (def, shown
+// in the help); 0, none.
+type timeoutFlag struct {
+	def time.Duration
+	d   time.Duration
+	set bool
+}
+
+func (f *timeoutFlag) String() string {
+	if f == nil {
+		return ""
+	}
+	if f.set {
+		return f.d.String()
+	}
+	return f.def.String()
+}
+
+func (f *timeoutFlag) Set(s string) error {
+	d, err := time.ParseDuration(s)
+	if s == "0" || s == "none" {
+		d, err = 0, nil
+	}
+	if err != nil || d < 0 {
+		return fmt.Errorf("want a duration such as 90m, or 0 for none")
+	}
+	f.d, f.set = d, true
+	return nil
+}
+
+// value is the flag as a library deadline: 0 for the default, NoTimeout
+// for none.
+func (f *timeoutFlag) value() time.Duration {
+	switch {
+	case !f.set:
+		return 0
+	case f.d == 0:
+		return gym.NoTimeout
+	}
+	return f.d
 }
 
 // withParams merges params into every row's responses_create_params, key
@@ -440,16 +598,32 @@ func (st *settings) flags(input, output, agent string, limit, repeats, conc int,
 // it holds.
 func resumeState(path string) (map[[2]int]bool, error) {
 	done := map[[2]int]bool{}
-	data, err := os.ReadFile(path)
+	data, err := repairTail(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return done, nil
 	}
 	if err != nil {
 		return nil, err
 	}
+	for res, err := range rollout.ReadResults(bytes.NewReader(data), path) {
+		if err != nil {
+			return nil, fmt.Errorf("resume: %w", err)
+		}
+		done[[2]int{res.TaskIndex, res.RolloutIndex}] = true
+	}
+	return done, nil
+}
+
+// repairTail makes a JSONL file written by an interrupted run end with a
+// complete line: a last line that is complete JSON gets its newline, a
+// half-written one is cut off. It returns the repaired contents.
+func repairTail(path string) ([]byte, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
 	if end := bytes.LastIndexByte(data, '\n') + 1; end < len(data) {
-		tail := data[end:]
-		if json.Valid(tail) {
+		if json.Valid(data[end:]) {
 			// A complete last row whose newline was not written.
 			if err := appendFile(path, []byte("\n")); err != nil {
 				return nil, err
@@ -462,13 +636,58 @@ func resumeState(path string) (map[[2]int]bool, error) {
 			data = data[:end]
 		}
 	}
-	for res, err := range rollout.ReadResults(bytes.NewReader(data), path) {
-		if err != nil {
-			return nil, fmt.Errorf("resume: %w", err)
-		}
-		done[[2]int{res.TaskIndex, res.RolloutIndex}] = true
+	return data, nil
+}
+
+// pruneFailures repairs a failures file (repairTail) and drops the lines
+// before offset upto for which drop is true (a line that does not read as
+// a failure is kept), replacing the file atomically; the lines from upto
+// on stay. It returns the size of the file after.
+func pruneFailures(path string, upto int64, drop func(*rollout.Result) bool) (int64, error) {
+	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() {
+		return 0, nil // a device or a pipe (--failures /dev/stderr): nothing to read back
 	}
-	return done, nil
+	data, err := repairTail(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	upto = min(upto, int64(len(data)))
+	kept := bytes.NewBuffer(make([]byte, 0, len(data)))
+	dropped := 0
+	for line := range bytes.Lines(data[:upto]) {
+		if res, err := rollout.ParseResult(bytes.TrimSpace(line)); err == nil && res.Err != nil && drop(res) {
+			dropped++
+			continue
+		}
+		kept.Write(line)
+	}
+	kept.Write(data[upto:])
+	if dropped == 0 {
+		return int64(len(data)), nil
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".*")
+	if err != nil {
+		return 0, err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(kept.Bytes()); err != nil {
+		tmp.Close()
+		return 0, err
+	}
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		return 0, err
+	}
+	if err := tmp.Close(); err != nil {
+		return 0, err
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return 0, err
+	}
+	return int64(kept.Len()), nil
 }
 
 func appendFile(path string, b []byte) error {
@@ -548,7 +767,11 @@ func (c *Command) tty() bool {
 	if c.Progress != nil {
 		return *c.Progress
 	}
-	f, ok := c.Stderr.(*os.File)
+	w := c.Stderr
+	if sw, ok := w.(*scrubWriter); ok {
+		w = sw.w
+	}
+	f, ok := w.(*os.File)
 	if !ok {
 		return false
 	}

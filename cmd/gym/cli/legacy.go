@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"runtime"
 	"runtime/debug"
 	"slices"
@@ -155,20 +154,4 @@ func versionInfo() versionData {
 		}
 	}
 	return v
-}
-
-// secretKey matches the config keys whose values are credentials, as NeMo
-// Gym hides them when it prints a config: api keys, tokens, passwords,
-// secrets and any *_key.
-var secretKey = regexp.MustCompile(`(?i)^(\s*-?\s*)([A-Za-z0-9_.-]*(api_key|apikey|token|password|passwd|secret|_key|credential)[A-Za-z0-9_]*)(\s*:\s*)(\S.*)$`)
-
-// redactYAML replaces the values of credential keys in a YAML document.
-func redactYAML(doc []byte) []byte {
-	lines := strings.Split(string(doc), "\n")
-	for i, l := range lines {
-		if m := secretKey.FindStringSubmatch(l); m != nil && m[5] != "null" && m[5] != "''" && m[5] != `""` {
-			lines[i] = m[1] + m[2] + m[4] + "'***'"
-		}
-	}
-	return []byte(strings.Join(lines, "\n"))
 }

@@ -36,11 +36,11 @@ func (c *Command) envResolve(_ context.Context, inv *invocation) error {
 	if err != nil {
 		return err
 	}
-	out, err := cfg.YAML()
+	out, err := cfg.RedactedYAML()
 	if err != nil {
 		return usageError{err}
 	}
-	_, err = c.Stdout.Write(redactYAML(out))
+	_, err = c.Stdout.Write(out)
 	return err
 }
 

@@ -140,7 +140,7 @@ func TestEnvResolveRedacts(t *testing.T) {
 		"--model-type", "openai_model", "--model", "m", "--model-url", "http://127.0.0.1:1/v1", "--model-api-key", "sk-very-secret")
 	require.Equal(t, 0, code, stderr)
 	require.NotContains(t, stdout, "sk-very-secret")
-	require.Contains(t, stdout, "openai_api_key: '***'")
+	require.Contains(t, stdout, "openai_api_key: '****'") // NeMo Gym's mask
 	require.Contains(t, stdout, "openai_base_url: http://127.0.0.1:1/v1")
 	require.Contains(t, stdout, "example_single_tool_call_simple_agent:")
 }

@@ -46,6 +46,7 @@ func (c *Command) reverify(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	c.scrub(cfg)
 	reg, err := c.Impls.Registry(cfg)
 	if err != nil {
 		return usageError{err}

@@ -9,17 +9,24 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/gymkit/gym"
 	"github.com/gymkit/gym/agent"
 	"github.com/gymkit/gym/config"
 	"github.com/gymkit/gym/env"
+	"github.com/gymkit/gym/internal/httpjson"
 	"github.com/gymkit/gym/model"
 )
 
 // DefaultHead is where gym run serves the head server, as NeMo Gym does.
 const DefaultHead = "127.0.0.1:11000"
+
+// DefaultMaxConnections caps the connections each server of gym run
+// serves at once; more wait to be accepted. With the process's body budget
+// it bounds what a flood of clients can take.
+const DefaultMaxConnections = 4096
 
 // Instance is one running server, as the head server lists it.
 type Instance struct {
@@ -39,6 +46,7 @@ func (c *Command) run(ctx context.Context, args []string) error {
 	var configs listFlag
 	fs.Var(&configs, "config", "comma-separated config files (NeMo Gym's config_paths)")
 	head := fs.String("head", "", "address of the head server (default: head_server.host/port of the config, else "+DefaultHead+")")
+	maxConns := fs.Int("max-connections", DefaultMaxConnections, "connections each server serves at once; more wait to be accepted")
 	if err := parseFlags(fs, flags); err != nil {
 		return err
 	}
@@ -46,6 +54,7 @@ func (c *Command) run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	c.scrub(cfg)
 	inst, err := c.Impls.Build(cfg)
 	if err != nil {
 		return usageError{err}
@@ -78,7 +87,7 @@ func (c *Command) run(ctx context.Context, args []string) error {
 		}
 		s := newHTTPServer(h)
 		servers = append(servers, s)
-		go func() { _ = s.Serve(ln) }()
+		go func() { _ = s.Serve(limitListener(ln, *maxConns)) }()
 		return ln.Addr(), nil
 	}
 	var hostOverrides []string
@@ -107,12 +116,14 @@ func (c *Command) run(ctx context.Context, args []string) error {
 		fmt.Fprintf(c.Stderr, "%s (%s %s) at %s\n", in.Name, in.Type, in.Impl, in.URL)
 	}
 
-	// The merged config with every server's address, for a collector in another process.
+	// The merged config with every server's address, for a collector in
+	// another process, with its credentials masked: the head server answers
+	// anyone who can reach it.
 	global, err := c.loader(configs, append(append([]string{}, overrides...), hostOverrides...)).Load()
 	if err != nil {
 		return err
 	}
-	globalYAML, err := global.YAML()
+	globalYAML, err := global.RedactedYAML()
 	if err != nil {
 		return err
 	}
@@ -120,20 +131,7 @@ func (c *Command) run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /global_config_dict_yaml", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/yaml")
-		_, _ = w.Write(globalYAML)
-	})
-	mux.HandleFunc("GET /server_instances", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write(list)
-	})
-	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write([]byte("{}"))
-	})
-	addr, err := serve(*head, mux)
+	addr, err := serve(*head, headHandler(globalYAML, list))
 	if err != nil {
 		return fmt.Errorf("head server: %w", err)
 	}
@@ -141,6 +139,39 @@ func (c *Command) run(ctx context.Context, args []string) error {
 	<-ctx.Done()
 	fmt.Fprintln(c.Stderr, "shutting down")
 	return nil
+}
+
+// headHandler serves the head server's routes: GET
+// /global_config_dict_yaml (the merged config, credentials masked), GET
+// /server_instances and GET / (liveness). Every other request is answered
+// with a JSON error (404, or 405 with Allow), never a redirect.
+func headHandler(globalYAML, instances []byte) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer httpjson.Recover(w, func(p any) error { return fmt.Errorf("head server: %v", p) })
+		var body []byte
+		contentType := "application/json"
+		switch r.URL.Path {
+		case "/":
+			body = []byte("{}")
+		case "/global_config_dict_yaml":
+			body, contentType = globalYAML, "application/yaml"
+		case "/server_instances":
+			body = instances
+		default:
+			httpjson.NotFound(w, r, "the head server answers GET /global_config_dict_yaml, GET /server_instances and GET /")
+			return
+		}
+		if err := httpjson.CheckMethod(w, r, http.MethodGet); err != nil {
+			httpjson.WriteError(w, 0, err)
+			return
+		}
+		w.Header().Set("Content-Type", contentType)
+		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+		w.WriteHeader(http.StatusOK)
+		if r.Method != http.MethodHead {
+			_, _ = w.Write(body)
+		}
+	})
 }
 
 // handlerFor returns the HTTP handler that serves a built server instance.
@@ -168,8 +199,9 @@ func handlerFor(s config.Server, inst *gym.Instances) (http.Handler, error) {
 }
 
 // newHTTPServer is an http.Server with the timeouts a long-running service
-// needs: slow or idle clients cannot hold connections forever. There is no
-// write timeout: a rollout may legitimately take minutes.
+// needs: slow or idle clients cannot hold connections forever (a body must
+// also keep pace as it arrives, see httpjson.ReadBody). There is no write
+// timeout: a rollout may legitimately take minutes.
 func newHTTPServer(h http.Handler) *http.Server {
 	return &http.Server{
 		Handler:           h,
@@ -204,4 +236,50 @@ func fetchInstances(ctx context.Context, head string) ([]Instance, error) {
 		return nil, errors.New("head server lists no servers")
 	}
 	return list, nil
+}
+
+// limitListener accepts at most n connections at once (n <= 0: no cap);
+// the others wait in the listen backlog until one closes.
+func limitListener(ln net.Listener, n int) net.Listener {
+	if n <= 0 {
+		return ln
+	}
+	return &capped{Listener: ln, slots: make(chan struct{}, n), done: make(chan struct{})}
+}
+
+type capped struct {
+	net.Listener
+	slots     chan struct{}
+	done      chan struct{}
+	closeOnce sync.Once
+}
+
+func (l *capped) Accept() (net.Conn, error) {
+	select {
+	case l.slots <- struct{}{}:
+	case <-l.done:
+		return nil, net.ErrClosed
+	}
+	c, err := l.Listener.Accept()
+	if err != nil {
+		<-l.slots
+		return nil, err
+	}
+	return &slotConn{Conn: c, release: sync.OnceFunc(func() { <-l.slots })}, nil
+}
+
+func (l *capped) Close() error {
+	l.closeOnce.Do(func() { close(l.done) })
+	return l.Listener.Close()
+}
+
+type slotConn struct {
+	net.Conn
+	release func()
+}
+
+func (c *slotConn) Close() error {
+	err := c.Conn.Close()
+	c.release()
+	return err
 }
