@@ -85,15 +85,15 @@ type blendFlags struct {
 
 func addBlendFlags(fs *flag.FlagSet) *blendFlags {
 	f := &blendFlags{}
-	fs.Var(&f.blend, "blend", "collect in training batches from a weighted blend: PATH:AGENT[:WEIGHT], repeated or comma-separated (blend)")
-	f.seed = fs.String("seed", "", "seed of the blend's order (seed)")
-	f.epochs = fs.String("epochs", "", "passes over each dataset of the blend; -1 endless (max_num_epochs; default 1)")
-	f.steps = fs.String("steps", "", "stop after N batches (max_num_steps; default: until the blend is exhausted)")
-	f.prompts = fs.String("prompts", "", "groups per batch (num_prompts_per_step; default 32)")
-	f.gens = fs.String("generations", "", "rollouts per group (num_generations_per_prompt; default 16)")
-	f.age = fs.String("max-age", "", "batches collected ahead of the one handed out; -1 none (max_trajectory_age_steps; default 1)")
+	fs.Var(&f.blend, "blend", "collect in training batches from a weighted blend: `PATH:AGENT[:WEIGHT]`, repeated or comma-separated (blend)")
+	f.seed = fs.String("seed", "", "`N`: the seed of the blend's order (seed)")
+	f.epochs = fs.String("epochs", "", "`N` passes over each dataset of the blend; -1 endless (max_num_epochs; default 1)")
+	f.steps = fs.String("steps", "", "stop after `N` batches (max_num_steps; default: until the blend is exhausted)")
+	f.prompts = fs.String("prompts", "", "`P` groups per batch (num_prompts_per_step; default 32)")
+	f.gens = fs.String("generations", "", "`G` rollouts per group (num_generations_per_prompt; default 16)")
+	f.age = fs.String("max-age", "", "`N` batches collected ahead of the one handed out; -1 none (max_trajectory_age_steps; default 1)")
 	f.dynamic = fs.Bool("dynamic-sampling", false, "drop groups whose rewards are all equal and refill (use_dynamic_sampling)")
-	f.onFailed = fs.String("on-failed-group", "", "a group with failed rollouts: drop (refill), keep (its successes) or retry (on_failed_group; default drop)")
+	f.onFailed = fs.String("on-failed-group", "", "a group with failed rollouts: `drop|keep|retry` — drop and refill, keep its successes, or run the failed ones again (on_failed_group; default drop)")
 	return f
 }
 
