@@ -564,7 +564,7 @@ func TestBatchesOutputError(t *testing.T) {
 func TestBatchesInFlightCaps(t *testing.T) {
 	run := func(bh gym.Bulkhead) (a, b *scripted) {
 		a = &scripted{fn: func(_ context.Context, id, ri int) (float64, error) {
-			time.Sleep(20 * time.Millisecond)
+			time.Sleep(50 * time.Millisecond)
 			return varied(nil, id, ri)
 		}}
 		b = &scripted{fn: varied}
