@@ -75,7 +75,9 @@ type Batcher struct {
 	// rollouts a batch may spend beyond P·G on such refills and on failed
 	// groups: 0 means 10·P·G (NeMo RL's dynamic_sampling_max_gen_batches
 	// of 10), a negative value means none. Past the cap, groups are kept
-	// as they are, and the batch's stats say so.
+	// as they are, and the batch's stats say so. (NeMo RL raises an error
+	// past its cap instead, and filters samples by their leave-one-out std,
+	// which can split a group; here a group is kept or dropped whole.)
 	DynamicSampling  bool
 	MaxExtraRollouts int
 
