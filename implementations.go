@@ -38,6 +38,9 @@ type (
 	ModelFunc     func(s config.Server) (model.Model, error)
 	ResourcesFunc func(s config.Server) (Resources, error)
 	AgentFunc     func(s config.Server, deps Deps) (Environment, error)
+	// ResourcesDepsFunc builds a resources server that uses other instances
+	// of the config, such as the judge model of math_with_judge.
+	ResourcesDepsFunc func(s config.Server, deps Deps) (Resources, error)
 )
 
 // Implementations maps the implementation names of NeMo Gym config files
@@ -47,7 +50,7 @@ type (
 // Builtin has the library's own implementations.
 type Implementations struct {
 	models    map[string]ModelFunc
-	resources map[string]ResourcesFunc
+	resources map[string]ResourcesDepsFunc
 	agents    map[string]AgentFunc
 }
 
@@ -83,8 +86,15 @@ func (im *Implementations) AddModel(name string, fn ModelFunc) {
 
 // AddResources adds a resources server implementation (resources_servers).
 func (im *Implementations) AddResources(name string, fn ResourcesFunc) {
+	im.AddResourcesWithDeps(name, func(s config.Server, _ Deps) (Resources, error) { return fn(s) })
+}
+
+// AddResourcesWithDeps adds a resources server implementation whose
+// constructor resolves references to other instances of the config (a
+// judge model_server, say) through deps, each built once.
+func (im *Implementations) AddResourcesWithDeps(name string, fn ResourcesDepsFunc) {
 	if im.resources == nil {
-		im.resources = map[string]ResourcesFunc{}
+		im.resources = map[string]ResourcesDepsFunc{}
 	}
 	im.resources[name] = fn
 }
@@ -269,7 +279,7 @@ func remoteAgent(s config.Server, _ Deps) (Environment, error) {
 	return Environment{Agent: agent.NewRemote(u)}, nil
 }
 
-func remoteResources(s config.Server) (Resources, error) {
+func remoteResources(s config.Server, _ Deps) (Resources, error) {
 	u, err := s.URL()
 	if err != nil {
 		return Resources{}, err
@@ -299,6 +309,7 @@ type builder struct {
 	mu        sync.Mutex
 	models    map[string]model.Model
 	resources map[string]Resources
+	building  map[string]bool // resources servers being built
 }
 
 func (b *builder) server(ref config.Ref, kind config.Kind) (config.Server, error) {
@@ -337,23 +348,49 @@ func (b *builder) Model(ref config.Ref) (model.Model, error) {
 	return m, nil
 }
 
+// Resources builds a resources server instance once. The lock is not held
+// while the constructor runs, since it may resolve models through b.
 func (b *builder) Resources(ref config.Ref) (Resources, error) {
 	b.mu.Lock()
-	defer b.mu.Unlock()
 	if r, ok := b.resources[ref.Name]; ok {
+		b.mu.Unlock()
 		return r, nil
+	}
+	if b.building[ref.Name] {
+		b.mu.Unlock()
+		return Resources{}, fmt.Errorf("gym: resources server %q refers to itself", ref.Name)
 	}
 	s, err := b.server(ref, config.Resources)
 	if err != nil {
+		b.mu.Unlock()
 		return Resources{}, err
 	}
 	fn, err := lookup(b.im.resources, s, remoteResources)
 	if err != nil {
+		b.mu.Unlock()
 		return Resources{}, err
 	}
-	r, err := fn(s)
+	if b.building == nil {
+		b.building = map[string]bool{}
+	}
+	b.building[ref.Name] = true
+	b.mu.Unlock()
+
+	r, err := fn(s, b)
+
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	delete(b.building, ref.Name)
 	if err != nil {
+		var be *buildError
+		var ie *implError
+		if errors.As(err, &be) || errors.As(err, &ie) {
+			return Resources{}, err
+		}
 		return Resources{}, &buildError{path: s.Path(), err: err}
+	}
+	if prev, ok := b.resources[ref.Name]; ok {
+		return prev, nil
 	}
 	b.resources[ref.Name] = r
 	return r, nil

@@ -73,15 +73,11 @@ const NoTimeout time.Duration = -1
 // Run runs one rollout.
 func (a *Simple) Run(ctx context.Context, task rollout.Task) (res *rollout.Result, err error) {
 	err = a.inSession(ctx, task, func(sess env.Session) error {
-		params, err := task.Params()
+		req, err := request(task)
 		if err != nil {
-			return rollout.Fail(rollout.FailInvalidRow, "seed", err)
+			return err
 		}
-		input, err := params.Input()
-		if err != nil {
-			return rollout.Fail(rollout.FailInvalidRow, "seed", fmt.Errorf("%s.%w", rollout.KeyCreateParams, err))
-		}
-		resp, err := a.Loop(ctx, sess, &model.Request{Params: params, Input: input})
+		resp, err := a.Loop(ctx, sess, req)
 		res = &rollout.Result{Response: resp}
 		if err != nil {
 			return err
@@ -96,6 +92,20 @@ func (a *Simple) Run(ctx context.Context, task rollout.Task) (res *rollout.Resul
 		return nil
 	})
 	return res, err
+}
+
+// request is the first model request of a row: its responses_create_params
+// and their input. A row without them is an invalid row.
+func request(task rollout.Task) (*model.Request, error) {
+	params, err := task.Params()
+	if err != nil {
+		return nil, rollout.Fail(rollout.FailInvalidRow, "seed", err)
+	}
+	input, err := params.Input()
+	if err != nil {
+		return nil, rollout.Fail(rollout.FailInvalidRow, "seed", fmt.Errorf("%s.%w", rollout.KeyCreateParams, err))
+	}
+	return &model.Request{Params: params, Input: input}, nil
 }
 
 // Respond runs the tool loop for one Responses API request, as NeMo Gym's

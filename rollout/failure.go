@@ -21,6 +21,7 @@ const (
 	FailCancelled  FailureClass = "cancelled"              // the run was cancelled
 	FailAgent      FailureClass = "agent_error"            // anything else raised by the agent or the environment
 	FailResources  FailureClass = "resources_server_error" // seeding or closing a session failed
+	FailJudge      FailureClass = "judge_failed"           // a verifier's judge model call failed (NeMo Gym's judge_failsafe)
 )
 
 // Known reports whether c is one of the classes above. A client that reads
@@ -28,7 +29,7 @@ const (
 func (c FailureClass) Known() bool {
 	switch c {
 	case FailModel, FailTimeout, FailToolPanic, FailVerifier, FailInvalidRow,
-		FailRemote, FailCancelled, FailAgent, FailResources:
+		FailRemote, FailCancelled, FailAgent, FailResources, FailJudge:
 		return true
 	}
 	return false
