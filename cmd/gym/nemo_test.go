@@ -2,11 +2,9 @@ package main_test
 
 import (
 	"bufio"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -19,18 +17,10 @@ import (
 	"github.com/gymkit/gym/rollout"
 )
 
-// freePort returns a loopback port that was free a moment ago.
-func freePort(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	defer ln.Close()
-	return strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
-}
-
 // startServers runs `gym env start ARGS` in dir and waits until every
-// server is ready; it is stopped with SIGTERM when the test ends.
-func startServers(t *testing.T, bin, dir string, args ...string) {
+// server is ready; it is stopped with SIGTERM when the test ends. It
+// returns the head server's port.
+func startServers(t *testing.T, bin, dir string, args ...string) string {
 	t.Helper()
 	cmd := exec.Command(bin, append([]string{"env", "start"}, args...)...)
 	cmd.Dir = dir
@@ -49,8 +39,12 @@ func startServers(t *testing.T, bin, dir string, args ...string) {
 	lines := bufio.NewScanner(stderr)
 	var log []string
 	ready := false
+	port := ""
 	for lines.Scan() {
 		log = append(log, lines.Text())
+		if h, ok := strings.CutPrefix(lines.Text(), "head server at "); ok {
+			port = h[strings.LastIndexByte(h, ':')+1:]
+		}
 		if lines.Text() == "all servers ready" {
 			ready = true
 			break
@@ -63,6 +57,8 @@ func startServers(t *testing.T, bin, dir string, args ...string) {
 		_ = cmd.Wait()
 		close(done)
 	}()
+	require.NotEmpty(t, port, "gym env start did not say where its head server is")
+	return port
 }
 
 // NeMo Gym's quickstart, typed as its README types it, from an empty
@@ -79,15 +75,15 @@ func TestNeMoGymCommandLines(t *testing.T) {
 	srv := gymtest.NewServer(gymtest.Policy(policy))
 	defer srv.Close()
 	dir := t.TempDir()
-	port := freePort(t)
-	head := []string{"+head_server.host=127.0.0.1", "+head_server.port=" + port}
-
-	startServers(t, bin, dir, append([]string{
+	// The head server on a port of the system's choosing (0), so that
+	// tests running at once never collide.
+	port := startServers(t, bin, dir, append([]string{
 		"--model-type", "openai_model",
 		"--resources-server", "example_single_tool_call",
 		"--resources-server", "example_multi_step",
 		"--model", "fake", "--model-url", srv.URL, "--model-api-key", "k",
-	}, head...)...)
+	}, "+head_server.host=127.0.0.1", "+head_server.port=0")...)
+	head := []string{"+head_server.host=127.0.0.1", "+head_server.port=" + port}
 
 	gym := func(name string, args ...string) (string, string) {
 		t.Helper()
