@@ -4,6 +4,8 @@ import (
 	"math"
 	"strconv"
 	"unicode/utf8"
+
+	"github.com/gymkit/gym/internal/pyjson"
 )
 
 // appendJSON appends v as NeMo Gym's server sends it: FastAPI serializes
@@ -115,53 +117,12 @@ func appendRyu(b []byte, f float64) []byte {
 	}
 }
 
-const hexDigits = "0123456789abcdef"
-
 // appendString writes a JSON string as serde_json does: only ", \ and
-// control characters are escaped.
+// control characters are escaped, other text is written as it is. Each
+// byte that is not valid UTF-8 is written as U+FFFD itself.
 func appendString(b []byte, s string) []byte {
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c >= utf8.RuneSelf {
-			r, size := utf8.DecodeRuneInString(s[i:])
-			if r == utf8.RuneError && size == 1 {
-				b = append(b, s[start:i]...)
-				b = append(b, "\ufffd"...)
-				i++
-				start = i
-				continue
-			}
-			i += size
-			continue
-		}
-		if c >= 0x20 && c != '"' && c != '\\' {
-			i++
-			continue
-		}
-		b = append(b, s[start:i]...)
-		switch c {
-		case '"':
-			b = append(b, '\\', '"')
-		case '\\':
-			b = append(b, '\\', '\\')
-		case '\n':
-			b = append(b, '\\', 'n')
-		case '\r':
-			b = append(b, '\\', 'r')
-		case '\t':
-			b = append(b, '\\', 't')
-		case '\b':
-			b = append(b, '\\', 'b')
-		case '\f':
-			b = append(b, '\\', 'f')
-		default:
-			b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-		}
-		i++
-		start = i
+	if !utf8.ValidString(s) {
+		s = string([]rune(s)) // one U+FFFD a bad byte, as serde_json's caller sees it
 	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
+	return pyjson.AppendString(b, s, false)
 }
