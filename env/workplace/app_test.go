@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"testing"
 
+	"github.com/gymkit/gym/internal/pyrepr"
 	"github.com/stretchr/testify/require"
 )
 
@@ -281,7 +282,7 @@ func TestPythonStrings(t *testing.T) {
 	}
 	for _, s := range []string{"", "4.5", "_1", "1__0", "x"} {
 		_, err := pyInt(s)
-		require.EqualError(t, err, "invalid literal for int() with base 10: "+reprString(s))
+		require.EqualError(t, err, "invalid literal for int() with base 10: "+pyrepr.Str(s))
 	}
 }
 

@@ -11,7 +11,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/gymkit/gym/internal/pyjson"
+	"github.com/gymkit/gym/internal/pyrepr"
 )
 
 // The tools of NeMo Gym's server are Python functions over pandas
@@ -428,17 +428,9 @@ func pyRepr(v any) string {
 	case int64:
 		return strconv.FormatInt(x, 10)
 	case float64:
-		switch {
-		case math.IsNaN(x):
-			return "nan"
-		case math.IsInf(x, 1):
-			return "inf"
-		case math.IsInf(x, -1):
-			return "-inf"
-		}
-		return string(pyjson.AppendFloat(nil, x))
+		return pyrepr.Float(x)
 	case string:
-		return reprString(x)
+		return pyrepr.Str(x)
 	case []any:
 		parts := make([]string, len(x))
 		for i, e := range x {
@@ -448,50 +440,11 @@ func pyRepr(v any) string {
 	case *dict:
 		parts := make([]string, len(x.keys))
 		for i, k := range x.keys {
-			parts[i] = reprString(k) + ": " + pyRepr(x.vals[i])
+			parts[i] = pyrepr.Str(k) + ": " + pyRepr(x.vals[i])
 		}
 		return "{" + strings.Join(parts, ", ") + "}"
 	}
 	return fmt.Sprint(v)
-}
-
-// reprString is Python's repr of a str: single quotes unless the text has
-// a single quote and no double quote.
-func reprString(s string) string {
-	q := byte('\'')
-	if strings.ContainsRune(s, '\'') && !strings.ContainsRune(s, '"') {
-		q = '"'
-	}
-	var b strings.Builder
-	b.WriteByte(q)
-	for _, r := range s {
-		switch {
-		case r == rune(q) || r == '\\':
-			b.WriteByte('\\')
-			b.WriteRune(r)
-		case r == '\n':
-			b.WriteString(`\n`)
-		case r == '\r':
-			b.WriteString(`\r`)
-		case r == '\t':
-			b.WriteString(`\t`)
-		case r < 0x20 || r == 0x7f:
-			fmt.Fprintf(&b, `\x%02x`, r)
-		case r > 0x7f && !unicode.IsPrint(r) && r != ' ':
-			switch {
-			case r <= 0xff:
-				fmt.Fprintf(&b, `\x%02x`, r)
-			case r <= 0xffff:
-				fmt.Fprintf(&b, `\u%04x`, r)
-			default:
-				fmt.Fprintf(&b, `\U%08x`, r)
-			}
-		default:
-			b.WriteRune(r)
-		}
-	}
-	b.WriteByte(q)
-	return b.String()
 }
 
 // lower is Python's str.lower.

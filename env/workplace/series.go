@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+
+	"github.com/gymkit/gym/internal/pyrepr"
 )
 
 // The pandas operations the tools use, on one column of a table, with
@@ -272,7 +274,7 @@ func pyInt(v any) (int64, error) {
 			prevUnderscore = false
 		}
 		if !ok || prevUnderscore {
-			return 0, raise("invalid literal for int() with base 10: %s", reprString(x))
+			return 0, raise("invalid literal for int() with base 10: %s", pyrepr.Str(x))
 		}
 		if neg {
 			n = -n

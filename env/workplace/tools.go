@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/gymkit/gym/internal/pyrepr"
 )
 
 // state is one session's workplace: the tables of NeMo Gym's five toolkits
@@ -155,7 +157,7 @@ func try(f func() (any, error)) (v any, err error) {
 			if !ok {
 				panic(p)
 			}
-			v, err = nil, raise("%s", reprString(k.name))
+			v, err = nil, raise("%s", pyrepr.Str(k.name))
 		}
 	}()
 	return f()
@@ -1179,7 +1181,7 @@ func pyFloat(v any) (float64, error) {
 	case string:
 		f, ok := parsePyFloat(x)
 		if !ok {
-			return 0, raise("could not convert string to float: %s", reprString(x))
+			return 0, raise("could not convert string to float: %s", pyrepr.Str(x))
 		}
 		return f, nil
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gymkit/gym/config"
 	"github.com/gymkit/gym/env"
+	"github.com/gymkit/gym/internal/pyrepr"
 	"github.com/gymkit/gym/rollout"
 	"github.com/gymkit/gym/verifier"
 )
@@ -243,7 +244,7 @@ func (st *state) route(name string, args json.RawMessage) string {
 func (st *state) call(name string, kwargs *dict) (any, error) {
 	m, ok := methods[name]
 	if !ok {
-		return nil, raise("%s", reprString(name))
+		return nil, raise("%s", pyrepr.Str(name))
 	}
 	a, err := m.bind(kwargs)
 	if err != nil {

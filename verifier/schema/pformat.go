@@ -3,6 +3,8 @@ package schema
 import (
 	"strings"
 	"unicode/utf8"
+
+	"github.com/gymkit/gym/internal/pyrepr"
 )
 
 // pformat is Python's pprint.pformat(v, width=72, sort_dicts=False), which
@@ -83,7 +85,7 @@ func (p *printer) list(l []any, indent, allowance, level int) {
 // adjacent literals, one per line.
 func (p *printer) str(s string, indent, allowance, level int) {
 	if s == "" {
-		p.b.WriteString(pyStrRepr(s))
+		p.b.WriteString(pyrepr.Str(s))
 		return
 	}
 	lines := splitLinesPy(s)
@@ -96,7 +98,7 @@ func (p *printer) str(s string, indent, allowance, level int) {
 	var chunks []string
 	var rep string
 	for i, line := range lines {
-		rep = pyStrRepr(line)
+		rep = pyrepr.Str(line)
 		if i == len(lines)-1 {
 			maxWidth1 -= allowance
 		}
@@ -112,9 +114,9 @@ func (p *printer) str(s string, indent, allowance, level int) {
 			if j == len(parts)-1 && i == len(lines)-1 {
 				maxWidth2 -= allowance
 			}
-			if pyLen(pyStrRepr(candidate)) > maxWidth2 {
+			if pyLen(pyrepr.Str(candidate)) > maxWidth2 {
 				if current != "" {
-					chunks = append(chunks, pyStrRepr(current))
+					chunks = append(chunks, pyrepr.Str(current))
 				}
 				current = part
 			} else {
@@ -122,7 +124,7 @@ func (p *printer) str(s string, indent, allowance, level int) {
 			}
 		}
 		if current != "" {
-			chunks = append(chunks, pyStrRepr(current))
+			chunks = append(chunks, pyrepr.Str(current))
 		}
 	}
 	if len(chunks) == 1 {

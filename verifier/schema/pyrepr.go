@@ -3,10 +3,10 @@ package schema
 import (
 	"encoding/json"
 	"fmt"
-	"math"
 	"strconv"
 	"strings"
-	"unicode"
+
+	"github.com/gymkit/gym/internal/pyrepr"
 )
 
 // pyRepr is Python's repr of a parsed value (objects with sorted keys,
@@ -31,11 +31,11 @@ func (o ordering) writeRepr(b *strings.Builder, v any) {
 			b.WriteString("False")
 		}
 	case string:
-		b.WriteString(pyStrRepr(v))
+		b.WriteString(pyrepr.Str(v))
 	case json.Number:
 		b.WriteString(numberRepr(v))
 	case float64:
-		b.WriteString(pyFloatRepr(v))
+		b.WriteString(pyrepr.Float(v))
 	case int:
 		b.WriteString(strconv.Itoa(v))
 	case int64:
@@ -71,7 +71,7 @@ func keyRepr(k string) string {
 	if strings.HasPrefix(k, nonStringKey) {
 		return strings.TrimPrefix(k, nonStringKey)
 	}
-	return pyStrRepr(k)
+	return pyrepr.Str(k)
 }
 
 func numberRepr(n json.Number) string {
@@ -83,68 +83,7 @@ func numberRepr(n json.Number) string {
 		return s
 	}
 	f, _ := strconv.ParseFloat(s, 64)
-	return pyFloatRepr(f)
-}
-
-// pyFloatRepr is Python's repr of a float: the shortest decimal that reads
-// back, positional for exponents -4..15, with ".0" for integral values.
-func pyFloatRepr(f float64) string {
-	switch {
-	case math.IsNaN(f):
-		return "nan"
-	case math.IsInf(f, 1):
-		return "inf"
-	case math.IsInf(f, -1):
-		return "-inf"
-	}
-	e := strconv.FormatFloat(f, 'e', -1, 64) // d.ddde±XX
-	mant, exp, _ := strings.Cut(e, "e")
-	x, _ := strconv.Atoi(exp)
-	if x < -4 || x >= 16 {
-		sign := "+"
-		if x < 0 {
-			sign, x = "-", -x
-		}
-		return fmt.Sprintf("%se%s%02d", mant, sign, x)
-	}
-	s := strconv.FormatFloat(f, 'f', -1, 64)
-	if !strings.ContainsAny(s, ".") {
-		s += ".0"
-	}
-	return s
-}
-
-// pyStrRepr is Python's repr of a str.
-func pyStrRepr(s string) string {
-	quote := byte('\'')
-	if strings.ContainsRune(s, '\'') && !strings.ContainsRune(s, '"') {
-		quote = '"'
-	}
-	var b strings.Builder
-	b.WriteByte(quote)
-	for _, r := range s {
-		switch {
-		case r == rune(quote) || r == '\\':
-			b.WriteByte('\\')
-			b.WriteRune(r)
-		case r == '\n':
-			b.WriteString(`\n`)
-		case r == '\r':
-			b.WriteString(`\r`)
-		case r == '\t':
-			b.WriteString(`\t`)
-		case r == ' ' || unicode.IsPrint(r):
-			b.WriteRune(r)
-		case r < 0x100:
-			fmt.Fprintf(&b, `\x%02x`, r)
-		case r < 0x10000:
-			fmt.Fprintf(&b, `\u%04x`, r)
-		default:
-			fmt.Fprintf(&b, `\U%08x`, r)
-		}
-	}
-	b.WriteByte(quote)
-	return b.String()
+	return pyrepr.Float(f)
 }
 
 // Repr is Python's repr of a parsed value (see ParseJSON), as error

@@ -16,6 +16,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6/kind"
 
 	"github.com/gymkit/gym/internal/pyre"
+	"github.com/gymkit/gym/internal/pyrepr"
 )
 
 // Schema is a JSON Schema as NeMo Gym's structured_outputs checks against
@@ -187,7 +188,7 @@ func (s *Schema) verbose(e *jsonschema.ValidationError, v any, order ordering) s
 	pretty := func(o ordering, x any) string {
 		return strings.ReplaceAll(o.pformat(x), "\n", "\n    ")
 	}
-	return msg + "\n\nFailed validating " + pyStrRepr(kw[len(kw)-1]) + " in " + index("schema", schemaPath) + ":\n    " +
+	return msg + "\n\nFailed validating " + pyrepr.Str(kw[len(kw)-1]) + " in " + index("schema", schemaPath) + ":\n    " +
 		pretty(s.order, sub) + "\n\nOn " + index("instance", instPath) + ":\n    " + pretty(order, inst)
 }
 
@@ -436,7 +437,7 @@ func ratRepr(r *big.Rat) string {
 		return r.Num().String()
 	}
 	f, _ := r.Float64()
-	return pyFloatRepr(f)
+	return pyrepr.Float(f)
 }
 
 // cache holds compiled schemas by their text: a dataset's rows are

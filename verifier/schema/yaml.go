@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/gymkit/gym/internal/pyrepr"
 )
 
 // ParseYAML parses s as PyYAML's yaml.safe_load does, which reads YAML 1.1:
@@ -293,7 +295,7 @@ func scalar(n *yaml.Node) (any, error) {
 		case "no", "false", "off":
 			return false, nil
 		}
-		return nil, &PyError{Name: "KeyError", Message: pyStrRepr(strings.ToLower(v))}
+		return nil, &PyError{Name: "KeyError", Message: pyrepr.Str(strings.ToLower(v))}
 	case "!!int":
 		return yamlIntValue(v)
 	case "!!float":
@@ -345,7 +347,7 @@ func yamlIntValue(v string) (any, error) {
 		_, ok = n.SetString(s, 10)
 	}
 	if !ok {
-		return nil, &PyError{Name: "ValueError", Message: fmt.Sprintf("invalid literal for int(): %s", pyStrRepr(v))}
+		return nil, &PyError{Name: "ValueError", Message: fmt.Sprintf("invalid literal for int(): %s", pyrepr.Str(v))}
 	}
 	if neg {
 		n.Neg(n)
@@ -373,7 +375,7 @@ func yamlFloatValue(v string) (any, error) {
 		for i := len(parts) - 1; i >= 0; i-- {
 			f, err := strconv.ParseFloat(parts[i], 64)
 			if err != nil {
-				return nil, &PyError{Name: "ValueError", Message: fmt.Sprintf("could not convert string to float: %s", pyStrRepr(parts[i]))}
+				return nil, &PyError{Name: "ValueError", Message: fmt.Sprintf("could not convert string to float: %s", pyrepr.Str(parts[i]))}
 			}
 			total += f * base
 			base *= 60
@@ -382,7 +384,7 @@ func yamlFloatValue(v string) (any, error) {
 	}
 	f, err := strconv.ParseFloat(s, 64)
 	if err != nil && !math.IsInf(f, 0) {
-		return nil, &PyError{Name: "ValueError", Message: fmt.Sprintf("could not convert string to float: %s", pyStrRepr(s))}
+		return nil, &PyError{Name: "ValueError", Message: fmt.Sprintf("could not convert string to float: %s", pyrepr.Str(s))}
 	}
 	return sign * f, nil
 }
@@ -417,7 +419,7 @@ var yamlDateTime = regexp.MustCompile(`^([0-9][0-9][0-9][0-9])-([0-9][0-9]?)-([0
 func yamlTimestamp(v string) (any, error) {
 	m := yamlDateTime.FindStringSubmatch(v)
 	if m == nil {
-		return nil, &PyError{Name: "ValueError", Message: "invalid timestamp " + pyStrRepr(v)}
+		return nil, &PyError{Name: "ValueError", Message: "invalid timestamp " + pyrepr.Str(v)}
 	}
 	num := func(s string) int { n, _ := strconv.Atoi(s); return n }
 	y, mo, d := num(m[1]), num(m[2]), num(m[3])
