@@ -8,11 +8,10 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
-	"unicode/utf16"
-	"unicode/utf8"
 
 	"github.com/gymkit/gym/config"
 	"github.com/gymkit/gym/env"
+	"github.com/gymkit/gym/internal/jsonscan"
 	"github.com/gymkit/gym/rollout"
 	"github.com/gymkit/gym/verifier"
 	"github.com/gymkit/gym/verifier/ifeval"
@@ -141,7 +140,7 @@ func Verify(task rollout.Task, response *rollout.Response) (*Result, error) {
 	mode := GradingBinary
 	if raw, ok := vm.Get("grading_mode"); ok {
 		// An explicit null is Python's None, no grading mode.
-		if s, isStr := unquote(raw); isStr {
+		if s, isStr := jsonscan.String(raw); isStr {
 			mode = s
 		} else {
 			mode = string(raw)
@@ -312,7 +311,7 @@ func finalText(resp *rollout.Response) (string, error) {
 		typ, _ := member(parts[0], "type")
 		return "", fmt.Errorf("instruction_following: the last output item's first content part has no text (type %s)", typ)
 	}
-	text, ok := unquote(t)
+	text, ok := jsonscan.String(t)
 	if !ok {
 		return "", fmt.Errorf("instruction_following: the last output item's text is not a JSON string")
 	}
@@ -320,191 +319,32 @@ func finalText(resp *rollout.Response) (string, error) {
 }
 
 // The row was validated as JSON when it was read, so its values are
-// split by scanning, not decoded.
-
-// skipValue returns the end of the JSON value that starts at b[i].
-func skipValue(b []byte, i int) int {
-	depth := 0
-	for ; i < len(b); i++ {
-		switch b[i] {
-		case '"':
-			for i++; i < len(b) && b[i] != '"'; i++ {
-				if b[i] == '\\' {
-					i++
-				}
-			}
-			if depth == 0 {
-				return i + 1
-			}
-		case '{', '[':
-			depth++
-		case '}', ']':
-			if depth == 0 {
-				return i
-			}
-			depth--
-			if depth == 0 {
-				return i + 1
-			}
-		case ',', ' ', '\t', '\r', '\n', ':':
-			if depth == 0 {
-				return i
-			}
-		}
-	}
-	return i
-}
-
-func skipSpace(b []byte, i int) int {
-	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\r' || b[i] == '\n') {
-		i++
-	}
-	return i
-}
+// split by scanning (internal/jsonscan), not decoded.
 
 // elements returns the elements of a JSON array.
 func elements(raw []byte) ([]json.RawMessage, bool) {
-	i := skipSpace(raw, 0)
-	if i >= len(raw) || raw[i] != '[' {
-		return nil, false
-	}
 	var out []json.RawMessage
-	for i = skipSpace(raw, i+1); i < len(raw) && raw[i] != ']'; {
-		end := skipValue(raw, i)
-		if end <= i {
-			return nil, false
-		}
-		out = append(out, raw[i:end])
-		i = skipSpace(raw, end)
-		if i < len(raw) && raw[i] == ',' {
-			i = skipSpace(raw, i+1)
-		}
-	}
-	return out, true
+	err := jsonscan.Array(raw, func(e []byte) error {
+		out = append(out, e)
+		return nil
+	})
+	return out, err == nil
 }
 
-// member returns the value of key name in a JSON object.
+// errFound stops the walk of an object at the member looked for.
+var errFound = errors.New("found")
+
+// member returns the value of the first key name in a JSON object.
 func member(raw []byte, name string) (json.RawMessage, bool) {
-	i := skipSpace(raw, 0)
-	if i >= len(raw) || raw[i] != '{' {
-		return nil, false
-	}
-	for i = skipSpace(raw, i+1); i < len(raw) && raw[i] == '"'; {
-		kEnd := skipValue(raw, i)
-		key := raw[i:kEnd]
-		i = skipSpace(raw, kEnd)
-		if i >= len(raw) || raw[i] != ':' {
-			return nil, false
+	var v json.RawMessage
+	err := jsonscan.Object(raw, func(k string, value []byte) error {
+		if k == name {
+			v = value
+			return errFound
 		}
-		i = skipSpace(raw, i+1)
-		vEnd := skipValue(raw, i)
-		if k, ok := unquote(key); ok && k == name {
-			return raw[i:vEnd], true
-		}
-		i = skipSpace(raw, vEnd)
-		if i < len(raw) && raw[i] == ',' {
-			i = skipSpace(raw, i+1)
-		}
-	}
-	return nil, false
-}
-
-// unquote decodes a JSON string as encoding/json does (lone surrogates
-// become U+FFFD), without its reflection.
-func unquote(raw []byte) (string, bool) {
-	raw = bytes.Trim(raw, " \t\r\n")
-	if len(raw) < 2 || raw[0] != '"' || raw[len(raw)-1] != '"' {
-		return "", false
-	}
-	body := raw[1 : len(raw)-1]
-	if bytes.IndexByte(body, '\\') < 0 && utf8.Valid(body) {
-		return string(body), true
-	}
-	valid := utf8.Valid(body)
-	b := make([]byte, 0, len(body))
-	for i := 0; i < len(body); {
-		c := body[i]
-		if c != '\\' {
-			if valid {
-				n := bytes.IndexByte(body[i:], '\\')
-				if n < 0 {
-					n = len(body) - i
-				}
-				b = append(b, body[i:i+n]...)
-				i += n
-				continue
-			}
-			r, size := utf8.DecodeRune(body[i:])
-			b = utf8.AppendRune(b, r)
-			i += size
-			continue
-		}
-		if i+1 >= len(body) {
-			return "", false
-		}
-		switch e := body[i+1]; e {
-		case '"', '\\', '/':
-			b = append(b, e)
-		case 'b':
-			b = append(b, '\b')
-		case 'f':
-			b = append(b, '\f')
-		case 'n':
-			b = append(b, '\n')
-		case 'r':
-			b = append(b, '\r')
-		case 't':
-			b = append(b, '\t')
-		case 'u':
-			if i+6 > len(body) {
-				return "", false
-			}
-			r, ok := hex4(body[i+2:])
-			if !ok {
-				return "", false
-			}
-			i += 6
-			if utf16.IsSurrogate(r) {
-				if i+6 <= len(body) && body[i] == '\\' && body[i+1] == 'u' {
-					if r2, ok := hex4(body[i+2:]); ok {
-						if dec := utf16.DecodeRune(r, r2); dec != utf8.RuneError {
-							b = utf8.AppendRune(b, dec)
-							i += 6
-							continue
-						}
-					}
-				}
-				r = utf8.RuneError
-			}
-			b = utf8.AppendRune(b, r)
-			continue
-		default:
-			return "", false
-		}
-		i += 2
-	}
-	return string(b), true
-}
-
-func hex4(b []byte) (rune, bool) {
-	if len(b) < 4 {
-		return 0, false
-	}
-	var r rune
-	for _, c := range b[:4] {
-		switch {
-		case '0' <= c && c <= '9':
-			c -= '0'
-		case 'a' <= c && c <= 'f':
-			c -= 'a' - 10
-		case 'A' <= c && c <= 'F':
-			c -= 'A' - 10
-		default:
-			return 0, false
-		}
-		r = r<<4 | rune(c)
-	}
-	return r, true
+		return nil
+	})
+	return v, err == errFound
 }
 
 // decodeKwargs decodes an instruction's kwargs (null is none) into the
@@ -535,7 +375,7 @@ func decodeKwargs(raw json.RawMessage) (map[string]any, error) {
 func decodeValue(raw json.RawMessage) (any, error) {
 	switch c := firstByte(raw); {
 	case c == '"':
-		if s, ok := unquote(raw); ok {
+		if s, ok := jsonscan.String(raw); ok {
 			return s, nil
 		}
 		return nil, errors.New("bad string")
