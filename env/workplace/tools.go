@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/gymkit/gym/internal/pyrepr"
+	"github.com/gymkit/gym/internal/pyslice"
 )
 
 // state is one session's workplace: the tables of NeMo Gym's five toolkits
@@ -609,19 +610,7 @@ func (p *pages) slice(items []any) ([]any, error) {
 		return nil, raise("slice indices must be integers or None or have an __index__ method")
 	}
 	n := int64(len(items))
-	clamp := func(i int64) int64 {
-		if i < 0 {
-			i += n
-			if i < 0 {
-				i = 0
-			}
-		}
-		if i > n {
-			i = n
-		}
-		return i
-	}
-	s, e := clamp(start), clamp(end)
+	s, e := pyslice.Clamp(start, n), pyslice.Clamp(end, n)
 	if e < s {
 		return []any{}, nil
 	}

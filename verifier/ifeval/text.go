@@ -4,6 +4,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/gymkit/gym/internal/pyslice"
 )
 
 // The helpers below reproduce Python's str methods and re classes on
@@ -127,19 +129,7 @@ func pyIndex(i, n int) (int, bool) {
 func pySlice(s string, start, end int) string {
 	rs := []rune(s)
 	n := len(rs)
-	clamp := func(i int) int {
-		if i < 0 {
-			i += n
-			if i < 0 {
-				i = 0
-			}
-		}
-		if i > n {
-			i = n
-		}
-		return i
-	}
-	a, b := clamp(start), clamp(end)
+	a, b := pyslice.Clamp(start, n), pyslice.Clamp(end, n)
 	if a >= b {
 		return ""
 	}
