@@ -330,3 +330,31 @@ func setting[T any](cfg *config.Config, key string) (T, bool, error) {
 	}
 	return v, true, nil
 }
+
+// settingDst is one setting for readSettings: its key and where it goes.
+type settingDst struct {
+	key  string
+	read func(cfg *config.Config) error
+}
+
+// into is the setting key read into *dst (see setting); a missing key
+// leaves *dst as it is, so a default can be set first.
+func into[T any](key string, dst *T) settingDst {
+	return settingDst{key, func(cfg *config.Config) error {
+		v, ok, err := setting[T](cfg, key)
+		if err == nil && ok {
+			*dst = v
+		}
+		return err
+	}}
+}
+
+// readSettings reads each setting in order and stops at the first error.
+func readSettings(cfg *config.Config, dsts ...settingDst) error {
+	for _, d := range dsts {
+		if err := d.read(cfg); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -520,29 +520,16 @@ func settingTypos(c *config.Config) []string {
 
 func runSettings(c *config.Config) (*settings, error) {
 	st := &settings{}
-	var err error
-	if st.Input, _, err = setting[string](c, "input_jsonl_fpath"); err != nil {
-		return nil, err
-	}
-	if st.Output, _, err = setting[string](c, "output_jsonl_fpath"); err != nil {
-		return nil, err
-	}
-	if st.Agent, _, err = setting[string](c, "agent_name"); err != nil {
-		return nil, err
-	}
-	if st.Limit, _, err = setting[int](c, "limit"); err != nil {
-		return nil, err
-	}
-	if st.Concurrency, _, err = setting[int](c, "num_samples_in_parallel"); err != nil {
-		return nil, err
-	}
-	if st.Resume, _, err = setting[bool](c, "resume_from_cache"); err != nil {
-		return nil, err
-	}
-	if st.NoAggregation, _, err = setting[bool](c, "disable_aggregation"); err != nil {
-		return nil, err
-	}
-	if st.Params, _, err = setting[map[string]any](c, "responses_create_params"); err != nil {
+	if err := readSettings(c,
+		into("input_jsonl_fpath", &st.Input),
+		into("output_jsonl_fpath", &st.Output),
+		into("agent_name", &st.Agent),
+		into("limit", &st.Limit),
+		into("num_samples_in_parallel", &st.Concurrency),
+		into("resume_from_cache", &st.Resume),
+		into("disable_aggregation", &st.NoAggregation),
+		into("responses_create_params", &st.Params),
+	); err != nil {
 		return nil, err
 	}
 	for k, v := range map[string]int{"limit": st.Limit, "num_samples_in_parallel": st.Concurrency} {

@@ -27,16 +27,9 @@ func (c *Command) datasetCollate(_ context.Context, inv *invocation) error {
 	if err != nil {
 		return usageError{err}
 	}
-	mode, _, err := setting[string](cfg, "mode")
-	if err != nil {
-		return err
-	}
-	dir, _, err := setting[string](cfg, "output_dirpath")
-	if err != nil {
-		return err
-	}
-	download, _, err := setting[bool](cfg, "should_download")
-	if err != nil {
+	var mode, dir string
+	var download bool
+	if err := readSettings(cfg, into("mode", &mode), into("output_dirpath", &dir), into("should_download", &download)); err != nil {
 		return err
 	}
 	if dir == "" {

@@ -238,19 +238,10 @@ func (c *Command) evalAggregate(_ context.Context, inv *invocation) error {
 	if err != nil {
 		return usageError{err}
 	}
-	glob, _, err := setting[string](cfg, "input_glob")
-	if err != nil {
-		return err
-	}
-	output, _, err := setting[string](cfg, "output_jsonl_fpath")
-	if err != nil {
-		return err
-	}
+	var glob, output string
 	merge := true
-	if v, ok, err := setting[bool](cfg, "merge_shards"); err != nil {
+	if err := readSettings(cfg, into("input_glob", &glob), into("output_jsonl_fpath", &output), into("merge_shards", &merge)); err != nil {
 		return err
-	} else if ok {
-		merge = v
 	}
 	if glob == "" || output == "" {
 		return usagef("need -i/--input-glob and -o/--output")

@@ -28,16 +28,13 @@ func (c *Command) evalProfile(_ context.Context, inv *invocation) error {
 	if err != nil {
 		return usageError{err}
 	}
-	inputs, _, err := setting[string](cfg, "materialized_inputs_jsonl_fpath")
-	if err != nil {
-		return err
-	}
-	rollouts, _, err := setting[string](cfg, "rollouts_jsonl_fpath")
-	if err != nil {
-		return err
-	}
-	partial, _, err := setting[bool](cfg, "allow_partial_rollouts")
-	if err != nil {
+	var inputs, rollouts string
+	var partial bool
+	if err := readSettings(cfg,
+		into("materialized_inputs_jsonl_fpath", &inputs),
+		into("rollouts_jsonl_fpath", &rollouts),
+		into("allow_partial_rollouts", &partial),
+	); err != nil {
 		return err
 	}
 	if err := statFile("--inputs", inputs); err != nil {
