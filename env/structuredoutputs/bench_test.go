@@ -2,7 +2,6 @@ package structuredoutputs_test
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -11,35 +10,9 @@ import (
 	"github.com/gymkit/gym/env/structuredoutputs"
 	"github.com/gymkit/gym/internal/benchcpu"
 	"github.com/gymkit/gym/internal/reftest"
-	"github.com/gymkit/gym/rollout"
+	"github.com/gymkit/gym/internal/replaytest"
 	"github.com/gymkit/gym/verifier"
 )
-
-func requests(b *testing.B, rollouts, dataset string) []*verifier.Request {
-	b.Helper()
-	var index *rollout.InputIndex
-	if dataset != "" {
-		var err error
-		index, err = rollout.IndexByInput(rollout.ReadTasksFile(dataset))
-		require.NoError(b, err)
-	}
-	f, err := os.Open(rollouts)
-	require.NoError(b, err)
-	defer f.Close()
-	var reqs []*verifier.Request
-	for res, err := range rollout.ReadResults(f, rollouts) {
-		require.NoError(b, err)
-		task := res.Task
-		if index != nil {
-			var found bool
-			task, found, err = index.Complete(task)
-			require.NoError(b, err)
-			require.True(b, found)
-		}
-		reqs = append(reqs, &verifier.Request{Task: task, Response: res.Response})
-	}
-	return reqs
-}
 
 // run verifies reqs round-robin on every core and reports verifies/s, the
 // CPU time per verify and the verifies per second two cores give at that
@@ -76,7 +49,7 @@ func run(b *testing.B, reqs []*verifier.Request, fresh bool) {
 func BenchmarkVerifyRecorded(b *testing.B) {
 	rollouts := reftest.Path(b, "resources_servers", "structured_outputs", "data", "example_rollouts.jsonl")
 	dataset, _ := recordedDataset(b, rollouts)
-	reqs := requests(b, rollouts, dataset)
+	reqs := replaytest.Requests(b, rollouts, dataset)
 	b.Run("cached", func(b *testing.B) { run(b, reqs, false) })
 	b.Run("uncached", func(b *testing.B) { run(b, reqs, true) })
 }
@@ -84,7 +57,7 @@ func BenchmarkVerifyRecorded(b *testing.B) {
 // BenchmarkVerifyOwn verifies the project's example rollouts: every format
 // and tool calls, with real schemas.
 func BenchmarkVerifyOwn(b *testing.B) {
-	reqs := requests(b, filepath.Join("..", "..", "testdata", "structured_outputs", "example_rollouts.jsonl"), "")
+	reqs := replaytest.Requests(b, filepath.Join("..", "..", "testdata", "structured_outputs", "example_rollouts.jsonl"), "")
 	b.Run("cached", func(b *testing.B) { run(b, reqs, false) })
 	b.Run("uncached", func(b *testing.B) { run(b, reqs, true) })
 }

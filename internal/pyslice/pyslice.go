@@ -1,5 +1,3 @@
-// Package pyslice holds Python's slice rules, for the packages that
-// reproduce Python's s[start:end] on lists and strings.
 package pyslice
 
 // Clamp is a slice bound i as Python resolves it for a sequence of length
