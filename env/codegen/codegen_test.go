@@ -14,10 +14,10 @@ import (
 
 	"github.com/gymkit/gym"
 	"github.com/gymkit/gym/bundled"
-	"github.com/gymkit/gym/cmd/gym/cli"
 	"github.com/gymkit/gym/config"
 	"github.com/gymkit/gym/env/codegen"
 	"github.com/gymkit/gym/gymtest"
+	"github.com/gymkit/gym/internal/clitest"
 	"github.com/gymkit/gym/internal/reftest"
 	"github.com/gymkit/gym/model"
 	"github.com/gymkit/gym/rollout"
@@ -450,18 +450,15 @@ func TestReverifyReferenceRollouts(t *testing.T) {
 	ref := reftest.Dir(t)
 	data := filepath.Join(ref, "resources_servers", "code_gen", "data")
 	dir := t.TempDir()
-	var stdout, stderr strings.Builder
-	c := &cli.Command{Impls: cli.Builtin(), Stdout: &stdout, Stderr: &stderr}
-	status := c.Run(context.Background(), []string{"reverify",
-		"--config", filepath.Join(ref, "resources_servers/code_gen/configs/code_gen.yaml") + "," +
+	stdout := clitest.Run(t, "", "reverify",
+		"--config", filepath.Join(ref, "resources_servers/code_gen/configs/code_gen.yaml")+","+
 			filepath.Join(ref, "responses_api_models/vllm_model/configs/vllm_model_for_training.yaml"),
 		"--agent", "code_gen_simple_agent",
 		"--input", filepath.Join(data, "example_rollouts.jsonl"),
 		"--dataset", filepath.Join(data, "example.jsonl"),
 		"--output", filepath.Join(dir, "reverified.jsonl"),
-		"+policy_base_url=http://unused", "+policy_api_key=k", "+policy_model_name=m"})
-	require.Equal(t, 0, status, stderr.String())
-	require.Contains(t, stdout.String(), "reverified 5 rows: 0 rewards changed, 0 failed")
+		"+policy_base_url=http://unused", "+policy_api_key=k", "+policy_model_name=m")
+	require.Contains(t, stdout, "reverified 5 rows: 0 rewards changed, 0 failed")
 
 	want := map[string]*rollout.Result{} // by response id: rows come back as they finish
 	for _, r := range recorded(t) {

@@ -15,10 +15,10 @@ import (
 
 	"github.com/gymkit/gym"
 	"github.com/gymkit/gym/bundled"
-	"github.com/gymkit/gym/cmd/gym/cli"
 	"github.com/gymkit/gym/config"
 	"github.com/gymkit/gym/env/mcqa"
 	"github.com/gymkit/gym/gymtest"
+	"github.com/gymkit/gym/internal/clitest"
 	"github.com/gymkit/gym/internal/reftest"
 	"github.com/gymkit/gym/model"
 	"github.com/gymkit/gym/rollout"
@@ -405,19 +405,16 @@ func TestReverifyCommand(t *testing.T) {
 	ref := reftest.Dir(t)
 	data := filepath.Join(ref, "resources_servers/mcqa/data")
 	dir := t.TempDir()
-	var stdout, stderr bytes.Buffer
-	c := &cli.Command{Impls: bundled.Implementations(), Stdout: &stdout, Stderr: &stderr}
-	code := c.Run(context.Background(), []string{"reverify",
-		"--config", filepath.Join(ref, "resources_servers/mcqa/configs/mcqa.yaml") + "," +
+	stdout := clitest.Run(t, "", "reverify",
+		"--config", filepath.Join(ref, "resources_servers/mcqa/configs/mcqa.yaml")+","+
 			filepath.Join(ref, "responses_api_models/openai_model/configs/openai_model.yaml"),
 		"--agent", "mcqa_simple_agent",
 		"--input", filepath.Join(data, "example_rollouts.jsonl"),
 		"--dataset", filepath.Join(data, "example.jsonl"),
 		"--output", filepath.Join(dir, "out.jsonl"),
-		"+policy_base_url=http://unused", "+policy_api_key=k", "+policy_model_name=m"})
-	require.Equal(t, 0, code, stderr.String())
-	require.Contains(t, stdout.String(), "reverified 5 rows: 1 rewards changed, 0 failed")
-	require.Contains(t, stdout.String(), "reward 0 -> 1")
+		"+policy_base_url=http://unused", "+policy_api_key=k", "+policy_model_name=m")
+	require.Contains(t, stdout, "reverified 5 rows: 1 rewards changed, 0 failed")
+	require.Contains(t, stdout, "reward 0 -> 1")
 
 	out, err := os.ReadFile(filepath.Join(dir, "out.jsonl"))
 	require.NoError(t, err)
@@ -473,16 +470,9 @@ func TestBundledConfig(t *testing.T) {
 // the repository's root).
 func TestREADMECommand(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "mcqa.jsonl")
-	wd, err := os.Getwd()
-	require.NoError(t, err)
-	require.NoError(t, os.Chdir(filepath.Join("..", "..")))
-	defer os.Chdir(wd)
-	var stdout, stderr bytes.Buffer
-	c := &cli.Command{Impls: bundled.Implementations(), Stdout: &stdout, Stderr: &stderr}
-	code := c.Run(context.Background(), []string{"reverify", "--agent", "mcqa_simple_agent",
+	stdout := clitest.Run(t, filepath.Join("..", ".."), "reverify", "--agent", "mcqa_simple_agent",
 		"--config", "resources_servers/mcqa/configs/mcqa.yaml,responses_api_models/openai_model/configs/openai_model.yaml",
 		"--input", "testdata/mcqa/example_rollouts.jsonl", "--output", out,
-		"+policy_base_url=http://unused", "+policy_api_key=none", "+policy_model_name=none"})
-	require.Equal(t, 0, code, stderr.String())
-	require.Contains(t, stdout.String(), "reverified 5 rows: 0 rewards changed, 0 failed")
+		"+policy_base_url=http://unused", "+policy_api_key=none", "+policy_model_name=none")
+	require.Contains(t, stdout, "reverified 5 rows: 0 rewards changed, 0 failed")
 }

@@ -17,10 +17,10 @@ import (
 
 	"github.com/gymkit/gym"
 	"github.com/gymkit/gym/bundled"
-	"github.com/gymkit/gym/cmd/gym/cli"
 	"github.com/gymkit/gym/config"
 	"github.com/gymkit/gym/env/structuredoutputs"
 	"github.com/gymkit/gym/gymtest"
+	"github.com/gymkit/gym/internal/clitest"
 	"github.com/gymkit/gym/internal/reftest"
 	"github.com/gymkit/gym/model"
 	"github.com/gymkit/gym/rollout"
@@ -407,17 +407,14 @@ func TestReverifyCommand(t *testing.T) {
 	rollouts := filepath.Join(data, "example_rollouts.jsonl")
 	dataset, _ := recordedDataset(t, rollouts)
 	dir := t.TempDir()
-	var stdout, stderr bytes.Buffer
-	c := &cli.Command{Impls: bundled.Implementations(), Stdout: &stdout, Stderr: &stderr}
-	code := c.Run(context.Background(), []string{"reverify",
-		"--config", filepath.Join(ref, "resources_servers/structured_outputs/configs/structured_outputs_json.yaml") + "," +
+	stdout := clitest.Run(t, "", "reverify",
+		"--config", filepath.Join(ref, "resources_servers/structured_outputs/configs/structured_outputs_json.yaml")+","+
 			filepath.Join(ref, "responses_api_models/openai_model/configs/openai_model.yaml"),
 		"--agent", "structured_outputs_simple_agent",
 		"--input", rollouts, "--dataset", dataset,
 		"--output", filepath.Join(dir, "out.jsonl"),
-		"+policy_base_url=http://unused", "+policy_api_key=k", "+policy_model_name=m"})
-	require.Equal(t, 0, code, stderr.String())
-	require.Contains(t, stdout.String(), "reverified 5 rows: 0 rewards changed, 0 failed")
+		"+policy_base_url=http://unused", "+policy_api_key=k", "+policy_model_name=m")
+	require.Contains(t, stdout, "reverified 5 rows: 0 rewards changed, 0 failed")
 	out, err := os.ReadFile(filepath.Join(dir, "out.jsonl"))
 	require.NoError(t, err)
 	types := map[string]int{}
@@ -565,18 +562,11 @@ func TestBundledConfigs(t *testing.T) {
 // the repository's root).
 func TestREADMECommand(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "structured_outputs.jsonl")
-	wd, err := os.Getwd()
-	require.NoError(t, err)
-	require.NoError(t, os.Chdir(filepath.Join("..", "..")))
-	defer os.Chdir(wd)
-	var stdout, stderr bytes.Buffer
-	c := &cli.Command{Impls: bundled.Implementations(), Stdout: &stdout, Stderr: &stderr}
-	code := c.Run(context.Background(), []string{"reverify",
+	stdout := clitest.Run(t, filepath.Join("..", ".."), "reverify",
 		"--config", "resources_servers/structured_outputs/configs/structured_outputs_v3.yaml,resources_servers/structured_outputs/configs/structured_outputs_v4.yaml,responses_api_models/openai_model/configs/openai_model.yaml",
 		"--input", "testdata/structured_outputs/example_rollouts.jsonl", "--output", out,
-		"+policy_base_url=http://unused", "+policy_api_key=none", "+policy_model_name=none"})
-	require.Equal(t, 0, code, stderr.String())
-	require.Contains(t, stdout.String(), "reverified 8 rows: 0 rewards changed, 0 failed")
+		"+policy_base_url=http://unused", "+policy_api_key=none", "+policy_model_name=none")
+	require.Contains(t, stdout, "reverified 8 rows: 0 rewards changed, 0 failed")
 }
 
 // NeMo Gym's v3 and v4 example rows (in its repository, not in the
