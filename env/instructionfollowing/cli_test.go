@@ -1,15 +1,13 @@
 package instructionfollowing_test
 
 import (
-	"bytes"
-	"context"
 	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/gymkit/gym/cmd/gym/cli"
+	"github.com/gymkit/gym/internal/clitest"
 	"github.com/gymkit/gym/internal/reftest"
 	"github.com/gymkit/gym/rollout"
 )
@@ -22,14 +20,11 @@ func TestReverifyReferenceRollouts(t *testing.T) {
 	dir := t.TempDir()
 	cfg := filepath.Join(ref, "resources_servers/instruction_following/configs/instruction_following.yaml") + "," +
 		filepath.Join(ref, "responses_api_models/openai_model/configs/openai_model.yaml")
-	var stdout, stderr bytes.Buffer
-	c := &cli.Command{Impls: cli.Builtin(), Stdout: &stdout, Stderr: &stderr}
 	out := filepath.Join(dir, "reverified.jsonl")
-	code := c.Run(context.Background(), []string{"reverify", "--config", cfg, "--agent", "instruction_following_simple_agent",
+	stdout := clitest.Run(t, "", "reverify", "--config", cfg, "--agent", "instruction_following_simple_agent",
 		"--input", filepath.Join(data, "example_rollouts.jsonl"), "--dataset", filepath.Join(data, "example.jsonl"),
-		"--output", out, "+policy_base_url=http://unused", "+policy_api_key=k", "+policy_model_name=m"})
-	require.Equal(t, 0, code, stderr.String())
-	require.Contains(t, stdout.String(), "reverified 5 rows: 0 rewards changed, 0 failed")
+		"--output", out, "+policy_base_url=http://unused", "+policy_api_key=k", "+policy_model_name=m")
+	require.Contains(t, stdout, "reverified 5 rows: 0 rewards changed, 0 failed")
 
 	f, err := os.Open(out)
 	require.NoError(t, err)

@@ -17,11 +17,11 @@ import (
 
 	"github.com/gymkit/gym"
 	"github.com/gymkit/gym/bundled"
-	"github.com/gymkit/gym/cmd/gym/cli"
 	"github.com/gymkit/gym/config"
 	"github.com/gymkit/gym/env"
 	"github.com/gymkit/gym/env/workplace"
 	"github.com/gymkit/gym/gymtest"
+	"github.com/gymkit/gym/internal/clitest"
 	"github.com/gymkit/gym/internal/reftest"
 	"github.com/gymkit/gym/model"
 	"github.com/gymkit/gym/rollout"
@@ -259,17 +259,10 @@ func TestReverifyCLI(t *testing.T) {
 	cfgPath := reftest.Path(t, "resources_servers", "workplace_assistant", "configs", "workplace_assistant.yaml")
 	model := reftest.Path(t, "responses_api_models", "openai_model", "configs", "openai_model.yaml")
 	dir := t.TempDir()
-	var stdout, stderr bytes.Buffer
-	c := &cli.Command{Impls: cli.Builtin(), Stdout: &stdout, Stderr: &stderr}
-	wd, err := os.Getwd()
-	require.NoError(t, err)
-	require.NoError(t, os.Chdir(dir))
-	defer os.Chdir(wd)
-	code := c.Run(context.Background(), []string{"reverify", "--config", cfgPath + "," + model, "--agent", agentName,
+	stdout := clitest.Run(t, dir, "reverify", "--config", cfgPath+","+model, "--agent", agentName,
 		"--input", rollouts, "--dataset", dataset, "--output", "reverified.jsonl",
-		"+policy_base_url=http://unused", "+policy_api_key=k", "+policy_model_name=m"})
-	require.Equal(t, 0, code, stderr.String())
-	require.Contains(t, stdout.String(), "reverified 5 rows: 0 rewards changed, 0 failed")
+		"+policy_base_url=http://unused", "+policy_api_key=k", "+policy_model_name=m")
+	require.Contains(t, stdout, "reverified 5 rows: 0 rewards changed, 0 failed")
 	f, err := os.Open(filepath.Join(dir, "reverified.jsonl"))
 	require.NoError(t, err)
 	defer f.Close()
@@ -610,15 +603,8 @@ func TestCollectCLI(t *testing.T) {
 		reftest.Path(t, "responses_api_models", "openai_model", "configs", "openai_model.yaml")
 	input := abs(t, filepath.Join("..", "..", "testdata", "workplace_assistant", "example.jsonl"))
 	dir := t.TempDir()
-	var stdout, stderr bytes.Buffer
-	c := &cli.Command{Impls: cli.Builtin(), Stdout: &stdout, Stderr: &stderr}
-	wd, err := os.Getwd()
-	require.NoError(t, err)
-	require.NoError(t, os.Chdir(dir))
-	defer os.Chdir(wd)
-	code := c.Run(context.Background(), []string{"collect", "--config", cfg, "--input", input, "--output", "out.jsonl",
-		"--num-repeats", "2", "+policy_base_url=" + srv.URL, "+policy_api_key=k", "+policy_model_name=m"})
-	require.Equal(t, 0, code, stderr.String())
+	clitest.Run(t, dir, "collect", "--config", cfg, "--input", input, "--output", "out.jsonl",
+		"--num-repeats", "2", "+policy_base_url="+srv.URL, "+policy_api_key=k", "+policy_model_name=m")
 	f, err := os.Open(filepath.Join(dir, "out.jsonl"))
 	require.NoError(t, err)
 	defer f.Close()
