@@ -1,15 +1,11 @@
 package model
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"net/http"
 	"strings"
-
-	"github.com/openai/openai-go/v3"
-	"github.com/openai/openai-go/v3/option"
 
 	"github.com/gymkit/gym/rollout"
 )
@@ -29,9 +25,10 @@ type OpenAIConfig struct {
 	// sending it (NeMo Gym's drop_input_reasoning_items).
 	DropInputReasoningItems bool `yaml:"drop_input_reasoning_items" json:"drop_input_reasoning_items"`
 
-	// MaxRetries bounds openai-go's retries of 408/409/429/5xx answers and
-	// connection errors (with exponential backoff honouring Retry-After).
-	// 0 means openai-go's default (2); a negative value disables retries.
+	// MaxRetries bounds the retries of 408/409/429/5xx answers and
+	// connection errors (with exponential backoff honouring Retry-After, as
+	// OpenAI's SDK does). 0 means the SDK's default (2); a negative value
+	// disables retries.
 	MaxRetries int `yaml:"max_retries" json:"max_retries"`
 
 	// HTTPClient, if set, sends the requests.
@@ -40,15 +37,14 @@ type OpenAIConfig struct {
 
 // OpenAI is a Model that calls POST /responses of an OpenAI-compatible
 // endpoint (NeMo Gym's openai_model). Items travel as raw JSON, so fields
-// openai-go does not know survive both ways.
+// the OpenAI SDKs do not know survive both ways.
 type OpenAI struct {
 	cfg     OpenAIConfig
 	clients *pool[endpoint]
 }
 
-// NewOpenAI returns a Responses API client. opts are passed to openai-go
-// after the options derived from cfg.
-func NewOpenAI(cfg OpenAIConfig, opts ...option.RequestOption) (*OpenAI, error) {
+// NewOpenAI returns a Responses API client.
+func NewOpenAI(cfg OpenAIConfig) (*OpenAI, error) {
 	if cfg.Model == "" {
 		return nil, errors.New("model: openai: no model name (openai_model)")
 	}
@@ -59,7 +55,7 @@ func NewOpenAI(cfg OpenAIConfig, opts ...option.RequestOption) (*OpenAI, error) 
 	var clients []endpoint
 	for _, base := range bases {
 		clients = append(clients, endpoint{
-			client: openai.NewClient(clientOptions(base, cfg.APIKey, cfg.DefaultHeaders, cfg.MaxRetries, cfg.HTTPClient, opts)...),
+			client: newClient(cfg.APIKey, cfg.DefaultHeaders, cfg.MaxRetries, cfg.HTTPClient),
 			base:   strings.TrimSuffix(base, "/"),
 		})
 	}
@@ -76,26 +72,6 @@ func splitBases(s string) []string {
 	return out
 }
 
-func clientOptions(base, key string, headers map[string]string, retries int, hc *http.Client, extra []option.RequestOption) []option.RequestOption {
-	if key == "" {
-		key = "EMPTY" // local servers want no key, openai-go wants one
-	}
-	opts := []option.RequestOption{option.WithBaseURL(base), option.WithAPIKey(key)}
-	for k, v := range headers {
-		opts = append(opts, option.WithHeader(k, v))
-	}
-	switch {
-	case retries < 0:
-		opts = append(opts, option.WithMaxRetries(0))
-	case retries > 0:
-		opts = append(opts, option.WithMaxRetries(retries))
-	}
-	if hc != nil {
-		opts = append(opts, option.WithHTTPClient(hc))
-	}
-	return append(opts, extra...)
-}
-
 // Respond sends req to /responses with the configured model name.
 func (m *OpenAI) Respond(ctx context.Context, req *Request) (*rollout.Response, error) {
 	call := *req
@@ -110,12 +86,8 @@ func (m *OpenAI) Respond(ctx context.Context, req *Request) (*rollout.Response, 
 		}
 	}
 	ep := m.clients.pick(req.Session)
-	var raw []byte
-	// A *bytes.Buffer, not a *bytes.Reader: openai-go rewinds a Reader for a
-	// retry while the failed attempt may still be reading it; a Buffer gets a
-	// fresh reader per attempt.
-	if err := ep.client.Post(ctx, "responses", bytes.NewBuffer(call.AppendJSON(nil)), &raw,
-		option.WithHeader("Content-Type", "application/json")); err != nil {
+	raw, err := ep.client.post(ctx, ep.base+"/responses", call.AppendJSON(nil))
+	if err != nil {
 		return nil, callError(ep.base+"/responses", err)
 	}
 	resp, err := rollout.ParseResponse(raw)
@@ -131,18 +103,18 @@ func (m *OpenAI) Respond(ctx context.Context, req *Request) (*rollout.Response, 
 	return resp, nil
 }
 
-// endpoint is one server of a client: the openai-go client for its base URL.
+// endpoint is one server of a client.
 type endpoint struct {
-	client openai.Client
+	client *client
 	base   string
 }
 
-// callError classifies an openai-go error on url: HTTP status, and whether
+// callError classifies an error of a call to url: HTTP status, and whether
 // a later attempt may succeed. The message names the URL, so that a wrong
 // base URL (a 404, a refused connection) is plain to see.
 func callError(url string, err error) error {
 	f := &rollout.Failure{Class: rollout.FailModel, Stage: "model", Err: fmt.Errorf("model: POST %s: %w", url, err)}
-	var apiErr *openai.Error
+	var apiErr *APIError
 	switch {
 	case errors.As(err, &apiErr):
 		f.Status = apiErr.StatusCode
