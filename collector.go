@@ -10,7 +10,6 @@ import (
 	"io"
 	"iter"
 	"math/rand/v2"
-	"runtime/debug"
 	"slices"
 	"sync"
 	"time"
@@ -19,6 +18,7 @@ import (
 
 	"github.com/gymkit/gym/agent"
 	"github.com/gymkit/gym/internal/deadline"
+	"github.com/gymkit/gym/internal/failure"
 	"github.com/gymkit/gym/rollout"
 )
 
@@ -115,8 +115,14 @@ func FromFile(path string) iter.Seq2[Task, error] { return rollout.ReadTasksFile
 // the others. The error of the sequence is non-nil only for a fault that ends
 // the collection: an I/O error of the source or of Output/Failures. When ctx
 // is cancelled, no new rollout starts, the running ones are cancelled, and
-// each is still yielded (with its error) before the sequence ends. Breaking
-// out of the loop cancels the running rollouts and waits for them.
+// each is still yielded (with its error) before the sequence ends. Leaving
+// the loop early — break, return, a panic, runtime.Goexit (t.FailNow) —
+// cancels the running rollouts and waits for them: no goroutine outlives
+// the loop.
+//
+// Each attempt of each rollout runs with its identity (rollout.ID) on its
+// context; the agent hands it to every model call and to the verifier, and
+// the result (Result.ID) and its output or failure line record it.
 func (c *Collector) Collect(ctx context.Context, tasks iter.Seq2[Task, error]) iter.Seq2[*Result, error] {
 	return func(yield func(*Result, error) bool) {
 		for ev := range c.run(ctx, tasks) {
@@ -285,11 +291,17 @@ func (c *Collector) run(ctx context.Context, tasks iter.Seq2[Task, error]) iter.
 			}
 		}()
 
+		// However the consumer leaves — the end, a break, a return, a panic
+		// or runtime.Goexit (t.FailNow) in its loop body — the running
+		// rollouts are cancelled and waited for: events is closed only
+		// after every owned goroutine is done.
+		defer func() {
+			cancel()
+			for range events {
+			}
+		}()
 		for ev := range events {
 			if !yield(ev) || ev.err != nil {
-				cancel()
-				for range events { // let every owned goroutine finish
-				}
 				return
 			}
 		}
@@ -441,7 +453,9 @@ func (c *Collector) repeats(agent string) int {
 }
 
 // attempt runs a planned rollout up to MaxAttempts times while its failure
-// is retryable, writing every failed attempt but the last to fail.
+// is retryable, writing every failed attempt but the last to fail. Each
+// attempt has its own identity (rollout.ID, on the agent's context and in
+// the result), so that a retry may go to another model endpoint.
 func (c *Collector) attempt(ctx context.Context, p planned, fail *rollout.Writer) {
 	attempts := max(c.MaxAttempts, 1)
 	backoff := c.RetryBackoff
@@ -451,8 +465,9 @@ func (c *Collector) attempt(ctx context.Context, p planned, fail *rollout.Writer
 	timeout := deadline.Resolve(deadline.Rollout, c.RolloutTimeout, DefaultRolloutTimeout)
 	for n := 1; ; n++ {
 		actx, cancel := deadline.With(ctx, timeout)
-		*p.res = Result{Task: p.res.Task, TaskIndex: p.res.TaskIndex, RolloutIndex: p.res.RolloutIndex, Agent: p.res.Agent}
-		runOne(actx, p.agent, p.task, p.res)
+		id := rollout.NewID(p.res.TaskIndex, p.res.RolloutIndex, n)
+		*p.res = Result{Task: p.res.Task, TaskIndex: p.res.TaskIndex, RolloutIndex: p.res.RolloutIndex, Agent: p.res.Agent, ID: id}
+		runOne(rollout.WithID(actx, id), p.agent, p.task, p.res)
 		timedOut := actx.Err() == context.DeadlineExceeded && ctx.Err() == nil
 		cancel()
 		if p.res.Err == nil {
@@ -492,8 +507,7 @@ func placed(err error, n int, final bool) error {
 func runOne(ctx context.Context, a agent.Agent, task Task, res *Result) {
 	defer func() {
 		if p := recover(); p != nil {
-			res.Err = &rollout.Failure{Class: rollout.FailAgent, Stage: "agent",
-				Err: fmt.Errorf("agent panicked: %v", p), Stack: string(debug.Stack())}
+			res.Err = failure.Panic(rollout.FailAgent, "agent", "agent", p)
 		}
 	}()
 	out, err := a.Run(ctx, task)
@@ -502,6 +516,13 @@ func runOne(ctx context.Context, a agent.Agent, task Task, res *Result) {
 		res.Reward = out.Reward
 		res.Fields = out.Fields
 		res.Rewards = out.Rewards
+	}
+	if err == nil && out != nil {
+		// An agent other than agent.Simple may hand back what its verifier
+		// said without verifier.Run's check: the row must still be JSON.
+		if cerr := rollout.CheckRewards(out.Reward, out.Rewards); cerr != nil {
+			err = &rollout.Failure{Class: rollout.FailVerifier, Stage: "verify", Err: fmt.Errorf("agent result: %w", cerr)}
+		}
 	}
 	if err != nil {
 		if ctx.Err() != nil && errors.Is(err, context.Canceled) {

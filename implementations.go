@@ -38,6 +38,9 @@ type (
 	ModelFunc     func(s config.Server) (model.Model, error)
 	ResourcesFunc func(s config.Server) (Resources, error)
 	AgentFunc     func(s config.Server, deps Deps) (Environment, error)
+	// ResourcesDepsFunc builds a resources server that uses other instances
+	// of the config, such as the judge model of math_with_judge.
+	ResourcesDepsFunc func(s config.Server, deps Deps) (Resources, error)
 )
 
 // Implementations maps the implementation names of NeMo Gym config files
@@ -47,12 +50,17 @@ type (
 // Builtin has the library's own implementations.
 type Implementations struct {
 	models    map[string]ModelFunc
-	resources map[string]ResourcesFunc
+	resources map[string]ResourcesDepsFunc
 	agents    map[string]AgentFunc
 }
 
 // Builtin returns the implementations of the library itself: simple_agent,
-// openai_model and vllm_model. Add environments with AddResources.
+// openai_model and vllm_model, and no environment. A program that builds
+// environments from NeMo Gym's config files wants
+// bundled.Implementations() instead, the one constructor of every
+// implementation gym ships (these, the example environments and the bundled
+// environments), which the gym command uses. Add environments of one's own
+// with AddResources.
 func Builtin() *Implementations {
 	im := &Implementations{}
 	im.AddAgent("simple_agent", SimpleAgent)
@@ -83,8 +91,15 @@ func (im *Implementations) AddModel(name string, fn ModelFunc) {
 
 // AddResources adds a resources server implementation (resources_servers).
 func (im *Implementations) AddResources(name string, fn ResourcesFunc) {
+	im.AddResourcesWithDeps(name, func(s config.Server, _ Deps) (Resources, error) { return fn(s) })
+}
+
+// AddResourcesWithDeps adds a resources server implementation whose
+// constructor resolves references to other instances of the config (a
+// judge model_server, say) through deps, each built once.
+func (im *Implementations) AddResourcesWithDeps(name string, fn ResourcesDepsFunc) {
 	if im.resources == nil {
-		im.resources = map[string]ResourcesFunc{}
+		im.resources = map[string]ResourcesDepsFunc{}
 	}
 	im.resources[name] = fn
 }
@@ -178,6 +193,45 @@ func (im *Implementations) Registry(cfg *config.Config) (*Registry, error) {
 	return inst.Registry, nil
 }
 
+// Verifiers builds the resources server of every agent instance in cfg —
+// the one its resources_server field names, as every NeMo Gym agent has —
+// and returns each agent's verifier by agent name. No model is built, so a
+// config without a model server, or with its policy_* values unset, will
+// do: verifying stored rollouts again (gym reverify) needs nothing else.
+// Every problem is reported, joined.
+func (im *Implementations) Verifiers(cfg *config.Config) (map[string]verifier.Verifier, error) {
+	b := &builder{im: im, cfg: cfg, models: map[string]model.Model{}, resources: map[string]Resources{}}
+	out := map[string]verifier.Verifier{}
+	var errs []error
+	for _, s := range cfg.Servers() {
+		if s.Kind != config.Agents {
+			continue
+		}
+		ref, err := s.Ref("resources_server")
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		res, err := b.Resources(ref)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if res.Verifier == nil {
+			errs = append(errs, fmt.Errorf("gym: %s: resources server %q has no verifier", s.Path(), ref.Name))
+			continue
+		}
+		out[s.Name] = res.Verifier
+	}
+	if err := errors.Join(dedupe(errs)...); err != nil {
+		return nil, err
+	}
+	if len(out) == 0 {
+		return nil, errors.New("gym: the config defines no agent (no responses_api_agents instance)")
+	}
+	return out, nil
+}
+
 // Instances are the built server instances of a config, by name.
 type Instances struct {
 	Registry  *Registry // the environment of every agent instance
@@ -258,7 +312,7 @@ func lookup[F any](table map[string]F, s config.Server, remote F) (F, error) {
 	if near, ok := suggest.Closest(s.Impl, names); ok {
 		return zero, &implError{fmt.Sprintf("%s (did you mean %q?)", msg, near)}
 	}
-	return zero, &implError{fmt.Sprintf("%s (known: %v; add one with Implementations.Add...)", msg, names)}
+	return zero, &implError{fmt.Sprintf("%s (known: %v; bundled.Implementations() has every implementation gym ships, or add one with Implementations.Add...)", msg, names)}
 }
 
 func remoteAgent(s config.Server, _ Deps) (Environment, error) {
@@ -269,7 +323,7 @@ func remoteAgent(s config.Server, _ Deps) (Environment, error) {
 	return Environment{Agent: agent.NewRemote(u)}, nil
 }
 
-func remoteResources(s config.Server) (Resources, error) {
+func remoteResources(s config.Server, _ Deps) (Resources, error) {
 	u, err := s.URL()
 	if err != nil {
 		return Resources{}, err
@@ -299,6 +353,7 @@ type builder struct {
 	mu        sync.Mutex
 	models    map[string]model.Model
 	resources map[string]Resources
+	building  map[string]bool // resources servers being built
 }
 
 func (b *builder) server(ref config.Ref, kind config.Kind) (config.Server, error) {
@@ -337,23 +392,49 @@ func (b *builder) Model(ref config.Ref) (model.Model, error) {
 	return m, nil
 }
 
+// Resources builds a resources server instance once. The lock is not held
+// while the constructor runs, since it may resolve models through b.
 func (b *builder) Resources(ref config.Ref) (Resources, error) {
 	b.mu.Lock()
-	defer b.mu.Unlock()
 	if r, ok := b.resources[ref.Name]; ok {
+		b.mu.Unlock()
 		return r, nil
+	}
+	if b.building[ref.Name] {
+		b.mu.Unlock()
+		return Resources{}, fmt.Errorf("gym: resources server %q refers to itself", ref.Name)
 	}
 	s, err := b.server(ref, config.Resources)
 	if err != nil {
+		b.mu.Unlock()
 		return Resources{}, err
 	}
 	fn, err := lookup(b.im.resources, s, remoteResources)
 	if err != nil {
+		b.mu.Unlock()
 		return Resources{}, err
 	}
-	r, err := fn(s)
+	if b.building == nil {
+		b.building = map[string]bool{}
+	}
+	b.building[ref.Name] = true
+	b.mu.Unlock()
+
+	r, err := fn(s, b)
+
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	delete(b.building, ref.Name)
 	if err != nil {
+		var be *buildError
+		var ie *implError
+		if errors.As(err, &be) || errors.As(err, &ie) {
+			return Resources{}, err
+		}
 		return Resources{}, &buildError{path: s.Path(), err: err}
+	}
+	if prev, ok := b.resources[ref.Name]; ok {
+		return prev, nil
 	}
 	b.resources[ref.Name] = r
 	return r, nil

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gymkit/gym/env"
 	"github.com/gymkit/gym/internal/deadline"
+	"github.com/gymkit/gym/internal/failure"
 	"github.com/gymkit/gym/model"
 	"github.com/gymkit/gym/rollout"
 	"github.com/gymkit/gym/verifier"
@@ -17,7 +18,9 @@ import (
 // response and the verifier's reward, returned in a Result whose Response,
 // Reward, Fields and Rewards are set (the caller sets the row and indices).
 // On failure it returns an error, and may return a Result holding what was
-// produced before it. An Agent must be safe for concurrent use.
+// produced before it. An Agent must be safe for concurrent use. In a
+// collection, ctx carries the attempt's identity (rollout.IDFrom), which an
+// agent passes on to its model calls and verifier.
 type Agent interface {
 	Run(ctx context.Context, task rollout.Task) (*rollout.Result, error)
 }
@@ -70,23 +73,23 @@ const (
 // its context.
 const NoTimeout time.Duration = -1
 
-// Run runs one rollout.
+// Run runs one rollout. The identity of the attempt (rollout.IDFrom on
+// ctx, set by the Collector) goes on every model call and on the verifier's
+// request; the resources server's Seed receives it on its context.
 func (a *Simple) Run(ctx context.Context, task rollout.Task) (res *rollout.Result, err error) {
+	id, _ := rollout.IDFrom(ctx)
 	err = a.inSession(ctx, task, func(sess env.Session) error {
-		params, err := task.Params()
+		req, err := request(task)
 		if err != nil {
-			return rollout.Fail(rollout.FailInvalidRow, "seed", err)
+			return err
 		}
-		input, err := params.Input()
-		if err != nil {
-			return rollout.Fail(rollout.FailInvalidRow, "seed", fmt.Errorf("%s.%w", rollout.KeyCreateParams, err))
-		}
-		resp, err := a.Loop(ctx, sess, &model.Request{Params: params, Input: input})
+		req.ID = id
+		resp, err := a.Loop(ctx, sess, req)
 		res = &rollout.Result{Response: resp}
 		if err != nil {
 			return err
 		}
-		v, err := a.verify(ctx, &verifier.Request{Task: task, Response: resp, Session: sess})
+		v, err := a.verify(ctx, &verifier.Request{Task: task, Response: resp, Session: sess, ID: id})
 		if err != nil {
 			return err
 		}
@@ -98,6 +101,20 @@ func (a *Simple) Run(ctx context.Context, task rollout.Task) (res *rollout.Resul
 	return res, err
 }
 
+// request is the first model request of a row: its responses_create_params
+// and their input. A row without them is an invalid row.
+func request(task rollout.Task) (*model.Request, error) {
+	params, err := task.Params()
+	if err != nil {
+		return nil, rollout.Fail(rollout.FailInvalidRow, "seed", err)
+	}
+	input, err := params.Input()
+	if err != nil {
+		return nil, rollout.Fail(rollout.FailInvalidRow, "seed", fmt.Errorf("%s.%w", rollout.KeyCreateParams, err))
+	}
+	return &model.Request{Params: params, Input: input}, nil
+}
+
 // Respond runs the tool loop for one Responses API request, as NeMo Gym's
 // simple_agent answers /v1/responses: it seeds a session with the row
 // {"responses_create_params": <req>}, runs Loop from req's input, and
@@ -105,6 +122,9 @@ func (a *Simple) Run(ctx context.Context, task rollout.Task) (res *rollout.Resul
 // makes a Simple a model.Model, so that Handler serves it on /v1/responses
 // and an agent can stand where a model is expected.
 func (a *Simple) Respond(ctx context.Context, req *model.Request) (resp *rollout.Response, err error) {
+	if _, ok := rollout.IDFrom(ctx); !ok && !req.ID.IsZero() {
+		ctx = rollout.WithID(ctx, req.ID)
+	}
 	var row rollout.Task
 	row.Set(rollout.KeyCreateParams, req.AppendJSON(nil))
 	err = a.inSession(ctx, row, func(sess env.Session) error {
@@ -159,7 +179,7 @@ func (a *Simple) Loop(ctx context.Context, sess env.Session, req *model.Request)
 		return out
 	}
 	for step := 1; ; step++ {
-		call := &model.Request{Params: req.Params, Input: history[:len(history):len(history)], Session: req.Session}
+		call := &model.Request{Params: req.Params, Input: history[:len(history):len(history)], ID: req.ID}
 		resp, err := a.callModel(ctx, call)
 		if err != nil {
 			return finish(), err
@@ -201,7 +221,7 @@ func (a *Simple) callModel(ctx context.Context, req *model.Request) (*rollout.Re
 	defer cancel()
 	resp, err := a.Model.Respond(ctx, req)
 	if err != nil {
-		return nil, rollout.Fail(failureClass(ctx, rollout.FailModel), "model", fmt.Errorf("model call: %w", err))
+		return nil, failure.Of(ctx, rollout.FailModel, "model", fmt.Errorf("model call: %w", err))
 	}
 	if resp == nil {
 		return nil, &rollout.Failure{Class: rollout.FailModel, Stage: "model", Err: fmt.Errorf("model call: the model returned no response")}
@@ -220,22 +240,9 @@ func (a *Simple) callTool(ctx context.Context, sess env.Session, call rollout.It
 	defer cancel()
 	out, err := sess.CallTool(ctx, call.Name(), args)
 	if err != nil {
-		return "", rollout.Fail(failureClass(ctx, rollout.FailAgent), "tool", fmt.Errorf("tool %q: %w", call.Name(), err))
+		return "", failure.Of(ctx, rollout.FailAgent, "tool", fmt.Errorf("tool %q: %w", call.Name(), err))
 	}
 	return out, nil
-}
-
-// failureClass classifies an error of a stage that ran under ctx: a passed
-// deadline is a timeout and a cancellation is a cancellation, whatever the
-// stage answered; otherwise the error is the stage's own (class).
-func failureClass(ctx context.Context, class rollout.FailureClass) rollout.FailureClass {
-	switch ctx.Err() {
-	case context.DeadlineExceeded:
-		return rollout.FailTimeout
-	case context.Canceled:
-		return rollout.FailCancelled
-	}
-	return class
 }
 
 func isJSONObject(b []byte) bool {

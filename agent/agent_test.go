@@ -722,11 +722,11 @@ func TestLoopPassesTheSession(t *testing.T) {
 	require.NoError(t, err)
 	defer sess.Close()
 	in := []rollout.Item{rollout.NewMessage("user", "hi")}
-	resp, err := a.Loop(context.Background(), sess, &model.Request{Input: in, Session: "rollout-7"})
+	resp, err := a.Loop(context.Background(), sess, &model.Request{Input: in, ID: rollout.ID{Task: 7, Rollout: 1, Attempt: 2, UID: "u7"}})
 	require.NoError(t, err)
 	require.Equal(t, []string{"function_call", "function_call_output", "message"}, types(resp.Output))
 	for _, req := range m.reqs {
-		require.Equal(t, "rollout-7", req.Session)
+		require.Equal(t, rollout.ID{Task: 7, Rollout: 1, Attempt: 2, UID: "u7"}, req.ID)
 	}
 	require.Len(t, in, 1, "the caller's input is not changed")
 	require.Zero(t, w.closed.Load(), "Loop leaves closing to its caller")

@@ -6,8 +6,8 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"runtime/debug"
 
+	"github.com/gymkit/gym/internal/failure"
 	"github.com/gymkit/gym/internal/httpjson"
 	"github.com/gymkit/gym/model"
 	"github.com/gymkit/gym/rollout"
@@ -123,6 +123,11 @@ func (h *handler) run(ctx context.Context, body []byte) ([]byte, error) {
 			return nil, rollout.Fail(rollout.FailInvalidRow, "seed", fmt.Errorf("agent: row: %w", err))
 		}
 	}
+	if id := task.RolloutID(); !id.IsZero() {
+		// A collector's attempt: its identity reaches the agent as it does in process.
+		res.ID = id
+		ctx = rollout.WithID(ctx, id)
+	}
 	got, err := h.runAgent(ctx, task)
 	if err != nil {
 		return nil, err
@@ -151,9 +156,7 @@ func (h *handler) run(ctx context.Context, body []byte) ([]byte, error) {
 func (h *handler) runAgent(ctx context.Context, task rollout.Task) (res *rollout.Result, err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			stack := string(debug.Stack())
-			res, err = nil, &rollout.Failure{Class: rollout.FailAgent, Stage: "agent", Stack: stack,
-				Err: &rollout.PanicError{Value: p, Stack: stack}}
+			res, err = nil, failure.Panic(rollout.FailAgent, "agent", "agent", p)
 		}
 	}()
 	return h.a.Run(ctx, task)

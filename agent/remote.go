@@ -59,6 +59,9 @@ func NewRemote(baseURL string, opts ...RemoteOption) *Remote {
 // body carries, as Handler writes it, and is otherwise FailRemote,
 // retryable for 408, 429 and 5xx.
 func (r *Remote) Run(ctx context.Context, task rollout.Task) (*rollout.Result, error) {
+	if id, ok := rollout.IDFrom(ctx); ok {
+		task = task.WithRolloutID(id) // the server's agent runs under the same identity
+	}
 	ans, err := r.c.Post(ctx, "agent", "/run", task.AppendJSON(nil), nil)
 	if err != nil {
 		return nil, err

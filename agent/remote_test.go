@@ -106,7 +106,7 @@ func TestRemoteFailures(t *testing.T) {
 			class: rollout.FailVerifier, stage: "verify", status: 500, message: "no ground truth"},
 		{name: "plain agent error", handler: failing(errors.New("broken")), class: rollout.FailAgent, stage: "agent", status: 500, message: "broken"},
 		{name: "agent panics", handler: agent.Handler(agent.Func(func(context.Context, rollout.Task) (*rollout.Result, error) { panic("bug") })),
-			class: rollout.FailAgent, stage: "agent", status: 500, message: "panic: bug"},
+			class: rollout.FailAgent, stage: "agent", status: 500, message: "agent panicked: bug"},
 		{name: "no result", handler: failing(nil), class: rollout.FailAgent, stage: "agent", status: 500, message: "no result"},
 		{name: "proxy error page", handler: answering(502, "<html>Bad Gateway</html>"),
 			class: rollout.FailRemote, stage: "agent", status: 502, retryable: true, message: "Bad Gateway"},

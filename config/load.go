@@ -46,6 +46,10 @@ type Loader struct {
 	FS fs.FS
 	// Env looks up the environment for ${oc.env:VAR}; nil is os.LookupEnv.
 	Env func(key string) (string, bool)
+	// Unneeded lists kinds of server that the program will not build, so
+	// that a reference to an undefined server of such a kind is not an
+	// error: verifying stored rollouts again needs no model server.
+	Unneeded []Kind
 }
 
 // Load is Loader{Paths: paths}.Load(): it merges the YAML files in paths
@@ -142,7 +146,7 @@ func (l Loader) Load() (*Config, error) {
 	for i := range c.servers {
 		c.servers[i].cfg = c
 	}
-	if err := c.checkRefs(); err != nil {
+	if err := c.checkRefs(l.Unneeded); err != nil {
 		return nil, err
 	}
 	return c, nil

@@ -196,3 +196,31 @@ func TestEmptyAndMinimal(t *testing.T) {
 	require.Equal(t, map[string]any{}, must(zero.Get("")))
 	require.NoError(t, zero.Validate())
 }
+
+// A reference to an undefined server of an unneeded kind is no error: a
+// program that builds no model loads a config without one.
+func TestUnneededKinds(t *testing.T) {
+	files := map[string]string{"a.yaml": `
+env:
+  resources_servers:
+    example_multi_step: {}
+agent:
+  responses_api_agents:
+    simple_agent:
+      resources_server: {type: resources_servers, name: env}
+      model_server: {type: responses_api_models, name: policy_model}
+`}
+	_, err := loadFiles(t, files, config.Loader{Paths: []string{"a.yaml"}})
+	require.ErrorContains(t, err, `responses_api_models "policy_model" is not defined`)
+	cfg, err := loadFiles(t, files, config.Loader{Paths: []string{"a.yaml"}, Unneeded: []config.Kind{config.Models}})
+	require.NoError(t, err)
+	s, err := cfg.Server("agent")
+	require.NoError(t, err)
+	ref, err := s.Ref("resources_server")
+	require.NoError(t, err)
+	require.Equal(t, "env", ref.Name)
+	// Other kinds are still checked.
+	files["a.yaml"] += "      extra: {type: resources_servers, name: nowhere}\n"
+	_, err = loadFiles(t, files, config.Loader{Paths: []string{"a.yaml"}, Unneeded: []config.Kind{config.Models}})
+	require.ErrorContains(t, err, `resources_servers "nowhere" is not defined`)
+}

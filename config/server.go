@@ -175,8 +175,9 @@ func findServers(root *object) ([]Server, error) {
 
 // checkRefs checks that every {type, name} reference in the servers' fields
 // names a server of that kind. A name that is ??? or refers to a value that
-// is not set is left for Validate and Decode to report as missing.
-func (c *Config) checkRefs() error {
+// is not set is left for Validate and Decode to report as missing. A
+// reference to a server of an unneeded kind may name no server.
+func (c *Config) checkRefs(unneeded []Kind) error {
 	defined := map[Kind][]string{}
 	for _, s := range c.servers {
 		defined[s.Kind] = append(defined[s.Kind], s.Name)
@@ -193,7 +194,7 @@ func (c *Config) checkRefs() error {
 		case *object:
 			if ref, err := refAt(r, p, v); err != nil {
 				errs = append(errs, err)
-			} else if ref != nil && !slices.Contains(defined[ref.Type], ref.Name) {
+			} else if ref != nil && !slices.Contains(defined[ref.Type], ref.Name) && !slices.Contains(unneeded, ref.Type) {
 				errs = append(errs, &RefError{Path: pathString(sub(p, "name")), Ref: *ref, Defined: defined[ref.Type]})
 			}
 			for _, k := range v.keys {

@@ -3,18 +3,21 @@ package env
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
-	"runtime/debug"
 	"sort"
 	"strings"
 
+	"github.com/gymkit/gym/internal/failure"
 	"github.com/gymkit/gym/internal/pyjson"
 	"github.com/gymkit/gym/rollout"
 )
 
 // ResourcesServer is the environment side of a rollout: it seeds a Session
 // for each rollout from its dataset row. It must be safe for concurrent use.
+// In a collection, Seed's context carries the attempt's identity
+// (rollout.IDFrom), also over HTTP (Remote sends it, Handler restores it).
 type ResourcesServer interface {
 	Seed(ctx context.Context, task rollout.Task) (Session, error)
 }
@@ -149,24 +152,15 @@ func (s *session) CallTool(ctx context.Context, name string, args json.RawMessag
 	if !ok {
 		return unknownToolOutput(name, sortedNames(s.srv.names)), nil
 	}
-	defer func() {
-		if p := recover(); p != nil {
-			err = &rollout.Failure{
-				Class: rollout.FailToolPanic, Stage: "tool",
-				Err:   fmt.Errorf("tool %q panicked: %v", name, p),
-				Stack: string(debug.Stack()),
-			}
-		}
-	}()
+	defer failure.Recover(&err, rollout.FailToolPanic, "tool", fmt.Sprintf("tool %q", name))
 	res, terr := t.Handler(ctx, s.state, args)
+	if f, ok := errors.AsType[*rollout.Failure](terr); ok && f.Class == rollout.FailEnvironment {
+		return "", terr // the environment is built wrong: no observation for the model
+	}
 	if terr != nil {
-		if cerr := ctx.Err(); cerr != nil {
+		if ctx.Err() != nil {
 			// The rollout's deadline or cancellation, not the tool's verdict.
-			class := rollout.FailCancelled
-			if cerr == context.DeadlineExceeded {
-				class = rollout.FailTimeout
-			}
-			return "", rollout.Fail(class, "tool", fmt.Errorf("tool %q: %w", name, terr))
+			return "", failure.Of(ctx, rollout.FailAgent, "tool", fmt.Errorf("tool %q: %w", name, terr))
 		}
 		return ErrorOutput(terr.Error()), nil
 	}

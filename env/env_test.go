@@ -186,11 +186,14 @@ func TestStateOfTheWrongType(t *testing.T) {
 	srv.NewState = func(context.Context, rollout.Task) (any, error) { return &counter{}, nil }
 	sess, err := srv.Seed(context.Background(), rollout.Task{})
 	require.NoError(t, err)
+	// The environment is built wrong: the rollout fails, the model is not told.
 	out, err := sess.CallTool(context.Background(), "peek", json.RawMessage(`{}`))
-	require.NoError(t, err)
-	msg := errorOf(t, out)
-	require.Contains(t, msg, "*env_test.counter")
-	require.Contains(t, msg, "*env_test.other")
+	require.Empty(t, out)
+	f := rollout.AsFailure(err)
+	require.Equal(t, rollout.FailEnvironment, f.Class)
+	require.Equal(t, "tool", f.Stage)
+	require.ErrorContains(t, err, "*env_test.counter")
+	require.ErrorContains(t, err, "*env_test.other")
 }
 
 // Each rollout has its own state, also when they run at once (-race).

@@ -19,6 +19,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gymkit/gym/internal/failure"
 	"github.com/gymkit/gym/internal/httpjson"
 	"github.com/gymkit/gym/rollout"
 	"github.com/gymkit/gym/verifier"
@@ -463,7 +464,12 @@ func (h *Handler) seed(w http.ResponseWriter, r *http.Request) {
 	}
 	sess, err := func() (s Session, err error) {
 		defer recoverAs(&err, rollout.FailResources, "seed", "seed session")
-		return h.srv.Seed(r.Context(), rollout.Task{Object: body})
+		task := rollout.Task{Object: body}
+		ctx := r.Context()
+		if rid := task.RolloutID(); !rid.IsZero() {
+			ctx = rollout.WithID(ctx, rid) // sent by a Remote for a collector's attempt
+		}
+		return h.srv.Seed(ctx, task)
 	}()
 	if err != nil {
 		writeFailure(w, rollout.Fail(rollout.FailResources, "seed", fmt.Errorf("seed session: %w", err)))
@@ -585,7 +591,7 @@ func (h *Handler) verify(w http.ResponseWriter, r *http.Request) {
 	}
 	task := rollout.Task{Object: body.Clone()}
 	task.Delete(rollout.KeyResponse)
-	req := &verifier.Request{Task: task, Response: resp}
+	req := &verifier.Request{Task: task, Response: resp, ID: task.RolloutID()}
 	if e != nil {
 		req.Session = e.sess
 	}
@@ -610,7 +616,7 @@ func (h *Handler) verify(w http.ResponseWriter, r *http.Request) {
 // stage in *err.
 func recoverAs(err *error, class rollout.FailureClass, stage, what string) {
 	if p := recover(); p != nil {
-		*err = &rollout.Failure{Class: class, Stage: stage, Err: fmt.Errorf("%s panicked: %v", what, p), Stack: string(debug.Stack())}
+		*err = failure.Panic(class, stage, what, p)
 	}
 }
 
@@ -630,21 +636,7 @@ func verifyAnswer(body rollout.Object, v *verifier.Verdict) []byte {
 		out.Set(f.Name, f.Value)
 	}
 	if len(v.Components) > 0 {
-		names := make([]string, 0, len(v.Components))
-		for k := range v.Components {
-			names = append(names, k)
-		}
-		slices.Sort(names)
-		b := []byte{'{'}
-		for i, k := range names {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = append(b, rollout.Quote(k)...)
-			b = append(b, ':')
-			b = append(b, rollout.Float(v.Components[k])...)
-		}
-		out.Set(rollout.KeyComponents, append(b, '}'))
+		out.Set(rollout.KeyComponents, rollout.AppendComponents(nil, v.Components))
 	}
 	return out.AppendJSON(nil)
 }

@@ -79,6 +79,9 @@ func NewRemote(baseURL string, opts ...RemoteOption) *Remote {
 // the server reports in its error.
 func (r *Remote) Seed(ctx context.Context, task rollout.Task) (Session, error) {
 	s := &remoteSession{r: r}
+	if id, ok := rollout.IDFrom(ctx); ok {
+		task = task.WithRolloutID(id) // the server's Seed knows the attempt as an in-process one does
+	}
 	ans, err := r.post(ctx, "seed", RouteSeed, task.AppendJSON(nil), nil)
 	if err != nil {
 		return nil, err
@@ -194,7 +197,7 @@ func (r *Remote) verify(ctx context.Context, req *verifier.Request) (*verifier.V
 		return nil, &rollout.Failure{Class: rollout.FailVerifier, Stage: "verify",
 			Err: fmt.Errorf("env: remote verify: the session is a %T, not a session of the remote server %s", req.Session, r.c.Base)}
 	}
-	sent := req.Task.Clone()
+	sent := req.Task.WithRolloutID(req.ID).Clone()
 	sent.Set(rollout.KeyResponse, req.Response.AppendJSON(nil))
 	ans, err := r.post(ctx, "verify", RouteVerify, sent.AppendJSON(nil), cookies)
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/invopop/jsonschema"
 
 	"github.com/gymkit/gym/internal/pyjson"
+	"github.com/gymkit/gym/rollout"
 )
 
 // NewTool returns a stateless tool. Its parameters schema is derived from In,
@@ -34,6 +35,9 @@ func NewTool[In, Out any](name, description string, fn func(ctx context.Context,
 
 // NewStateTool is NewTool for a tool that reads or changes the session's
 // state, which it receives as an S (the value the Server's NewState returned).
+// A state that is not an S fails the rollout with a *rollout.Failure of
+// class FailEnvironment: the environment is put together wrong, and the
+// model is not told.
 func NewStateTool[S, In, Out any](name, description string, fn func(ctx context.Context, state S, in In) (Out, error)) *Tool {
 	sch := SchemaFor[In]()
 	var shape argShape
@@ -50,7 +54,10 @@ func NewStateTool[S, In, Out any](name, description string, fn func(ctx context.
 			if state != nil {
 				var ok bool
 				if st, ok = state.(S); !ok {
-					return nil, fmt.Errorf("tool %q: session state is %T, want %v", name, state, reflect.TypeFor[S]())
+					// A programming error of the environment, not an answer
+					// for the model: the rollout fails (see Session.CallTool).
+					return nil, &rollout.Failure{Class: rollout.FailEnvironment, Stage: "tool",
+						Err: fmt.Errorf("tool %q: the session state is a %T, but the tool takes a %v (NewState and NewStateTool disagree)", name, state, reflect.TypeFor[S]())}
 				}
 			}
 			var in In

@@ -26,7 +26,12 @@ import (
 //     for the model, not a failure;
 //   - every row, collected concurrently (run it under -race) with the given
 //     policy, finishes without failing and with a finite reward;
-//   - every session the resources server opened is closed.
+//   - every session the resources server opened is closed;
+//   - a tool's state type agrees with the server's NewState (a mismatch is
+//     a failure of class rollout.FailEnvironment, named as such);
+//   - every row offers the model tools (responses_create_params.tools) when
+//     the resources server has some: a row without them is warned about,
+//     since the model can call nothing.
 //
 // The environment's own Model is replaced by policy.
 func Check(ctx context.Context, e gym.Environment, policy model.Model, rows []rollout.Task) []string {
@@ -49,10 +54,28 @@ func Check(ctx context.Context, e gym.Environment, policy model.Model, rows []ro
 				continue
 			}
 			if _, err := sess.CallTool(ctx, t.Name, json.RawMessage(`{"gymtest_unexpected_argument": [1, 2]}`)); err != nil {
-				add("tool %q: arguments that do not fit are a failure (%v), not an output for the model", t.Name, err)
+				if rollout.AsFailure(err).Class == rollout.FailEnvironment {
+					add("tool %q: the environment is put together wrong: %v", t.Name, err)
+				} else {
+					add("tool %q: arguments that do not fit are a failure (%v), not an output for the model", t.Name, err)
+				}
 			}
 			if err := sess.Close(); err != nil {
 				add("closing a session: %v", err)
+			}
+		}
+	}
+
+	if lister, ok := e.Resources.(env.ToolLister); ok && len(lister.Tools()) > 0 {
+		var names []string
+		for _, t := range lister.Tools() {
+			names = append(names, t.Name)
+		}
+		for i, row := range rows {
+			if params, err := row.Params(); err == nil {
+				if tools, err := params.Tools(); err == nil && len(tools) == 0 {
+					add("warning: row %d offers the model no tools (responses_create_params.tools), but the environment has %v: the model can call none of them", i, names)
+				}
 			}
 		}
 	}
@@ -69,6 +92,8 @@ func Check(ctx context.Context, e gym.Environment, policy model.Model, rows []ro
 			return append(problems, err.Error())
 		}
 		switch {
+		case res.Err != nil && rollout.AsFailure(res.Err).Class == rollout.FailEnvironment:
+			add("row %d: the environment is put together wrong: %v", res.TaskIndex, res.Err)
 		case res.Err != nil:
 			add("row %d: the rollout failed: %v", res.TaskIndex, res.Err)
 		case math.IsNaN(res.Reward) || math.IsInf(res.Reward, 0):

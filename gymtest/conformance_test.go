@@ -63,6 +63,38 @@ func TestCheckReportsProblems(t *testing.T) {
 	require.Contains(t, problems, "judge unreachable")
 }
 
+// A tool whose state type is not the server's, and rows that offer the
+// model no tools, are reported.
+func TestCheckReportsStateMismatchAndRowsWithoutTools(t *testing.T) {
+	type want struct{ n int }
+	type got struct{ s string }
+	peek := env.NewStateTool("get_weather", "Peek.", func(_ context.Context, st *want, in struct {
+		City string `json:"city"`
+	}) (int, error) {
+		return st.n, nil
+	})
+	srv := env.NewServer(peek)
+	srv.NewState = func(context.Context, rollout.Task) (any, error) { return &got{}, nil }
+	e := gym.Environment{Resources: srv, Verifier: verifier.Constant(1)}
+	all := rows(t, "../testdata/singletoolcall.jsonl")[:2]
+	problems := strings.Join(gymtest.Check(context.Background(), e, singletoolcall.Policy(), all), "\n")
+	require.Contains(t, problems, `tool "get_weather": the environment is put together wrong`)
+	require.Contains(t, problems, "the environment is put together wrong: tool \"get_weather\": the session state is a *gymtest_test.got, but the tool takes a *gymtest_test.want")
+	require.NotContains(t, problems, "arguments that do not fit")
+	require.NotContains(t, problems, "offers the model no tools")
+
+	bare, err := rollout.ParseTask([]byte(`{"responses_create_params":{"input":"What is the weather in Paris?"}}`))
+	require.NoError(t, err)
+	fine := gym.Environment{Resources: env.NewServer(env.NewTool("get_weather", "Weather.", func(context.Context, struct {
+		City string `json:"city"`
+	}) (string, error) {
+		return "sunny", nil
+	})), Verifier: verifier.Constant(1)}
+	problems = strings.Join(gymtest.Check(context.Background(), fine, singletoolcall.Policy(), append(all, bare)), "\n")
+	require.Contains(t, problems, "warning: row 2 offers the model no tools (responses_create_params.tools), but the environment has [get_weather]")
+	require.NotContains(t, problems, "row 0 offers")
+}
+
 // A tool the rows offer with "strict": false may leave arguments optional;
 // the same schema undeclared is reported.
 func TestCheckDeclaredNonStrict(t *testing.T) {

@@ -4,8 +4,10 @@
 // Server is a fake OpenAI-compatible endpoint (Responses, Chat Completions
 // with vLLM token ids, /tokenize) that can be scripted per request and made
 // to fail, for tests and offline runs. Policy serves any model.Model behind
-// it, and ByTool routes each request to an environment's scripted policy by
-// the tools it offers:
+// it over both the Responses and the Chat Completions API, Recorded plays
+// back recorded rollouts, ByTool routes each request to an environment's
+// scripted policy by the tools it offers, and Listen serves on a known
+// address (cmd/fakepolicy is such a server, for trying the CLI offline):
 //
 //	srv := gymtest.NewServer(gymtest.Policy(gymtest.ByTool(map[string]model.Model{
 //		"get_weather": singletoolcall.Policy(),

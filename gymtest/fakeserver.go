@@ -121,9 +121,24 @@ func (s *Server) Client() *http.Client {
 	}}
 }
 
-// NewServer starts a Server whose model calls h answers. A nil h answers
-// every call with Text(""). Close the Server when done.
+// NewServer starts a Server whose model calls h answers, on a free local
+// port. A nil h answers every call with Text(""). Close the Server when done.
 func NewServer(h Handler, opts ...Option) *Server {
+	s, _ := listen(nil, h, opts...)
+	return s
+}
+
+// Listen is NewServer on addr ("127.0.0.1:8000", ":0"), for a fake policy
+// that other programs reach at a known address (cmd/fakepolicy).
+func Listen(addr string, h Handler, opts ...Option) (*Server, error) {
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("gymtest: %w", err)
+	}
+	return listen(l, h, opts...)
+}
+
+func listen(l net.Listener, h Handler, opts ...Option) (*Server, error) {
 	if h == nil {
 		h = HandlerFunc(func(context.Context, *Request) Reply { return Text("") })
 	}
@@ -133,6 +148,10 @@ func NewServer(h Handler, opts ...Option) *Server {
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.ts = httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
+	if l != nil {
+		s.ts.Listener.Close()
+		s.ts.Listener = l
+	}
 	// Request contexts derive from s.ctx, so Close can end hanging and
 	// delayed requests: httptest.Server.Close waits for them.
 	s.ts.Config.BaseContext = func(net.Listener) context.Context { return s.ctx }
@@ -145,7 +164,7 @@ func NewServer(h Handler, opts ...Option) *Server {
 	}
 	s.ts.Start()
 	s.URL = s.ts.URL + "/v1"
-	return s
+	return s, nil
 }
 
 // Close cancels the context of every request in flight, so hanging and

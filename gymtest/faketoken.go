@@ -20,6 +20,8 @@ import (
 	"fmt"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/gymkit/gym/internal/pyjson"
 )
 
 // Special tokens of the fake vocabulary. Ids 0 to 255 are the bytes.
@@ -156,15 +158,9 @@ func assistantBody(reasoning, content string, calls []Call) string {
 	return b.String()
 }
 
-// quote returns s as a JSON string, without the HTML escaping of
-// json.Marshal, so rendered text reads as it was written.
-func quote(s string) string {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(s) // a string always encodes
-	return strings.TrimSuffix(b.String(), "\n")
-}
+// quote returns s as a JSON string, by the module's one escaping policy
+// (no HTML escaping), so rendered text reads as it was written.
+func quote(s string) string { return string(pyjson.AppendString(nil, s, false)) }
 
 // chatMessage is the part of a Chat Completions message the template reads.
 type chatMessage struct {

@@ -11,13 +11,14 @@ package model
 
 import (
 	"bytes"
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/gymkit/gym/internal/pyjson"
 )
 
 // maxDepth bounds the nesting of values the reader skips, so that a hostile
@@ -300,64 +301,13 @@ var numByte = func() (t [256]bool) {
 func (r *jsonReader) number() ([]byte, error) {
 	r.ws()
 	start := r.i
-	end, ok := numberEnd(r.data, start)
+	end, ok := pyjson.NumberEnd(r.data, start)
 	if !ok {
 		return nil, r.errorf("want a number")
 	}
 	r.i = end
 	return r.data[start:end], nil
 }
-
-// numberEnd returns where the JSON number starting at i ends.
-func numberEnd(d []byte, i int) (int, bool) {
-	if i < len(d) && d[i] == '-' {
-		i++
-	}
-	switch {
-	case i < len(d) && d[i] == '0':
-		i++
-	case i < len(d) && d[i] >= '1' && d[i] <= '9':
-		i = digitRun(d, i+1)
-	default:
-		return i, false
-	}
-	if i < len(d) && d[i] == '.' {
-		s := i + 1
-		if i = digitRun(d, s); i == s {
-			return i, false
-		}
-	}
-	if i < len(d) && (d[i] == 'e' || d[i] == 'E') {
-		i++
-		if i < len(d) && (d[i] == '+' || d[i] == '-') {
-			i++
-		}
-		s := i
-		if i = digitRun(d, s); i == s {
-			return i, false
-		}
-	}
-	return i, true
-}
-
-// digitRun returns the end of the run of ASCII digits at i, eight bytes at
-// a time: a logprob has a dozen or more.
-func digitRun(d []byte, i int) int {
-	for i+8 <= len(d) {
-		x := binary.LittleEndian.Uint64(d[i:])
-		// Each byte is '0'..'9': high nibble 3, and adding 6 keeps it so.
-		if x&hi4 != 0x3030303030303030 || (x+0x0606060606060606)&hi4 != 0x3030303030303030 {
-			break
-		}
-		i += 8
-	}
-	for i < len(d) && d[i] >= '0' && d[i] <= '9' {
-		i++
-	}
-	return i
-}
-
-const hi4 = 0xF0F0F0F0F0F0F0F0
 
 // ints reads a list of integers, appending them to dst. It is the hot loop
 // of token ids.
@@ -532,63 +482,10 @@ func hex4(b []byte) (rune, bool) {
 }
 
 // safeByte marks the ASCII bytes a JSON string holds as they are.
-var safeByte = func() (t [utf8.RuneSelf]bool) {
-	for c := 0x20; c < utf8.RuneSelf; c++ {
-		t[c] = c != '"' && c != '\\'
-	}
-	return t
-}()
-
-// appendQuoted appends s as a JSON string. It escapes what JSON requires
-// (quotes, backslashes, control characters) and writes invalid UTF-8 as
-// U+FFFD; like Python's json.dumps(ensure_ascii=False) it leaves <, > and &
-// alone, so "<think>" stays readable.
-func appendQuoted[S string | []byte](b []byte, s S) []byte {
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if safeByte[c] {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hexDigit[c>>4], hexDigit[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		var size int
-		switch v := any(s).(type) {
-		case string:
-			_, size = utf8.DecodeRuneInString(v[i:])
-		case []byte:
-			_, size = utf8.DecodeRune(v[i:])
-		}
-		if size == 1 { // invalid UTF-8
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-			i++
-			start = i
-			continue
-		}
-		i += size
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
-}
+// appendQuoted appends s as a JSON string, by the module's one escaping
+// policy (pyjson.AppendString without ensure_ascii): "<think>" stays
+// readable, and invalid UTF-8 becomes U+FFFD.
+func appendQuoted[S string | []byte](b []byte, s S) []byte { return pyjson.AppendString(b, s, false) }
 
 const hexDigit = "0123456789abcdef"
 

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gymkit/gym/internal/pyjson"
 	"github.com/gymkit/gym/rollout"
 )
 
@@ -440,6 +441,11 @@ func (a *chatAnswer) message(r *jsonReader, wantTokens bool) error {
 				return r.skip(0)
 			}
 			a.msgLogProbs, a.msgLogProbCount, err = r.numbers(nil)
+			if err == nil {
+				if _, perr := rollout.ParseFloats(a.msgLogProbs); perr != nil {
+					err = r.errorf("choice.message.%s: %v", rollout.KeyGenerationLogProbs, perr)
+				}
+			}
 		case "routed_experts":
 			if !wantTokens || r.literal("null") {
 				return r.skip(0)
@@ -582,8 +588,8 @@ func fastLogprobEntry(d []byte, i int) (id int, lp []byte, next int, ok bool) {
 		return 0, nil, 0, false
 	}
 	i += 12
-	end, numOK := numberEnd(d, i)
-	if !numOK {
+	end, numOK := pyjson.NumberEnd(d, i)
+	if !numOK || !pyjson.FitsFloat64(d[i:end]) {
 		return 0, nil, 0, false
 	}
 	lp, i = d[i:end], end
@@ -652,6 +658,9 @@ func (a *chatAnswer) logprobEntry(r *jsonReader, i int) error {
 				}
 				if lp, err = r.number(); err != nil {
 					return err
+				}
+				if !pyjson.FitsFloat64(lp) {
+					fail("choice.logprobs.content[%d].logprob does not fit a float64")
 				}
 			default:
 				if err := r.skip(1); err != nil {

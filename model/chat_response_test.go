@@ -261,6 +261,12 @@ func TestChatToResponseTokenRejections(t *testing.T) {
 			completion(text+`}`, `,"logprobs":{"content":[{"token":"hello","logprob":-1.0}]}`, ""), "content[0].token must use the `token_id:<int>` format"},
 		{"a logprob that is not a number",
 			completion(text+`}`, `,"logprobs":{"content":[{"token":"token_id:5","logprob":-1.0},{"token":"token_id:6","logprob":null}]}`, ""), "content[1].logprob must be numeric"},
+		{"a logprob too large for a float64",
+			completion(text+`}`, `,"logprobs":{"content":[{"token":"token_id:5","logprob":-1e400,"bytes":[1],"top_logprobs":[]}]}`, ""), "content[0].logprob does not fit a float64"},
+		{"a logprob too large for a float64, spaced",
+			completion(text+`}`, `,"logprobs":{"content":[{"token": "token_id:5", "logprob": 1E+999}]}`, ""), "content[0].logprob does not fit a float64"},
+		{"a message bundle log-prob too large for a float64",
+			completion(text+`,"prompt_token_ids":[1],"generation_token_ids":[5],"generation_log_probs":[-1e309]}`, "", ""), "does not fit a float64"},
 		{"a token id that is not a number",
 			completion(text+`,"prompt_token_ids":["a"],"generation_token_ids":[5],"generation_log_probs":[-1.0]}`, "", ""), "want an integer"},
 	}

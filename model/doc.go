@@ -10,8 +10,8 @@
 // generation_log_probs to the call's last output item, and sends them back
 // on later turns, so the tokens a trainer sees are the ones the model saw.
 // Both take several base URLs and keep every call of a rollout on the same
-// server (Request.Session), for prefix caching. Neither compiles OpenAI's
-// Go SDK, so a program that uses the package builds quickly from an empty
+// server (Request.ID), for prefix caching. Neither compiles OpenAI's Go
+// SDK, so a program that uses the package builds quickly from an empty
 // build cache.
 //
 // Handler serves any Model as an OpenAI-compatible endpoint

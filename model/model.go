@@ -33,10 +33,12 @@ type Request struct {
 	Params rollout.Params
 	Input  []rollout.Item
 
-	// Session identifies the rollout the call belongs to, so that a client
-	// with several endpoints sends every call of one rollout to the same
-	// server (prefix caching). It is not sent.
-	Session string
+	// ID is the identity of the rollout attempt the call belongs to (the
+	// zero ID outside a collection). A client with several endpoints sends
+	// every call of one attempt to the same server (ID.Endpoint, prefix
+	// caching); a scripted policy can tell rollouts apart by it. It is not
+	// sent.
+	ID rollout.ID
 }
 
 // AppendJSON appends the Responses create body: Params with input replaced

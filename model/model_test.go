@@ -60,7 +60,7 @@ func TestRequestAppendJSON(t *testing.T) {
 			if tt.params != "" {
 				p = params(t, tt.params)
 			}
-			req := &model.Request{Params: p, Input: tt.input, Session: "not sent"}
+			req := &model.Request{Params: p, Input: tt.input, ID: rollout.ID{Task: 1, Rollout: 2, Attempt: 3, UID: "not sent"}}
 			got := req.AppendJSON(nil)
 			require.True(t, json.Valid(got), "%s", got)
 			require.JSONEq(t, tt.want, string(got))
@@ -95,7 +95,7 @@ func TestFunc(t *testing.T) {
 		got = req
 		return want, nil
 	})
-	req := &model.Request{Session: "s"}
+	req := &model.Request{ID: rollout.NewID(0, 0, 1)}
 	resp, err := m.Respond(context.Background(), req)
 	require.NoError(t, err)
 	require.Same(t, want, resp)

@@ -1,7 +1,9 @@
 package model
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -85,7 +87,7 @@ func (m *OpenAI) Respond(ctx context.Context, req *Request) (*rollout.Response, 
 			}
 		}
 	}
-	ep := m.clients.pick(req.Session)
+	ep := m.clients.pick(req.ID)
 	raw, err := ep.client.post(ctx, ep.base+"/responses", call.AppendJSON(nil))
 	if err != nil {
 		return nil, callError(ep.base+"/responses", err)
@@ -117,6 +119,9 @@ func callError(url string, err error) error {
 	var apiErr *APIError
 	switch {
 	case errors.As(err, &apiErr):
+		if msg := errorMessage(apiErr); msg != "" {
+			f.Err = &serverError{err: f.Err, msg: msg}
+		}
 		f.Status = apiErr.StatusCode
 		f.Retryable = apiErr.StatusCode == http.StatusTooManyRequests || apiErr.StatusCode == http.StatusRequestTimeout || apiErr.StatusCode >= 500
 	case errors.Is(err, context.DeadlineExceeded):
@@ -128,4 +133,80 @@ func callError(url string, err error) error {
 		f.Retryable = true // connection errors
 	}
 	return f
+}
+
+// maxErrorMessage bounds the part of an error answer's body that goes into
+// an error message.
+const maxErrorMessage = 500
+
+// serverError is an HTTP error answer with the reason its body gives.
+type serverError struct {
+	err error
+	msg string
+}
+
+func (e *serverError) Error() string { return e.err.Error() + ": " + e.msg }
+func (e *serverError) Unwrap() error { return e.err }
+
+// errorBody returns the body of an error answer.
+func errorBody(apiErr *APIError) []byte { return apiErr.Body }
+
+// errorMessage returns why an error answer says the call failed, truncated:
+// the message of OpenAI's {"error": {"message": ...}}, of vLLM's {"object":
+// "error", "message": ...} or of FastAPI's {"detail": ...}, or else the
+// body's text (APIError's own message shows only the status).
+func errorMessage(apiErr *APIError) string {
+	var msg string
+	body := bytes.TrimSpace(errorBody(apiErr))
+	var shapes struct {
+		Error   json.RawMessage `json:"error"`
+		Message json.RawMessage `json:"message"`
+		Detail  json.RawMessage `json:"detail"`
+	}
+	if json.Unmarshal(body, &shapes) == nil {
+		// OpenAI's {"error": {"message": "..."}} first, as openai-go read it.
+		var e struct {
+			Message string `json:"message"`
+		}
+		if json.Unmarshal(shapes.Error, &e) == nil {
+			msg = e.Message
+		}
+	}
+	if msg == "" {
+		if json.Unmarshal(body, &shapes) == nil {
+			for _, raw := range []json.RawMessage{shapes.Message, shapes.Detail, shapes.Error} {
+				if m := textOf(raw); m != "" {
+					msg = m
+					break
+				}
+			}
+		}
+		if msg == "" && !json.Valid(body) {
+			msg = string(body)
+		}
+	}
+	msg = strings.Join(strings.Fields(strings.ToValidUTF8(msg, "\uFFFD")), " ")
+	if len(msg) > maxErrorMessage {
+		msg = strings.ToValidUTF8(msg[:maxErrorMessage], "") + "..."
+	}
+	return msg
+}
+
+// textOf returns a JSON string's text, an object's "message", or a
+// non-empty value's JSON.
+func textOf(raw json.RawMessage) string {
+	if len(raw) == 0 || string(raw) == "null" {
+		return ""
+	}
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return s
+	}
+	var o struct {
+		Message string `json:"message"`
+	}
+	if json.Unmarshal(raw, &o) == nil && o.Message != "" {
+		return o.Message
+	}
+	return string(raw)
 }

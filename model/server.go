@@ -10,10 +10,10 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"runtime/debug"
 	"strings"
 	"time"
 
+	"github.com/gymkit/gym/internal/failure"
 	"github.com/gymkit/gym/internal/httpjson"
 	"github.com/gymkit/gym/rollout"
 )
@@ -133,13 +133,7 @@ func (s *modelServer) serve(w http.ResponseWriter, r *http.Request, parse func([
 // respond calls the model, turning a panic or a missing response into a
 // model failure.
 func (s *modelServer) respond(ctx context.Context, req *Request) (resp *rollout.Response, err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			stack := string(debug.Stack())
-			err = &rollout.Failure{Class: rollout.FailModel, Stage: "model", Stack: stack,
-				Err: &rollout.PanicError{Value: p, Stack: stack}}
-		}
-	}()
+	defer failure.Recover(&err, rollout.FailModel, "model", "model")
 	resp, err = s.m.Respond(ctx, req)
 	if err != nil {
 		return nil, rollout.Fail(rollout.FailModel, "model", err)
@@ -225,6 +219,16 @@ func serveLiveness(w http.ResponseWriter, r *http.Request) {
 }
 
 // Chat Completions.
+
+// ParseRequest reads a Responses create body into a Request, as Handler
+// does: every field is kept in Params, and a string input is one user
+// message.
+func ParseRequest(body []byte) (*Request, error) { return serveParseRequest(body) }
+
+// ParseChatRequest reads a chat completion request into a Request, with the
+// translation Handler applies (see Handler): a fake or proxy server answers
+// Chat Completions with a Model that speaks the Responses API.
+func ParseChatRequest(body []byte) (*Request, error) { return serveParseChat(body) }
 
 // serveParseChat reads a chat completion request into a Request.
 func serveParseChat(body []byte) (*Request, error) {

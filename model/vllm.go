@@ -157,7 +157,7 @@ func (m *VLLM) Respond(ctx context.Context, req *Request) (*rollout.Response, er
 	if err != nil {
 		return nil, &rollout.Failure{Class: rollout.FailInvalidRow, Stage: "model", Err: err}
 	}
-	ep := m.endpoints.pick(req.Session)
+	ep := m.endpoints.pick(req.ID)
 	raw, err := ep.client.post(ctx, ep.base+"/chat/completions", body.json)
 	var resp *rollout.Response
 	switch {

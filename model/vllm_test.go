@@ -2,6 +2,8 @@ package model_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -242,12 +244,13 @@ func TestVLLMStickySessions(t *testing.T) {
 	served := map[string]map[int]bool{}
 	for round := range 3 {
 		for s := range 24 {
-			session := fmt.Sprintf("rollout-%d", s)
+			id := rollout.ID{Task: s, Rollout: 0, Attempt: 1, UID: fmt.Sprintf("uid-%d", s)}
+			session := id.UID
 			before := make([]int, len(servers))
 			for i, srv := range servers {
 				before[i] = srv.requests()
 			}
-			_, err := m.Respond(context.Background(), &model.Request{Session: session, Input: parseItems(t, `{"role":"user","content":"hi"}`)})
+			_, err := m.Respond(context.Background(), &model.Request{ID: id, Input: parseItems(t, `{"role":"user","content":"hi"}`)})
 			require.NoError(t, err, "round %d", round)
 			if served[session] == nil {
 				served[session] = map[int]bool{}
@@ -255,6 +258,9 @@ func TestVLLMStickySessions(t *testing.T) {
 			for i, srv := range servers {
 				if srv.requests() > before[i] {
 					served[session][i] = true
+					// NeMo Gym's rule: sha256 of the session key, first 8 bytes big-endian, mod N.
+					sum := sha256.Sum256([]byte(session))
+					require.Equal(t, int(binary.BigEndian.Uint64(sum[:8])%3), i, "session %s", session)
 				}
 			}
 		}

@@ -44,7 +44,7 @@ func (ix *InputIndex) Complete(t Task) (Task, bool, error) {
 	out := Task{Object: t.Clone(), src: t.src, line: t.line}
 	for _, f := range src.Fields() {
 		if !out.Has(f.Name) {
-			out.Set(f.Name, f.Value)
+			out.set(f.Name, f.Value)
 		}
 	}
 	out.clip()

@@ -18,6 +18,16 @@
 //		_ = task.Decode("expected_synonym_values", &want)
 //	}
 //
+// Every attempt of every rollout of a collection has an identity, ID (task,
+// rollout, attempt and a unique id), which travels on the context
+// (WithID, IDFrom) and is written into output and failure rows as
+// _ng_rollout_attempt and _ng_rollout_uid; ID.Endpoint picks one of several
+// model servers for it as NeMo Gym pins a session.
+//
+// Every line written is JSON: Object.Set takes one JSON value only, strings
+// are escaped by one policy (Quote: Python's json.dumps with
+// ensure_ascii=False), and CheckRewards reports a reward JSON cannot carry.
+//
 // It is the leaf of the module: every other package imports it, and it
 // imports none of them.
 package rollout

@@ -73,3 +73,19 @@ func ExampleWriter() {
 	// {"_ng_task_index":0,"_ng_rollout_index":0,"_ng_failure_class":"timeout","_ng_failure_stage":"model","_ng_failure_message":"no answer in 30s","_ng_failure_retryable":true}
 	// 2 lines
 }
+
+// A collection gives every attempt an identity; a model with several
+// servers sends every call of the attempt to the server its id picks.
+func ExampleID() {
+	id := rollout.ID{Task: 3, Rollout: 2, Attempt: 1, UID: "0123456789abcdef0123456789abcdef"}
+	fmt.Println(id)
+	fmt.Println("server", id.Endpoint(3), "of 3")
+
+	row, _ := rollout.ParseTask([]byte(`{"responses_create_params":{"input":"hi"}}`))
+	res := &rollout.Result{Task: row, TaskIndex: 3, RolloutIndex: 2, ID: id, Reward: 1}
+	fmt.Println(string(res.AppendJSON(nil)))
+	// Output:
+	// task 3 rollout 2 attempt 1 (0123456789abcdef0123456789abcdef)
+	// server 1 of 3
+	// {"responses_create_params":{"input":"hi"},"_ng_task_index":3,"_ng_rollout_index":2,"_ng_rollout_attempt":1,"_ng_rollout_uid":"0123456789abcdef0123456789abcdef","reward":1.0}
+}

@@ -12,15 +12,17 @@ type FailureClass string
 
 // Failure classes.
 const (
-	FailModel      FailureClass = "model_error"            // the policy model failed or answered garbage
-	FailTimeout    FailureClass = "timeout"                // a deadline passed (Stage says which)
-	FailToolPanic  FailureClass = "tool_panic"             // a tool panicked
-	FailVerifier   FailureClass = "verifier_error"         // the verifier failed or panicked
-	FailInvalidRow FailureClass = "invalid_row"            // the input row is malformed or names no known agent
-	FailRemote     FailureClass = "remote_server_error"    // a remote (HTTP) environment server failed
-	FailCancelled  FailureClass = "cancelled"              // the run was cancelled
-	FailAgent      FailureClass = "agent_error"            // anything else raised by the agent or the environment
-	FailResources  FailureClass = "resources_server_error" // seeding or closing a session failed
+	FailModel       FailureClass = "model_error"            // the policy model failed or answered garbage
+	FailTimeout     FailureClass = "timeout"                // a deadline passed (Stage says which)
+	FailToolPanic   FailureClass = "tool_panic"             // a tool panicked
+	FailVerifier    FailureClass = "verifier_error"         // the verifier failed or panicked
+	FailInvalidRow  FailureClass = "invalid_row"            // the input row is malformed or names no known agent
+	FailRemote      FailureClass = "remote_server_error"    // a remote (HTTP) environment server failed
+	FailCancelled   FailureClass = "cancelled"              // the run was cancelled
+	FailAgent       FailureClass = "agent_error"            // anything else raised by the agent or the environment
+	FailResources   FailureClass = "resources_server_error" // seeding or closing a session failed
+	FailEnvironment FailureClass = "environment_error"      // the environment is put together wrong (a tool's state type is not its server's)
+	FailJudge       FailureClass = "judge_failed"           // a verifier's judge model call failed (NeMo Gym's judge_failsafe)
 )
 
 // Known reports whether c is one of the classes above. A client that reads
@@ -28,7 +30,7 @@ const (
 func (c FailureClass) Known() bool {
 	switch c {
 	case FailModel, FailTimeout, FailToolPanic, FailVerifier, FailInvalidRow,
-		FailRemote, FailCancelled, FailAgent, FailResources:
+		FailRemote, FailCancelled, FailAgent, FailResources, FailEnvironment, FailJudge:
 		return true
 	}
 	return false
@@ -97,6 +99,12 @@ func AsFailure(err error) *Failure {
 type PanicError struct {
 	Value any
 	Stack string
+	What  string // what panicked ("agent", `tool "f"`, "verifier"), if known
 }
 
-func (e *PanicError) Error() string { return fmt.Sprintf("panic: %v", e.Value) }
+func (e *PanicError) Error() string {
+	if e.What != "" {
+		return fmt.Sprintf("%s panicked: %v", e.What, e.Value)
+	}
+	return fmt.Sprintf("panic: %v", e.Value)
+}

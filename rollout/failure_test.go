@@ -113,6 +113,7 @@ func TestFailureClassStrings(t *testing.T) {
 		rollout.FailCancelled:  "cancelled",
 		rollout.FailAgent:      "agent_error",
 		rollout.FailResources:  "resources_server_error",
+		rollout.FailJudge:      "judge_failed",
 	} {
 		require.Equal(t, want, string(class))
 		require.True(t, class.Known(), class)

@@ -358,3 +358,34 @@ func requireKeepsMembers(t *testing.T, in, out []byte) {
 		}
 	}
 }
+
+// ParseInts and ParseFloats accept exactly the JSON arrays of numbers that
+// encoding/json accepts (of integers, for ParseInts), and read the same
+// values; a float beyond float64's range is rejected by both.
+func FuzzParseNumberLists(f *testing.F) {
+	for _, s := range []string{`[]`, `[1,2]`, ` [ -0.5 , 1e-7 ] `, `[1 2]`, `[1,]`, `[NaN]`, `[0x1p-2]`, `[1e400]`, `[01]`, `[1]x`, `[1.0]`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var want []float64
+		jsonErr := json.Unmarshal(data, &want)
+		if jsonErr == nil && want == nil {
+			jsonErr = errors.New("null") // not a list
+		}
+		got, err := rollout.ParseFloats(data)
+		if (err == nil) != (jsonErr == nil) {
+			t.Fatalf("ParseFloats(%q): %v, encoding/json: %v", data, err, jsonErr)
+		}
+		if err == nil && !slices.Equal(got, want) {
+			t.Fatalf("ParseFloats(%q) = %v, encoding/json %v", data, got, want)
+		}
+		ints, err := rollout.ParseInts(data)
+		if err != nil {
+			return
+		}
+		var wantInts []int
+		if jerr := json.Unmarshal(data, &wantInts); jerr != nil || !slices.Equal(ints, wantInts) {
+			t.Fatalf("ParseInts(%q) = %v, encoding/json %v (%v)", data, ints, wantInts, jerr)
+		}
+	})
+}

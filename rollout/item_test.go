@@ -106,7 +106,7 @@ func TestItemConstructors(t *testing.T) {
 		require.Equal(t, c.typ, c.item.Type())
 		require.Equal(t, c.keys, topKeys(t, b))
 
-		m, err := json.Marshal(c.item)
+		m, err := c.item.MarshalJSON()
 		require.NoError(t, err)
 		require.Equal(t, string(b), string(m))
 

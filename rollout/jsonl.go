@@ -132,7 +132,13 @@ func ReadTasksFile(path string) iter.Seq2[Task, error] {
 
 // ReadResults parses each line of r as an output row, as ReadTasks does.
 func ReadResults(r io.Reader, path string) iter.Seq2[*Result, error] {
-	return readLines(r, path, func(line []byte, _ int) (*Result, error) { return ParseResult(line) })
+	return readLines(r, path, func(line []byte, n int) (*Result, error) {
+		res, err := ParseResult(line)
+		if err == nil {
+			res.Task.src, res.Task.line = path, n // Task.Source names the row
+		}
+		return res, err
+	})
 }
 
 // ErrJSONArray is matched (errors.Is) by the error for a file that is one

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strconv"
 	"unicode/utf8"
+
+	"github.com/gymkit/gym/internal/pyjson"
 )
 
 // Field is one member of a JSON object: its name and its raw JSON value.
@@ -99,8 +101,20 @@ func (o Object) Decode(name string, v any) error {
 }
 
 // Set sets the member called name to the raw JSON value, keeping its position
-// if it exists and appending it otherwise. value must be valid JSON.
+// if it exists and appending it otherwise; an empty value is null. value
+// must be one JSON value: Set panics on anything else (NaN, Infinity, a
+// truncated document, two values), a programming error that would
+// otherwise write a row no JSON reader accepts.
 func (o *Object) Set(name string, value json.RawMessage) {
+	if len(value) > 0 && !validValue(value) {
+		panic(fmt.Sprintf("rollout: Set(%q): the value is not one JSON value: %.80q", name, value))
+	}
+	o.set(name, value)
+}
+
+// set is Set for a value known to be valid: one taken from another Object,
+// which was validated when it was parsed.
+func (o *Object) set(name string, value json.RawMessage) {
 	if i := o.index(name); i >= 0 {
 		o.fields[i].Value = value
 		return
@@ -110,11 +124,13 @@ func (o *Object) Set(name string, value json.RawMessage) {
 
 // SetValue marshals v and sets it as the member called name.
 func (o *Object) SetValue(name string, v any) error {
-	raw, err := json.Marshal(v)
-	if err != nil {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false) // <, > and & as Quote writes them
+	if err := enc.Encode(v); err != nil {
 		return fmt.Errorf("field %q: %w", name, err)
 	}
-	o.Set(name, raw)
+	o.set(name, bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
 	return nil
 }
 
@@ -409,26 +425,15 @@ func appendKey(b []byte, name string) []byte {
 	return append(b, ':')
 }
 
-// appendString appends s as a JSON string, escaped as encoding/json does.
-func appendString(b []byte, s string) []byte {
-	simple := true
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c < 0x20 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' || c >= utf8.RuneSelf {
-			simple = false
-			break
-		}
-	}
-	if simple {
-		b = append(b, '"')
-		b = append(b, s...)
-		return append(b, '"')
-	}
-	q, _ := json.Marshal(s)
-	return append(b, q...)
-}
+// appendString appends s as a JSON string, by the module's one escaping
+// policy (Python's json.dumps(ensure_ascii=False), as NeMo Gym's servers
+// write rows): only what JSON requires is escaped.
+func appendString(b []byte, s string) []byte { return pyjson.AppendString(b, s, false) }
 
-// Quote returns s as a raw JSON string value.
+// Quote returns s as a raw JSON string value, escaped as Python's
+// json.dumps(ensure_ascii=False) escapes it: quote, backslash and control
+// characters; <, > and & and non-ASCII text are written as they are, and
+// invalid UTF-8 as \ufffd.
 func Quote(s string) json.RawMessage { return appendString(nil, s) }
 
 // Float returns f as a raw JSON number written as Python writes floats
@@ -437,3 +442,36 @@ func Float(f float64) json.RawMessage { return appendFloat(nil, f) }
 
 // Int returns n as a raw JSON number.
 func Int(n int) json.RawMessage { return strconv.AppendInt(nil, int64(n), 10) }
+
+// validValue reports whether v is one JSON value. A list of numbers — token
+// ids and log-probs, the large values a row gets — is checked by a fast scan.
+func validValue(v []byte) bool {
+	if len(v) > 0 && v[0] == '[' && numberList(v) {
+		return true
+	}
+	return json.Valid(v)
+}
+
+// numberList reports whether v is a compact JSON list of numbers ("[1,2]");
+// false means "not known", not "invalid".
+func numberList(v []byte) bool {
+	if len(v) < 2 || v[len(v)-1] != ']' {
+		return false
+	}
+	if len(v) == 2 {
+		return true
+	}
+	for i := 1; ; {
+		end, ok := pyjson.NumberEnd(v, i)
+		if !ok {
+			return false
+		}
+		switch {
+		case end == len(v)-1:
+			return true
+		case v[end] != ',':
+			return false
+		}
+		i = end + 1
+	}
+}

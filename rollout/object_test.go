@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/require"
 
@@ -75,7 +76,7 @@ func TestObjectSetKeepsPosition(t *testing.T) {
 
 	require.NoError(t, o.SetValue("a", map[string]int{"x": 1}))
 	require.NoError(t, o.SetValue("e", "<&>"))
-	require.Equal(t, `{"a":{"x":1},"b":"two","c":3,"d":[4],"e":"\u003c\u0026\u003e"}`, string(o.AppendJSON(nil)))
+	require.Equal(t, `{"a":{"x":1},"b":"two","c":3,"d":[4],"e":"<&>"}`, string(o.AppendJSON(nil)), "no HTML escaping, as Quote")
 	require.Equal(t, "<&>", o.String("e"))
 
 	err := o.SetValue("bad", make(chan int))
@@ -197,15 +198,13 @@ func TestObjectKeysWithEscapes(t *testing.T) {
 	require.Equal(t, "6", string(raw))
 	requireSameTokens(t, []byte(in), o.AppendJSON(nil))
 
-	// Keys written by this package are escaped as encoding/json escapes them.
+	// Keys written by this package are escaped as Quote escapes strings.
 	var w rollout.Object
-	for _, k := range []string{"a\"b", "<&>", "tab\there", "\x00", "é", "\u2028"} {
+	for k, want := range map[string]string{"a\"b": `"a\"b"`, "<&>": `"<&>"`, "tab\there": `"tab\there"`, "\x00": `"\u0000"`, "é": `"é"`, "\u2028": "\"\u2028\""} {
 		w.Set(k, json.RawMessage(`0`))
-		want, err := json.Marshal(map[string]int{k: 0})
-		require.NoError(t, err)
 		var one rollout.Object
 		one.Set(k, json.RawMessage(`0`))
-		require.Equal(t, string(want), string(one.AppendJSON(nil)), "key %q", k)
+		require.Equal(t, "{"+want+":0}", string(one.AppendJSON(nil)), "key %q", k)
 	}
 	requireSameTokens(t, w.AppendJSON(nil), mustObject(t, string(w.AppendJSON(nil))).AppendJSON(nil))
 }
@@ -301,10 +300,16 @@ func TestObjectUnmarshal(t *testing.T) {
 }
 
 func TestQuoteIntFloat(t *testing.T) {
-	for _, s := range []string{"", "plain", `q"uote`, "back\\slash", "<html>&", "tab\t\n", "\x00\x1f", "é😀", "\u2028\u2029", "\xff"} {
-		want, err := json.Marshal(s)
-		require.NoError(t, err)
-		require.Equal(t, string(want), string(rollout.Quote(s)), "%q", s)
+	// Python's json.dumps(s, ensure_ascii=False), with invalid UTF-8 as U+FFFD.
+	for s, want := range map[string]string{"": `""`, "plain": `"plain"`, `q"uote`: `"q\"uote"`, "back\\slash": `"back\\slash"`,
+		"<html>&": `"<html>&"`, "tab\t\n\r\b\f": `"tab\t\n\r\b\f"`, "\x00\x1f\x7f": `"\u0000\u001f` + "\x7f" + `"`, "é😀": `"é😀"`,
+		"\u2028\u2029": "\"\u2028\u2029\"", "\xff": `"\ufffd"`, "a\xe2\x82": `"a\ufffd\ufffd"`} {
+		require.Equal(t, want, string(rollout.Quote(s)), "%q", s)
+		var back string
+		require.NoError(t, json.Unmarshal(rollout.Quote(s), &back))
+		if utf8.ValidString(s) {
+			require.Equal(t, s, back)
+		}
 	}
 	require.Equal(t, "0", string(rollout.Int(0)))
 	require.Equal(t, "-42", string(rollout.Int(-42)))

@@ -3,6 +3,7 @@ package rollout
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 
@@ -17,6 +18,11 @@ type Result struct {
 	TaskIndex    int
 	RolloutIndex int
 	Agent        string // agent_ref.name of the environment that ran the row
+
+	// ID is the identity of the attempt that produced the result; its
+	// Attempt and UID are written as _ng_rollout_attempt and _ng_rollout_uid
+	// (when set), next to the indices.
+	ID ID
 
 	Response *Response // every output item of every turn, usage summed
 	Reward   float64
@@ -69,6 +75,16 @@ func (r *Result) AppendJSON(b []byte) []byte {
 	sep()
 	b = appendKey(b, KeyRolloutIndex)
 	b = strconv.AppendInt(b, int64(r.RolloutIndex), 10)
+	if r.ID.Attempt > 0 {
+		sep()
+		b = appendKey(b, KeyAttempt)
+		b = strconv.AppendInt(b, int64(r.ID.Attempt), 10)
+	}
+	if r.ID.UID != "" {
+		sep()
+		b = appendKey(b, KeyRolloutUID)
+		b = appendString(b, r.ID.UID)
+	}
 	if r.Agent != "" {
 		sep()
 		b = appendKey(b, KeyAgentRef)
@@ -131,20 +147,7 @@ func (r *Result) AppendJSON(b []byte) []byte {
 	if len(r.Rewards) > 0 {
 		sep()
 		b = appendKey(b, KeyComponents)
-		b = append(b, '{')
-		names := make([]string, 0, len(r.Rewards))
-		for k := range r.Rewards {
-			names = append(names, k)
-		}
-		slices.Sort(names)
-		for i, k := range names {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendKey(b, k)
-			b = appendFloat(b, r.Rewards[k])
-		}
-		b = append(b, '}')
+		b = AppendComponents(b, r.Rewards)
 	}
 	return append(b, '}')
 }
@@ -154,7 +157,7 @@ func (r *Result) AppendJSON(b []byte) []byte {
 func (r *Result) overrides(name string) bool {
 	switch name {
 	case KeyTaskIndex, KeyRolloutIndex, KeyResponse, KeyReward, KeyComponents,
-		KeyFailureClass, KeyFailureStage, KeyFailureMessage, KeyFailureRetryable,
+		KeyAttempt, KeyRolloutUID, KeyFailureClass, KeyFailureStage, KeyFailureMessage, KeyFailureRetryable,
 		KeyFailureStatus, KeyFailureStack, KeyFailureAttempt, KeyFailureFinal:
 		return true
 	case KeyAgentRef:
@@ -169,7 +172,7 @@ func (r *Result) overrides(name string) bool {
 // row never has a member twice, and never reads back as failed.
 func (r *Result) writes(name string) bool {
 	switch name {
-	case KeyTaskIndex, KeyRolloutIndex, KeyReward,
+	case KeyTaskIndex, KeyRolloutIndex, KeyReward, KeyAttempt, KeyRolloutUID,
 		KeyFailureClass, KeyFailureStage, KeyFailureMessage, KeyFailureRetryable,
 		KeyFailureStatus, KeyFailureStack, KeyFailureAttempt, KeyFailureFinal:
 		return true
@@ -218,6 +221,14 @@ func ParseResult(data []byte) (*Result, error) {
 		return nil, err
 	}
 	r.Agent = r.Task.AgentName()
+	r.ID = ID{Task: r.TaskIndex, Rollout: r.RolloutIndex}
+	if err := r.Task.Decode(KeyAttempt, &r.ID.Attempt); err != nil {
+		return nil, err
+	}
+	r.ID.UID = r.Task.String(KeyRolloutUID)
+	if r.ID.Attempt == 0 && r.ID.UID == "" {
+		r.ID = ID{} // a row without an identity (NeMo Gym's)
+	}
 	if raw, ok := r.Task.Get(KeyResponse); ok && string(raw) != "null" {
 		resp, err := parseResponse(raw, false) // validated with the row
 		if err != nil {
@@ -245,7 +256,7 @@ func ParseResult(data []byte) (*Result, error) {
 		_ = r.Task.Decode(KeyFailureFinal, &f.Final)
 		r.Err = f
 	}
-	for _, k := range []string{KeyTaskIndex, KeyRolloutIndex, KeyResponse, KeyReward, KeyComponents,
+	for _, k := range []string{KeyTaskIndex, KeyRolloutIndex, KeyAttempt, KeyRolloutUID, KeyResponse, KeyReward, KeyComponents,
 		KeyFailureClass, KeyFailureStage, KeyFailureMessage, KeyFailureRetryable, KeyFailureStatus, KeyFailureStack,
 		KeyFailureAttempt, KeyFailureFinal} {
 		r.Task.Delete(k)
@@ -275,4 +286,44 @@ func (g *Group) MeanReward() float64 {
 		return 0
 	}
 	return sum / float64(n)
+}
+
+// CheckRewards returns an error naming the first reward or reward
+// component that is NaN or infinite, which no trainer can use and JSON
+// cannot carry; nil when every one is finite.
+func CheckRewards(reward float64, components map[string]float64) error {
+	if math.IsNaN(reward) || math.IsInf(reward, 0) {
+		return fmt.Errorf("non-finite reward (%v), which JSON cannot carry", reward)
+	}
+	names := make([]string, 0, len(components))
+	for k, c := range components {
+		if math.IsNaN(c) || math.IsInf(c, 0) {
+			names = append(names, k)
+		}
+	}
+	if len(names) > 0 {
+		slices.Sort(names)
+		return fmt.Errorf("non-finite reward component %q (%v), which JSON cannot carry", names[0], components[names[0]])
+	}
+	return nil
+}
+
+// AppendComponents appends reward components as the reward_components
+// object of an output row: names sorted, values written as Python writes
+// floats.
+func AppendComponents(b []byte, components map[string]float64) []byte {
+	names := make([]string, 0, len(components))
+	for k := range components {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	b = append(b, '{')
+	for i, k := range names {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendKey(b, k)
+		b = appendFloat(b, components[k])
+	}
+	return append(b, '}')
 }

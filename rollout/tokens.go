@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+
+	"github.com/gymkit/gym/internal/pyjson"
 )
 
 // Fields that carry the token data of a model call on the last output item
@@ -59,89 +61,102 @@ func (it *Item) SetTokens(t *Tokens) {
 	it.Set(KeyGenerationLogProbs, AppendFloats(nil, t.LogProbs))
 }
 
-// ParseInts parses a JSON list of integers, fast.
+// ParseInts parses a JSON list of integers, fast. It is strict: only a
+// JSON array of integers (at most 18 digits each) with nothing after it.
 func ParseInts(raw []byte) ([]int, error) {
-	p := scanner{data: raw}
-	p.skipSpace()
-	if p.i >= len(raw) || raw[p.i] != '[' {
-		return nil, errors.New("want a list of integers")
-	}
-	p.i++
 	out := make([]int, 0, len(raw)/7)
-	for {
-		p.skipSpace()
-		if p.i < len(raw) && raw[p.i] == ']' {
-			return out, nil
+	err := parseList(raw, "integers", func(num []byte, at int) error {
+		neg := num[0] == '-'
+		digits := num
+		if neg {
+			digits = num[1:]
 		}
-		neg := false
-		if p.i < len(raw) && raw[p.i] == '-' {
-			neg = true
-			p.i++
+		if len(digits) > 18 {
+			return fmt.Errorf("integer too large at offset %d", at)
 		}
-		start, n := p.i, 0
-		for p.i < len(raw) && raw[p.i] >= '0' && raw[p.i] <= '9' {
-			if p.i-start >= 18 {
-				return nil, fmt.Errorf("integer too large at offset %d", start)
+		n := 0
+		for _, c := range digits {
+			if c < '0' || c > '9' {
+				return fmt.Errorf("want an integer at offset %d, not %s", at, num)
 			}
-			n = n*10 + int(raw[p.i]-'0')
-			p.i++
-		}
-		if p.i == start {
-			return nil, fmt.Errorf("want an integer at offset %d", start)
+			n = n*10 + int(c-'0')
 		}
 		if neg {
 			n = -n
 		}
 		out = append(out, n)
+		return nil
+	})
+	return out, err
+}
+
+// ParseFloats parses a JSON list of numbers. It is strict: only a JSON
+// array of JSON numbers, each within float64's range, with nothing after it
+// (no NaN, Infinity, hexadecimal or underscores, which strconv would take).
+func ParseFloats(raw []byte) ([]float64, error) {
+	out := make([]float64, 0, len(raw)/12)
+	err := parseList(raw, "numbers", func(num []byte, at int) error {
+		f, err := strconv.ParseFloat(string(num), 64)
+		if err != nil {
+			return fmt.Errorf("number at offset %d does not fit a float64: %s", at, num)
+		}
+		out = append(out, f)
+		return nil
+	})
+	return out, err
+}
+
+// parseList walks a JSON array of numbers, handing each (in JSON's number
+// grammar) to each with its offset.
+func parseList(raw []byte, what string, each func(num []byte, at int) error) error {
+	p := scanner{data: raw}
+	p.skipSpace()
+	if p.i >= len(raw) || raw[p.i] != '[' {
+		return fmt.Errorf("want a list of %s", what)
+	}
+	p.i++
+	p.skipSpace()
+	if p.i < len(raw) && raw[p.i] == ']' {
+		p.i++
+		return p.endOfList()
+	}
+	for {
+		p.skipSpace()
+		start := p.i
+		end, ok := pyjson.NumberEnd(raw, start)
+		if !ok {
+			if start >= len(raw) {
+				return errors.New("unterminated list")
+			}
+			return fmt.Errorf("want a number at offset %d", start)
+		}
+		if err := each(raw[start:end], start); err != nil {
+			return err
+		}
+		p.i = end
 		p.skipSpace()
 		if p.i >= len(raw) {
-			return nil, errors.New("unterminated list")
+			return errors.New("unterminated list")
 		}
 		switch raw[p.i] {
 		case ',':
 			p.i++
 		case ']':
+			p.i++
+			return p.endOfList()
 		default:
-			return nil, fmt.Errorf("unexpected %q at offset %d", raw[p.i], p.i)
+			return fmt.Errorf("unexpected %q at offset %d", raw[p.i], p.i)
 		}
 	}
 }
 
-// ParseFloats parses a JSON list of numbers.
-func ParseFloats(raw []byte) ([]float64, error) {
-	p := scanner{data: raw}
+// endOfList checks that only space follows a list.
+func (p *scanner) endOfList() error {
 	p.skipSpace()
-	if p.i >= len(raw) || raw[p.i] != '[' {
-		return nil, errors.New("want a list of numbers")
+	if p.i < len(p.data) {
+		return fmt.Errorf("unexpected %q after the list at offset %d", p.data[p.i], p.i)
 	}
-	p.i++
-	out := make([]float64, 0, len(raw)/12)
-	for {
-		p.skipSpace()
-		if p.i < len(raw) && raw[p.i] == ']' {
-			return out, nil
-		}
-		start := p.i
-		for p.i < len(raw) {
-			c := raw[p.i]
-			if c == ',' || c == ']' || c == ' ' || c == '\n' || c == '\t' || c == '\r' {
-				break
-			}
-			p.i++
-		}
-		f, err := strconv.ParseFloat(string(raw[start:p.i]), 64)
-		if err != nil {
-			return nil, fmt.Errorf("want a number at offset %d: %w", start, err)
-		}
-		out = append(out, f)
-		p.skipSpace()
-		if p.i >= len(raw) {
-			return nil, errors.New("unterminated list")
-		}
-		if raw[p.i] == ',' {
-			p.i++
-		}
-	}
+	return nil
 }
 
 // AppendInts appends ids as a JSON list.

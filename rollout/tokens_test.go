@@ -1,7 +1,10 @@
 package rollout_test
 
 import (
+	"encoding/json"
 	"errors"
+	"fmt"
+	"math"
 	"os"
 	"slices"
 	"testing"
@@ -98,6 +101,51 @@ func TestParseIntsAndFloats(t *testing.T) {
 	require.Equal(t, `[-0.5,1e-07,0.0]`, string(rollout.AppendFloats(nil, fs)))
 	_, err = rollout.ParseFloats([]byte(`[1,x]`))
 	require.Error(t, err)
+	empty, err := rollout.ParseFloats([]byte(` [ ] `))
+	require.NoError(t, err)
+	require.Empty(t, empty)
+	tiny, err := rollout.ParseFloats([]byte(`[1e-400]`))
+	require.NoError(t, err, "too small reads as 0, as in Python")
+	require.Equal(t, []float64{0}, tiny)
+}
+
+// The list parsers take JSON's grammar only: what strconv or a lax scanner
+// would accept is an error.
+func TestParseListsAreStrict(t *testing.T) {
+	bad := []string{`[1 2]`, `[1,]`, `[,1]`, `[NaN]`, `[Infinity]`, `[-Infinity]`, `[0x1p-2]`, `[1_000]`,
+		`[01]`, `[+1]`, `[.5]`, `[1.]`, `[1e]`, `[1]x`, `[1] [2]`, `[1]]`, `[`, `[1`, `1`, ``, `[true]`, `[null]`}
+	for _, b := range bad {
+		_, err := rollout.ParseFloats([]byte(b))
+		require.Error(t, err, "ParseFloats(%s)", b)
+		_, err = rollout.ParseInts([]byte(b))
+		require.Error(t, err, "ParseInts(%s)", b)
+	}
+	for _, b := range []string{`[1e400]`, `[-1e309]`} {
+		_, err := rollout.ParseFloats([]byte(b))
+		require.ErrorContains(t, err, "does not fit a float64", b)
+	}
+	for _, b := range []string{`[1e2]`, `[1.0]`, `[12345678901234567890]`} {
+		_, err := rollout.ParseInts([]byte(b))
+		require.Error(t, err, b)
+	}
+}
+
+// Set takes one JSON value only, so that every row written is JSON.
+func TestObjectSetRejectsInvalidJSON(t *testing.T) {
+	for _, bad := range []string{`NaN`, `Infinity`, `-Infinity`, `{"a":`, `1 2`, `[1,]`, `'x'`, `{"a":NaN}`, "\"x\"\n\"y\""} {
+		var o rollout.Object
+		require.PanicsWithValue(t, fmt.Sprintf("rollout: Set(%q): the value is not one JSON value: %.80q", "f", bad),
+			func() { o.Set("f", json.RawMessage(bad)) }, bad)
+		require.False(t, o.Has("f"))
+	}
+	var o rollout.Object
+	for i, good := range []string{`1`, ` [1, 2] `, `[1,-2.5e3,0]`, `[]`, `{"a":[1,{"b":null}]}`, `"x"`, `null`} {
+		o.Set(fmt.Sprint(i), json.RawMessage(good))
+	}
+	o.Set("empty", nil) // null
+	require.True(t, json.Valid(o.AppendJSON(nil)))
+	require.Error(t, o.SetValue("nan", math.NaN()))
+	require.False(t, o.Has("nan"))
 }
 
 // The vLLM round-trip sample is a real Qwen3 episode with token ids,

@@ -6,10 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"runtime/debug"
 	"slices"
 	"strconv"
 
+	"github.com/gymkit/gym/internal/failure"
 	"github.com/gymkit/gym/rollout"
 )
 
@@ -35,6 +35,10 @@ type Request struct {
 	// environment's state (env.StateOf reads a Server session's state). It
 	// is nil when verifying stored rollouts again.
 	Session any
+
+	// ID is the identity of the rollout attempt (the zero ID when verifying
+	// stored rollouts again without one).
+	ID rollout.ID
 }
 
 // Verdict is a verifier's judgement.
@@ -48,20 +52,33 @@ type Verdict struct {
 	// Components are the parts of a multi-objective reward, written as
 	// reward_components.
 	Components map[string]float64
+
+	err error // the first field Set could not encode
 }
 
 // Reward returns a Verdict with only a reward.
 func Reward(r float64) *Verdict { return &Verdict{Reward: r} }
 
-// Set adds a named field to the verdict; value is encoded with encoding/json.
-// It returns the verdict for chaining and panics if value cannot be encoded,
-// a programming error.
+// Set adds a named field to the verdict; value is encoded with encoding/json
+// (without HTML escaping, as Python writes "<b>"; a float64 as Python writes
+// it, 1.0). It returns the verdict for
+// chaining. A value JSON cannot carry — NaN or an infinity, anywhere in it,
+// or a type encoding/json refuses — is not set: it makes the verdict a
+// verifier failure (see Run) whose message names the field.
 func (v *Verdict) Set(name string, value any) *Verdict {
 	switch f := value.(type) {
 	case float64:
+		if math.IsNaN(f) || math.IsInf(f, 0) {
+			v.fail(fmt.Errorf("field %q is %v, which JSON cannot carry", name, f))
+			return v
+		}
 		v.Fields.Set(name, rollout.Float(f))
 		return v
 	case float32:
+		if math.IsNaN(float64(f)) || math.IsInf(float64(f), 0) {
+			v.fail(fmt.Errorf("field %q is %v, which JSON cannot carry", name, f))
+			return v
+		}
 		// Widen through the shortest decimal that round-trips as a float32,
 		// so float32(0.1) is written 0.1, not 0.10000000149011612.
 		f64, _ := strconv.ParseFloat(strconv.FormatFloat(float64(f), 'g', -1, 32), 64)
@@ -69,10 +86,19 @@ func (v *Verdict) Set(name string, value any) *Verdict {
 		return v
 	}
 	if err := v.Fields.SetValue(name, value); err != nil {
-		panic(fmt.Sprintf("verifier: %v", err)) // err names the field
+		v.fail(err) // err names the field
 	}
 	return v
 }
+
+func (v *Verdict) fail(err error) {
+	if v.err == nil {
+		v.err = err
+	}
+}
+
+// Err returns the first problem Set met (a value JSON cannot carry), or nil.
+func (v *Verdict) Err() error { return v.err }
 
 // Field decodes the named field into dst.
 func (v *Verdict) Field(name string, dst any) error {
@@ -87,8 +113,9 @@ func (v *Verdict) Field(name string, dst any) error {
 // *rollout.Failure of stage "verify": a panic (with its stack), an error
 // or no verdict is FailVerifier, unless ctx's deadline passed (FailTimeout,
 // retryable) or ctx was cancelled (FailCancelled); a Failure v returns is
-// kept as it is. A verdict whose reward or a component is NaN or infinite
-// is FailVerifier too: it is no number a trainer can use, nor valid JSON. A
+// kept as it is. A verdict whose reward, a component or a field is NaN or
+// infinite (or a field Set could not encode) is FailVerifier too: it is no
+// number a trainer can use, nor valid JSON. A
 // nil v gives every rollout the verdict reward 0.
 func Run(ctx context.Context, v Verifier, req *Request) (verdict *Verdict, err error) {
 	if v == nil {
@@ -96,31 +123,21 @@ func Run(ctx context.Context, v Verifier, req *Request) (verdict *Verdict, err e
 	}
 	defer func() {
 		if p := recover(); p != nil {
-			verdict, err = nil, &rollout.Failure{Class: rollout.FailVerifier, Stage: "verify",
-				Err: fmt.Errorf("verifier panicked: %v", p), Stack: string(debug.Stack())}
+			verdict, err = nil, failure.Panic(rollout.FailVerifier, "verify", "verifier", p)
 		}
 	}()
 	verdict, err = v.Verify(ctx, req)
 	if err != nil {
-		class := rollout.FailVerifier
-		switch ctx.Err() {
-		case context.DeadlineExceeded:
-			class = rollout.FailTimeout
-		case context.Canceled:
-			class = rollout.FailCancelled
-		}
-		return nil, rollout.Fail(class, "verify", fmt.Errorf("verify: %w", err))
+		return nil, failure.Of(ctx, rollout.FailVerifier, "verify", fmt.Errorf("verify: %w", err))
 	}
 	if verdict == nil {
 		return nil, &rollout.Failure{Class: rollout.FailVerifier, Stage: "verify", Err: errors.New("verify: the verifier returned no verdict")}
 	}
-	finite := !math.IsNaN(verdict.Reward) && !math.IsInf(verdict.Reward, 0)
-	for _, c := range verdict.Components {
-		finite = finite && !math.IsNaN(c) && !math.IsInf(c, 0)
+	if err := verdict.Err(); err != nil {
+		return nil, &rollout.Failure{Class: rollout.FailVerifier, Stage: "verify", Err: fmt.Errorf("verify: %w", err)}
 	}
-	if !finite {
-		return nil, &rollout.Failure{Class: rollout.FailVerifier, Stage: "verify",
-			Err: fmt.Errorf("verify: the verdict has a non-finite reward (%v, components %v), which JSON cannot carry", verdict.Reward, verdict.Components)}
+	if err := rollout.CheckRewards(verdict.Reward, verdict.Components); err != nil {
+		return nil, &rollout.Failure{Class: rollout.FailVerifier, Stage: "verify", Err: fmt.Errorf("verify: %w", err)}
 	}
 	return verdict, nil
 }

@@ -52,11 +52,9 @@ func TestVerdictSetValues(t *testing.T) {
 		{"small", 1e-7, "1e-07"},
 		{"float32 one", float32(1), "1.0"},
 		{"float32 tenth", float32(0.1), "0.1"},
-		{"NaN", math.NaN(), "NaN"},
-		{"infinity", math.Inf(1), "Infinity"},
 		{"int", 1, "1"},
 		{"bool", true, "true"},
-		{"string", "a <b>", `"a \u003cb\u003e"`},
+		{"string", "a <b>", `"a <b>"`},
 		{"nil", nil, "null"},
 		{"struct", answer{"x"}, `{"text":"x"}`},
 		{"list", []string{"a"}, `["a"]`},
@@ -70,15 +68,38 @@ func TestVerdictSetValues(t *testing.T) {
 	}
 }
 
-func TestVerdictSetPanicsOnUnencodable(t *testing.T) {
-	var msg string
-	func() {
-		defer func() { msg, _ = recover().(string) }()
-		(&verifier.Verdict{}).Set("c", make(chan int))
-	}()
-	require.True(t, strings.HasPrefix(msg, "verifier: "), "panic value %q", msg)
-	require.Contains(t, msg, "unsupported type: chan int")
-	require.Equal(t, 1, strings.Count(msg, `"c"`), "the field is named once: %q", msg)
+// A value JSON cannot carry is not set: the verdict records why, and Run
+// makes it a verifier failure naming the field.
+func TestVerdictSetRejectsWhatJSONCannotCarry(t *testing.T) {
+	type scores struct {
+		F float64 `json:"f"`
+	}
+	tests := []struct {
+		name  string
+		value any
+		want  string
+	}{
+		{"NaN", math.NaN(), `field "x" is NaN`},
+		{"infinity", math.Inf(1), `field "x" is +Inf`},
+		{"float32 infinity", float32(math.Inf(-1)), `field "x" is -Inf`},
+		{"NaN in a list", []float64{1, math.NaN()}, `field "x": json: unsupported value: NaN`},
+		{"NaN in a struct", scores{math.Inf(1)}, `field "x": json: unsupported value: +Inf`},
+		{"channel", make(chan int), `field "x": json: unsupported type: chan int`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v := verifier.Reward(1).Set("ok", 1.0).Set("x", tt.value).Set("later", 2.0)
+			require.ErrorContains(t, v.Err(), tt.want)
+			require.Equal(t, []string{"ok=1.0", "later=2.0"}, fields(v), "the bad field is not set")
+			_, err := verifier.Run(context.Background(), verifier.Func(func(context.Context, *verifier.Request) (*verifier.Verdict, error) {
+				return v, nil
+			}), &verifier.Request{})
+			f := rollout.AsFailure(err)
+			require.Equal(t, rollout.FailVerifier, f.Class)
+			require.Equal(t, "verify", f.Stage)
+			require.ErrorContains(t, err, tt.want)
+		})
+	}
 }
 
 func TestVerdictInOutputRow(t *testing.T) {
@@ -256,7 +277,7 @@ func TestRun(t *testing.T) {
 			rollout.FailVerifier, false, "non-finite reward (NaN", nil},
 		{"infinite component", ctx, func(context.Context, *verifier.Request) (*verifier.Verdict, error) {
 			return &verifier.Verdict{Reward: 1, Components: map[string]float64{"a": math.Inf(-1)}}, nil
-		}, rollout.FailVerifier, false, "components map[a:-Inf]", nil},
+		}, rollout.FailVerifier, false, `non-finite reward component "a" (-Inf)`, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			v, err := verifier.Run(tc.ctx, tc.v, req)

@@ -95,11 +95,11 @@ func NewVerifier() verifier.Verifier {
 			{"minefield_label_value", &t.MinefieldLabelValue},
 		} {
 			if err := req.Task.Decode(f.name, f.dst); err != nil {
-				return nil, fmt.Errorf("multistep: row: %w", err)
+				return nil, rollout.Fail(rollout.FailInvalidRow, "verify", fmt.Errorf("multistep: row: %w", err))
 			}
 		}
 		if len(t.ExpectedSynonymValues) == 0 {
-			return nil, errors.New("multistep: row has no expected_synonym_values")
+			return nil, rollout.Fail(rollout.FailInvalidRow, "verify", errors.New(`multistep: the row has no "expected_synonym_values"`))
 		}
 		actual := []int{}
 		if call, ok := verifier.LastCall(req.Response.Output, "extract_synonym_values"); ok {

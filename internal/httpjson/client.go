@@ -13,6 +13,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/gymkit/gym/internal/failure"
 	"github.com/gymkit/gym/rollout"
 )
 
@@ -87,11 +88,8 @@ func (c *Client) Post(ctx context.Context, stage, path string, body []byte, cook
 // broken connection, or the Client's own timeout, as a retryable
 // FailRemote.
 func (c *Client) noAnswer(parent context.Context, stage, request string, err error) *rollout.Failure {
-	switch parent.Err() {
-	case context.Canceled:
-		return &rollout.Failure{Class: rollout.FailCancelled, Stage: stage, Err: fmt.Errorf("%s: %w", request, err)}
-	case context.DeadlineExceeded:
-		return &rollout.Failure{Class: rollout.FailTimeout, Stage: stage, Retryable: true, Err: fmt.Errorf("%s: %w", request, err)}
+	if class := failure.Class(parent, ""); class != "" {
+		return &rollout.Failure{Class: class, Stage: stage, Retryable: class == rollout.FailTimeout, Err: fmt.Errorf("%s: %w", request, err)}
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
 		err = fmt.Errorf("no answer within the request timeout of %v: %w", c.Timeout, err)

@@ -5,8 +5,6 @@ package pyjson
 
 import (
 	"encoding/json"
-	"unicode/utf16"
-	"unicode/utf8"
 )
 
 // Format re-formats valid JSON. Whitespace outside strings is replaced by
@@ -52,38 +50,7 @@ func stringEnd(src []byte, i int) int {
 const hex = "0123456789abcdef"
 
 // appendString writes s as Python's json.dumps(ensure_ascii=True) does.
-func appendString(b []byte, s string) []byte {
-	b = append(b, '"')
-	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		i += size
-		switch {
-		case r == '"':
-			b = append(b, '\\', '"')
-		case r == '\\':
-			b = append(b, '\\', '\\')
-		case r == '\n':
-			b = append(b, '\\', 'n')
-		case r == '\r':
-			b = append(b, '\\', 'r')
-		case r == '\t':
-			b = append(b, '\\', 't')
-		case r == '\b':
-			b = append(b, '\\', 'b')
-		case r == '\f':
-			b = append(b, '\\', 'f')
-		case r < 0x20 || (r >= 0x7f && r < 0x10000):
-			b = appendU(b, r)
-		case r >= 0x10000:
-			r1, r2 := utf16.EncodeRune(r)
-			b = appendU(b, r1)
-			b = appendU(b, r2)
-		default:
-			b = append(b, byte(r))
-		}
-	}
-	return append(b, '"')
-}
+func appendString(b []byte, s string) []byte { return AppendString(b, s, true) }
 
 func appendU(b []byte, r rune) []byte {
 	return append(b, '\\', 'u', hex[r>>12&0xf], hex[r>>8&0xf], hex[r>>4&0xf], hex[r&0xf])

@@ -15,6 +15,7 @@ import (
 	"github.com/gymkit/gym/examples/multistep"
 	"github.com/gymkit/gym/examples/singletoolcall"
 	"github.com/gymkit/gym/gymtest"
+	"github.com/gymkit/gym/internal/endpointtest"
 	"github.com/gymkit/gym/internal/reftest"
 	"github.com/gymkit/gym/model"
 	"github.com/gymkit/gym/rollout"
@@ -314,4 +315,67 @@ func TestCollateBadInputKeepsOutput(t *testing.T) {
 			require.Equal(t, good, string(data))
 		})
 	}
+}
+
+// Every call of one rollout goes to one server when policy_base_url is a
+// YAML list, with NeMo Gym's vllm_model config unchanged.
+func TestCollectSticksToOneEndpoint(t *testing.T) {
+	ref := reftest.Dir(t)
+	var tr endpointtest.Tracker
+	var urls []string
+	for i := range 2 {
+		srv := gymtest.NewServer(gymtest.Policy(tr.Policy(i, multistep.Policy())))
+		defer srv.Close()
+		urls = append(urls, srv.URL)
+	}
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "env.yaml"), []byte(
+		"policy_base_url:\n  - "+urls[0]+"\n  - "+urls[1]+"\npolicy_api_key: EMPTY\npolicy_model_name: fake-policy\n"), 0o644))
+	configs := filepath.Join(ref, "resources_servers/example_multi_step/configs/example_multi_step.yaml") + "," +
+		filepath.Join(ref, "responses_api_models/vllm_model/configs/vllm_model.yaml")
+	code, _, stderr := run(t, dir, "collect", "--config", configs,
+		"--input", filepath.Join(ref, "resources_servers/example_multi_step/data/example.jsonl"),
+		"--output", "out.jsonl", "--num-repeats", "8", "--concurrency", "8", "+agent_name=example_multi_step_simple_agent")
+	require.Equal(t, 0, code, stderr)
+	rows := readRows(t, filepath.Join(dir, "out.jsonl"))
+	require.Len(t, rows, 40)
+	uids := map[string]bool{}
+	for _, r := range rows {
+		require.NoError(t, r.Err)
+		require.Equal(t, 1, r.ID.Attempt)
+		uids[r.ID.UID] = true
+	}
+	require.Len(t, uids, 40, "each row records its own attempt id")
+	require.Empty(t, tr.Check(40, 2))
+}
+
+// gym reverify needs only the resources servers' configs: no model config,
+// no policy_* values. A row without agent_ref gets a hint to pass --agent, a
+// row missing its verifier's field a hint about --dataset, each with its
+// file and line.
+func TestReverifyNeedsOnlyResourcesConfigs(t *testing.T) {
+	ref := reftest.Dir(t)
+	dir := t.TempDir()
+	data := filepath.Join(ref, "resources_servers/example_multi_step/data")
+	cfg := filepath.Join(ref, "resources_servers/example_multi_step/configs/example_multi_step.yaml")
+	rollouts := filepath.Join(data, "example_rollouts.jsonl")
+
+	code, stdout, stderr := run(t, dir, "reverify", "--config", cfg, "--agent", "example_multi_step_simple_agent",
+		"--input", rollouts, "--dataset", filepath.Join(data, "example.jsonl"), "--output", "out.jsonl")
+	require.Equal(t, 0, code, stderr)
+	require.Contains(t, stdout, "reverified 5 rows: 0 rewards changed, 0 failed")
+
+	// Without --agent: the rows have no agent_ref.
+	code, _, stderr = run(t, dir, "reverify", "--config", cfg,
+		"--input", rollouts, "--dataset", filepath.Join(data, "example.jsonl"), "--output", "out.jsonl")
+	require.Equal(t, cli.ExitFailures, code, stderr)
+	require.Contains(t, stderr, rollouts+":1: task 0 rollout 0: the row has no agent_ref: pass --agent with the agent that ran it (the config's agents: example_multi_step_simple_agent)")
+	require.Equal(t, 5, strings.Count(stderr, "pass --agent"))
+
+	// Without --dataset: the rows lack the task fields NeMo Gym dropped.
+	code, _, stderr = run(t, dir, "reverify", "--config", cfg, "--agent", "example_multi_step_simple_agent",
+		"--input", rollouts, "--output", "out.jsonl")
+	require.Equal(t, cli.ExitFailures, code, stderr)
+	require.Contains(t, stderr, rollouts+":1: task 0 rollout 0: verify: ")
+	require.Contains(t, stderr, "pass --dataset with the dataset they were collected from")
 }

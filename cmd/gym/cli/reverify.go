@@ -5,13 +5,18 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/gymkit/gym/config"
+	"github.com/gymkit/gym/internal/suggest"
 	"github.com/gymkit/gym/rollout"
 	"github.com/gymkit/gym/verifier"
 )
@@ -42,15 +47,22 @@ func (c *Command) reverify(ctx context.Context, args []string) error {
 	if *input == "" || *output == "" {
 		return usagef("need --input and --output")
 	}
-	cfg, err := c.loadConfig(configs, overrides)
-	if err != nil {
-		return err
+	if len(configs) == 0 && !hasConfigPaths(overrides) {
+		return usagef("no config: give --config with the resources servers' configs (a.yaml,b.yaml; no model config is needed)")
 	}
-	c.scrub(cfg)
-	reg, err := c.Impls.Registry(cfg)
+	// Only the resources servers are built: no model config, no policy_*.
+	loader := c.loader(configs, overrides)
+	loader.Unneeded = []config.Kind{config.Models}
+	cfg, err := loader.Load()
 	if err != nil {
 		return usageError{err}
 	}
+	c.scrub(cfg)
+	verifiers, err := c.Impls.Verifiers(cfg)
+	if err != nil {
+		return usageError{err}
+	}
+	agents := slices.Sorted(maps.Keys(verifiers))
 	in, err := os.Open(*input)
 	if err != nil {
 		return usageError{err}
@@ -94,7 +106,8 @@ func (c *Command) reverify(ctx context.Context, args []string) error {
 			return err
 		}
 		rows++
-		where := fmt.Sprintf("%s: task %d rollout %d", *input, res.TaskIndex, res.RolloutIndex)
+		path, line := res.Task.Source()
+		where := fmt.Sprintf("%s:%d: task %d rollout %d", path, line, res.TaskIndex, res.RolloutIndex)
 		if res.Err != nil || res.Response == nil {
 			report(c.Stderr, "gym reverify: %s: a failed rollout, skipped\n", where)
 			failed.Add(1)
@@ -111,19 +124,32 @@ func (c *Command) reverify(ctx context.Context, args []string) error {
 				continue
 			}
 		}
-		e, err := reg.Environment(res.Agent)
-		if err == nil && e.Verifier == nil {
-			err = fmt.Errorf("agent %q has no verifier", res.Agent)
-		}
-		if err != nil {
-			report(c.Stderr, "gym reverify: %s: %v\n", where, err)
+		vf, ok := verifiers[res.Agent]
+		switch {
+		case res.Agent == "":
+			report(c.Stderr, "gym reverify: %s: the row has no agent_ref: pass --agent with the agent that ran it (the config's agents: %s)\n",
+				where, strings.Join(agents, ", "))
+			failed.Add(1)
+			continue
+		case !ok:
+			msg := fmt.Sprintf("agent %q is not in the config", res.Agent)
+			if near, ok := suggest.Closest(res.Agent, agents); ok {
+				msg += fmt.Sprintf(" (did you mean %q?)", near)
+			} else {
+				msg += fmt.Sprintf(" (its agents: %s; load the config that defines it)", strings.Join(agents, ", "))
+			}
+			report(c.Stderr, "gym reverify: %s: %s\n", where, msg)
 			failed.Add(1)
 			continue
 		}
 		g.Go(func() error {
-			v, err := verifier.Run(gctx, e.Verifier, &verifier.Request{Task: res.Task, Response: res.Response})
+			v, err := verifier.Run(gctx, vf, &verifier.Request{Task: res.Task, Response: res.Response, ID: res.ID})
 			if err != nil {
-				report(c.Stderr, "gym reverify: %s: verify: %v\n", where, err)
+				hint := ""
+				if rollout.AsFailure(err).Class == rollout.FailInvalidRow && index == nil {
+					hint = " (NeMo Gym's rollouts keep only the task fields it knows: pass --dataset with the dataset they were collected from to restore the rest)"
+				}
+				report(c.Stderr, "gym reverify: %s: verify: %v%s\n", where, err, hint)
 				failed.Add(1)
 				return nil
 			}
