@@ -203,6 +203,11 @@ type planned struct {
 // expands rows into rollouts and a bounded set of workers, each writing its
 // result before sending it on.
 func (c *Collector) run(ctx context.Context, tasks iter.Seq2[Task, error]) iter.Seq[event] {
+	return c.runPlan(ctx, func(ctx context.Context, emit func(planned) bool) error { return c.plan(ctx, tasks, emit) })
+}
+
+// runPlan runs the rollouts a planner emits (plan, or a Batcher's feed).
+func (c *Collector) runPlan(ctx context.Context, plan func(context.Context, func(planned) bool) error) iter.Seq[event] {
 	return func(yield func(event) bool) {
 		ctx, cancel := context.WithCancel(ctx)
 		defer cancel()
@@ -256,7 +261,7 @@ func (c *Collector) run(ctx context.Context, tasks iter.Seq2[Task, error]) iter.
 				close(events)
 			}()
 			sem := semaphore.NewWeighted(int64(conc))
-			err := c.plan(ctx, tasks, func(p planned) bool {
+			err := plan(ctx, func(p planned) bool {
 				if p.agent != nil && inputs != nil {
 					if err := inputs.Write(p.task); err != nil {
 						fatal(fmt.Errorf("gym: write materialized input: %w", err))

@@ -23,9 +23,23 @@
 //	}
 //
 // CollectGroups hands back each row's complete group of NumRepeats rollouts
-// for group-relative trainers (GRPO). Rows, items and results keep every
-// JSON field they carry, known or not (see package rollout), and read and
-// write NeMo Gym's dataset and rollout files unchanged.
+// for group-relative trainers (GRPO). For a trainer's every step, a Batcher
+// draws from a Blend — weighted sources with a seed and epochs, each
+// source's exact share in every batch — and yields batches of exactly P
+// complete groups of G rollouts, collecting the next while the trainer works
+// on the current one, with dynamic sampling, a policy for failed groups,
+// per-batch statistics, and bulkheads that keep a slow or failing
+// environment from stalling the others; Advantage computes NeMo RL's GRPO
+// advantages beside each rollout's tokens:
+//
+//	b := gym.Batcher{Collector: &c, Blend: blend, Prompts: 128, Generations: 16}
+//	for batch, err := range b.Batches(ctx) {
+//		for s, err := range batch.Samples(gym.GRPO) { ... s.Trajectory, s.Advantage ... }
+//	}
+//
+// Rows, items and results keep every JSON field they carry, known or not
+// (see package rollout), and read and write NeMo Gym's dataset and rollout
+// files unchanged.
 //
 // Nothing waits forever by default: each model call, tool call and
 // verification has a deadline (agent.DefaultModelTimeout,

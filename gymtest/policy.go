@@ -139,3 +139,30 @@ func conversationKey(items []rollout.Item) string {
 	}
 	return b.String()
 }
+
+// CallThenAnswer is a policy for trying any environment end to end: a
+// request that offers tools gets a call of the first one with text as its
+// arguments if they are JSON ("{}" otherwise); once a tool has answered, or
+// when no tool is offered, the answer is a message with text. Every
+// environment's tool loop then runs to its end: seed, tool call, verify.
+func CallThenAnswer(text string) model.Model {
+	return model.Func(func(ctx context.Context, req *model.Request) (*rollout.Response, error) {
+		for _, it := range req.Input {
+			if it.Type() == "function_call_output" {
+				return &rollout.Response{Output: []rollout.Item{rollout.NewOutputMessage("msg_answer", text)}}, nil
+			}
+		}
+		tools, err := req.Params.Tools()
+		if err != nil {
+			return nil, err
+		}
+		if len(tools) > 0 {
+			args := "{}"
+			if json.Valid([]byte(text)) {
+				args = text
+			}
+			return &rollout.Response{Output: []rollout.Item{rollout.NewFunctionCall("call_1", tools[0].Name, args)}}, nil
+		}
+		return &rollout.Response{Output: []rollout.Item{rollout.NewOutputMessage("msg_answer", text)}}, nil
+	})
+}

@@ -118,3 +118,24 @@ func TestRecorded(t *testing.T) {
 	_, err = gymtest.Listen("256.0.0.1:bad", nil)
 	require.Error(t, err)
 }
+
+func TestCallThenAnswer(t *testing.T) {
+	m := gymtest.CallThenAnswer(`\boxed{B}`)
+	ask := func(input string) *rollout.Response {
+		t.Helper()
+		req, err := model.ParseRequest([]byte(input))
+		require.NoError(t, err)
+		resp, err := m.Respond(context.Background(), req)
+		require.NoError(t, err)
+		require.Len(t, resp.Output, 1)
+		return resp
+	}
+	tools := `"tools":[{"type":"function","name":"lookup","parameters":{"type":"object"}}]`
+	call := ask(`{"input":"q",` + tools + `}`).Output[0]
+	require.Equal(t, "function_call", call.Type())
+	require.Equal(t, "lookup", call.Name())
+	require.Equal(t, "{}", call.Arguments())
+	after := ask(`{"input":[{"role":"user","content":"q"},{"type":"function_call","name":"lookup","arguments":"{}","call_id":"call_1"},{"type":"function_call_output","call_id":"call_1","output":"1"}],` + tools + `}`)
+	require.Equal(t, `\boxed{B}`, after.Output[0].Text())
+	require.Equal(t, `\boxed{B}`, ask(`{"input":"q"}`).Output[0].Text())
+}

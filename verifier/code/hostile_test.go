@@ -91,7 +91,8 @@ func TestHostilePrograms(t *testing.T) {
 			require.Equal(t, c.result, results(t, res), "metadata %s", res.Metadata)
 			require.False(t, res.Passed())
 			if c.error != "" {
-				require.Contains(t, meta(t, res)["error"], c.error)
+				got, _ := meta(t, res)["error"].(string)
+				require.Contains(t, got, c.error, "metadata %s", res.Metadata)
 			}
 			if c.message != "" {
 				require.Equal(t, c.message, meta(t, res)["error_message"])

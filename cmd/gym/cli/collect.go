@@ -86,7 +86,7 @@ func (p outputPaths) written(metrics bool) []string {
 }
 
 func (c *Command) collect(ctx context.Context, args []string) error {
-	flags, overrides := splitArgs(args, "resume", "no-serve")
+	flags, overrides := splitArgs(args, "resume", "no-serve", "dynamic-sampling")
 	fs := newFlags(c, "collect", "gym collect --config a.yaml,b.yaml --input in.jsonl --output out.jsonl [flags] [+key=value ...]")
 	var configs listFlag
 	fs.Var(&configs, "config", "comma-separated config files (NeMo Gym's config_paths)")
@@ -106,10 +106,12 @@ func (c *Command) collect(ctx context.Context, args []string) error {
 	head := fs.String("head", "http://"+DefaultHead, "the head server of a running gym run (used without --config, or with --no-serve)")
 	noServe := fs.Bool("no-serve", false, "collect through the servers of a running gym run, found through the head server; the config gives only the settings")
 	shard := fs.String("shard", "", "run only shard I of N (I/N, 0-based) of the tasks, by task index; gym aggregate merges the shards' outputs")
+	bf := addBlendFlags(fs)
 	if err := parseFlags(fs, flags); err != nil {
 		return err
 	}
 	var reg *gym.Registry
+	var bs *blendSettings // a collection in training batches
 	st := &settings{}
 	if *noServe || headMode(configs, overrides) {
 		// The servers run elsewhere: the config, if any, gives only the
@@ -123,6 +125,9 @@ func (c *Command) collect(ctx context.Context, args []string) error {
 			if st, err = runSettings(cfg); err != nil {
 				return err
 			}
+			if bs, err = blendOf(cfg, bf); err != nil {
+				return err
+			}
 			if !flagSet(fs, "head") {
 				if h, ok, _ := setting[string](cfg, "head_server.host"); ok {
 					p, _, _ := setting[int](cfg, "head_server.port")
@@ -133,6 +138,11 @@ func (c *Command) collect(ctx context.Context, args []string) error {
 		var err error
 		if reg, err = remoteRegistry(ctx, *head); err != nil {
 			return usagef("no --config given, and no servers found through the head server: %w\n(give --config a.yaml,b.yaml to run the environments in this process, or start them with gym env start --config ...)", err)
+		}
+		if bs == nil {
+			if bs, err = blendOf(nil, bf); err != nil {
+				return err
+			}
 		}
 	} else {
 		cfg, err := c.loadConfig(configs, overrides)
@@ -145,6 +155,9 @@ func (c *Command) collect(ctx context.Context, args []string) error {
 		}
 		for _, w := range settingTypos(cfg) {
 			fmt.Fprintf(c.Stderr, "gym collect: warning: %s\n", w)
+		}
+		if bs, err = blendOf(cfg, bf); err != nil {
+			return err
 		}
 		if reg, err = c.Impls.Registry(cfg); err != nil {
 			return usageError{err}
@@ -160,10 +173,13 @@ func (c *Command) collect(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if st.Input == "" || st.Output == "" {
+	if bs != nil {
+		if err := bs.check(st, shardN); err != nil {
+			return err
+		}
+	} else if st.Input == "" || st.Output == "" {
 		return usagef("need --input and --output (or +input_jsonl_fpath= and +output_jsonl_fpath=)")
-	}
-	if _, err := os.Stat(st.Input); err != nil {
+	} else if _, err := os.Stat(st.Input); err != nil {
 		return usagef("input: %w", err)
 	}
 
@@ -243,33 +259,50 @@ func (c *Command) collect(ctx context.Context, args []string) error {
 	if st.Resume {
 		col.Skip = func(ti, ri int) bool { return done[[2]int{ti, ri}] }
 	}
-	prog := newProgress(c.Stderr, plannedCount(ctx, st.Input, col), c.tty())
-	if len(done) > 0 {
-		fmt.Fprintf(c.Stderr, "resuming: %d rollouts already in %s\n", len(done), paths.Output)
-	}
+	var prog *progress
 	var fatal error
 	succeeded := map[[2]int]bool{}
 	thisRun := &rollout.Metrics{}
-	for res, err := range col.Collect(ctx, withParams(gym.FromFile(st.Input), st.Params)) {
+	if bs != nil {
+		b, err := bs.batcher(&col, st)
 		if err != nil {
-			fatal = err
-			break
+			return err
 		}
-		prog.add(res)
-		if res.Err == nil {
-			succeeded[[2]int{res.TaskIndex, res.RolloutIndex}] = true
-			if !paths.regular {
-				thisRun.Add(res)
+		prog = newProgress(c.Stderr, bs.total(), c.tty())
+		fatal = c.collectBatches(ctx, b, prog, func(res *gym.Result) {
+			if res.Err == nil {
+				succeeded[[2]int{res.TaskIndex, res.RolloutIndex}] = true
+				if !paths.regular {
+					thisRun.Add(res)
+				}
 			}
+		})
+	} else {
+		prog = newProgress(c.Stderr, plannedCount(ctx, st.Input, col), c.tty())
+		if len(done) > 0 {
+			fmt.Fprintf(c.Stderr, "resuming: %d rollouts already in %s\n", len(done), paths.Output)
 		}
-		if res.Err != nil {
-			f := rollout.AsFailure(res.Err)
-			var le *rollout.LineError
-			if errors.As(res.Err, &le) { // a bad row: say where it is
-				prog.printf("%v (%s; the row is skipped)\n", le, f.Class)
-				continue
+		for res, err := range col.Collect(ctx, withParams(gym.FromFile(st.Input), st.Params)) {
+			if err != nil {
+				fatal = err
+				break
 			}
-			prog.printf("task %d rollout %d (%s): %s: %v\n", res.TaskIndex, res.RolloutIndex, res.Agent, f.Class, res.Err)
+			prog.add(res)
+			if res.Err == nil {
+				succeeded[[2]int{res.TaskIndex, res.RolloutIndex}] = true
+				if !paths.regular {
+					thisRun.Add(res)
+				}
+			}
+			if res.Err != nil {
+				f := rollout.AsFailure(res.Err)
+				var le *rollout.LineError
+				if errors.As(res.Err, &le) { // a bad row: say where it is
+					prog.printf("%v (%s; the row is skipped)\n", le, f.Class)
+					continue
+				}
+				prog.printf("task %d rollout %d (%s): %s: %v\n", res.TaskIndex, res.RolloutIndex, res.Agent, f.Class, res.Err)
+			}
 		}
 	}
 	prog.stop()
@@ -473,11 +506,12 @@ var knownSettings = []string{"config_paths", "policy_base_url", "policy_api_key"
 // (+num_repeat=4 would otherwise be ignored without a word).
 func settingTypos(c *config.Config) []string {
 	var out []string
+	known := append(slices.Clip(knownSettings), blendKeys...)
 	for _, g := range c.Globals() {
-		if slices.Contains(knownSettings, g) {
+		if slices.Contains(known, g) {
 			continue
 		}
-		if near, ok := suggest.Closest(g, knownSettings); ok {
+		if near, ok := suggest.Closest(g, known); ok {
 			out = append(out, fmt.Sprintf("%s is not a setting gym reads; did you mean %s?", g, near))
 		}
 	}

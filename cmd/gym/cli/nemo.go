@@ -222,7 +222,11 @@ func (c *Command) evalRun(ctx context.Context, inv *invocation) error {
 		fmt.Fprintf(c.Stderr, "collated the %s datasets into %s\n", split, paths[split])
 		args = append(args, "--input", paths[split])
 	}
-	return c.collect(ctx, append(args, inv.tokens("model", "model-url", "model-api-key", "temperature", "top-p", "max-output-tokens", "disable-aggregation")...))
+	for _, b := range inv.values["blend"] {
+		args = append(args, "--blend", b)
+	}
+	tokens := append([]string{"model", "model-url", "model-api-key", "temperature", "top-p", "max-output-tokens", "disable-aggregation"}, blendTreeTokens()...)
+	return c.collect(ctx, append(args, inv.tokens(tokens...)...))
 }
 
 // evalAggregate merges rollout shards (sorted by task and rollout index, as

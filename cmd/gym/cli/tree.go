@@ -183,7 +183,7 @@ func init() {
 				{names: []string{"--max-output-tokens"}, key: "responses_create_params.max_output_tokens", kind: countFlag, metavar: "N", help: "maximum output tokens of every row"},
 				{names: []string{"--disable-aggregation"}, key: "disable_aggregation", kind: boolFlag, help: "skip the aggregate metrics (gym eval aggregate merges shards later)"},
 				flagHead,
-			}),
+			}, blendTreeFlags),
 			run: (*Command).evalRun,
 		},
 		{
