@@ -6,7 +6,6 @@ import (
 	"io"
 	"os"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -14,17 +13,6 @@ import (
 	"github.com/gymkit/gym/examples/singletoolcall"
 	"github.com/gymkit/gym/rollout"
 )
-
-// cpuTime is the process's user and system CPU time so far (all threads,
-// GC included). CPU time per op depends far less than wall time on how many
-// other processes share the machine.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
 
 // reportCPU reports the CPU time per op since cpu0.
 func reportCPU(b *testing.B, cpu0 time.Duration, n int) {
