@@ -50,6 +50,7 @@ func BenchmarkCollect(b *testing.B) {
 			b.ReportAllocs()
 			b.ResetTimer()
 			start := time.Now()
+			cpu0 := cpuTime()
 			n := 0
 			for res, err := range c.Collect(context.Background(), cycle(rows, b.N)) {
 				if err != nil || res.Err != nil {
@@ -58,6 +59,7 @@ func BenchmarkCollect(b *testing.B) {
 				n++
 			}
 			b.ReportMetric(float64(n)/time.Since(start).Seconds(), "rollouts/s")
+			reportCPU(b, cpu0, n)
 		})
 	}
 }

@@ -2,6 +2,8 @@ package gym
 
 import (
 	"context"
+	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/maphash"
@@ -318,7 +320,6 @@ func (c *Collector) plan(ctx context.Context, tasks iter.Seq2[Task, error], emit
 	taskIndex := make(map[uint64]int) // row content → task index
 	rolloutNext := make(map[int]int)  // task index → next rollout index
 	rows := 0
-	var buf []byte
 	for task, err := range tasks {
 		if ctx.Err() != nil {
 			return nil
@@ -353,8 +354,7 @@ func (c *Collector) plan(ctx context.Context, tasks iter.Seq2[Task, error], emit
 			}
 		}
 		if ti < 0 {
-			buf = task.AppendJSON(buf[:0])
-			h := maphash.Bytes(seed, buf)
+			h := rowHash(seed, task.Object)
 			idx, ok := taskIndex[h]
 			if !ok {
 				idx = len(taskIndex)
@@ -420,6 +420,27 @@ func (c *Collector) plan(ctx context.Context, tasks iter.Seq2[Task, error], emit
 		}
 	}
 	return nil
+}
+
+// rowHash hashes a row's members in order, as its JSON encoding would be
+// hashed, without encoding it: a 1 MB row is read once, not copied first.
+func rowHash(seed maphash.Seed, o rollout.Object) uint64 {
+	var h maphash.Hash
+	h.SetSeed(seed)
+	var n [8]byte
+	for _, f := range o.Fields() {
+		binary.LittleEndian.PutUint64(n[:], uint64(len(f.Name)))
+		_, _ = h.Write(n[:])
+		_, _ = h.WriteString(f.Name)
+		v := f.Value
+		if len(v) == 0 {
+			v = json.RawMessage("null") // as AppendJSON writes it
+		}
+		binary.LittleEndian.PutUint64(n[:], uint64(len(v)))
+		_, _ = h.Write(n[:])
+		_, _ = h.Write(v)
+	}
+	return h.Sum64()
 }
 
 func (c *Collector) inShard(taskIndex int) bool {

@@ -126,10 +126,12 @@ func runCollect(b *testing.B, reg *gym.Registry, rows []gym.Task, concurrency in
 	b.ReportAllocs()
 	b.ResetTimer()
 	start := time.Now()
+	cpu0 := cpuTime()
 	for res, err := range c.Collect(context.Background(), cycle(rows, b.N)) {
 		if err != nil || res.Err != nil {
 			b.Fatal(err, res.Err)
 		}
 	}
 	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "rollouts/s")
+	reportCPU(b, cpu0, b.N)
 }

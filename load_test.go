@@ -22,10 +22,17 @@ import (
 // loadRun runs n single-tool-call rollouts at once with latency per model
 // call (each rollout makes 2 calls): through HTTP/2 against the fake server
 // when viaHTTP, else against the same slow policy in process. It returns
-// the elapsed time and the peak heap growth.
-func loadRun(tb testing.TB, n int, latency time.Duration, viaHTTP bool) (time.Duration, uint64) {
+// the elapsed time, the peak heap growth, the CPU time taken and how long
+// after the start the last rollout made its first model call.
+func loadRun(tb testing.TB, n int, latency time.Duration, viaHTTP bool) (time.Duration, uint64, time.Duration, time.Duration) {
 	tb.Helper()
+	var firstCalls atomic.Int64 // rollouts that made their first model call
+	var lastFirst atomic.Int64  // when the last of them made it (ns since start)
+	var startNS atomic.Int64
 	var m model.Model = model.Func(func(ctx context.Context, req *model.Request) (*rollout.Response, error) {
+		if len(req.Input) <= 2 && firstCalls.Add(1) == int64(n) { // the seed's messages only: a first call
+			lastFirst.Store(time.Now().UnixNano() - startNS.Load())
+		}
 		select {
 		case <-time.After(latency):
 		case <-ctx.Done():
@@ -71,6 +78,8 @@ func loadRun(tb testing.TB, n int, latency time.Duration, viaHTTP bool) (time.Du
 		}
 	}()
 	start := time.Now()
+	startNS.Store(start.UnixNano())
+	cpu0 := cpuTime()
 	done := 0
 	for res, err := range c.Collect(context.Background(), cycle(rows[:4], n)) { // the 5th row asks no tool
 		require.NoError(tb, err)
@@ -78,6 +87,7 @@ func loadRun(tb testing.TB, n int, latency time.Duration, viaHTTP bool) (time.Du
 		done++
 	}
 	elapsed := time.Since(start)
+	cpu := cpuTime() - cpu0
 	close(stop)
 	<-sampled
 	require.Equal(tb, n, done)
@@ -85,7 +95,7 @@ func loadRun(tb testing.TB, n int, latency time.Duration, viaHTTP bool) (time.Du
 	if p := peak.Load(); p > base {
 		grow = p - base
 	}
-	return elapsed, grow
+	return elapsed, grow, cpu, time.Duration(lastFirst.Load())
 }
 
 func heapBytes() uint64 {
@@ -101,7 +111,7 @@ func TestManyInFlight(t *testing.T) {
 	if testing.Short() {
 		n = 200
 	}
-	elapsed, _ := loadRun(t, n, 100*time.Millisecond, true)
+	elapsed, _, _, _ := loadRun(t, n, 100*time.Millisecond, true)
 	t.Logf("%d rollouts in flight: %v", n, elapsed)
 }
 
@@ -124,12 +134,14 @@ func BenchmarkInFlight(b *testing.B) {
 		n := tc.n
 		b.Run(name, func(b *testing.B) {
 			const latency = 100 * time.Millisecond
-			var total time.Duration
+			var total, cpu, lastFirst time.Duration
 			var grow uint64
 			for range b.N {
-				e, g := loadRun(b, n, latency, tc.viaHTTP)
+				e, g, c, f := loadRun(b, n, latency, tc.viaHTTP)
 				total += e
 				grow = max(grow, g)
+				cpu += c
+				lastFirst = max(lastFirst, f)
 			}
 			per := total / time.Duration(b.N)
 			rate := float64(n) / per.Seconds()
@@ -137,6 +149,8 @@ func BenchmarkInFlight(b *testing.B) {
 			b.ReportMetric(rate, "rollouts/s")
 			b.ReportMetric(100*rate/ideal, "%ideal")
 			b.ReportMetric(float64(grow)/float64(n)/1024, "KiB/inflight")
+			b.ReportMetric(float64(cpu)/float64(n*b.N)/1e3, "cpu-µs/rollout")
+			b.ReportMetric(float64(lastFirst)/1e6, "ms-to-last-first-call")
 		})
 	}
 }

@@ -563,7 +563,7 @@ func (h *Handler) verify(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, `the verify request has no "response": send the dataset row with the episode's Responses object as "response"`)
 		return
 	}
-	resp, err := rollout.ParseResponse(raw)
+	resp, _, err := body.DecodeResponse(rollout.KeyResponse) // validated with the body
 	if err != nil {
 		writeError(w, http.StatusBadRequest, fmt.Sprintf(`"response": %v`, err))
 		return

@@ -6,12 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
-
-	"github.com/openai/openai-go/v3"
-	"github.com/openai/openai-go/v3/option"
 
 	"github.com/gymkit/gym/rollout"
 )
@@ -31,9 +27,10 @@ type OpenAIConfig struct {
 	// sending it (NeMo Gym's drop_input_reasoning_items).
 	DropInputReasoningItems bool `yaml:"drop_input_reasoning_items" json:"drop_input_reasoning_items"`
 
-	// MaxRetries bounds openai-go's retries of 408/409/429/5xx answers and
-	// connection errors (with exponential backoff honouring Retry-After).
-	// 0 means openai-go's default (2); a negative value disables retries.
+	// MaxRetries bounds the retries of 408/409/429/5xx answers and
+	// connection errors (with exponential backoff honouring Retry-After, as
+	// OpenAI's SDK does). 0 means the SDK's default (2); a negative value
+	// disables retries.
 	MaxRetries int `yaml:"max_retries" json:"max_retries"`
 
 	// HTTPClient, if set, sends the requests.
@@ -42,15 +39,14 @@ type OpenAIConfig struct {
 
 // OpenAI is a Model that calls POST /responses of an OpenAI-compatible
 // endpoint (NeMo Gym's openai_model). Items travel as raw JSON, so fields
-// openai-go does not know survive both ways.
+// the OpenAI SDKs do not know survive both ways.
 type OpenAI struct {
 	cfg     OpenAIConfig
 	clients *pool[endpoint]
 }
 
-// NewOpenAI returns a Responses API client. opts are passed to openai-go
-// after the options derived from cfg.
-func NewOpenAI(cfg OpenAIConfig, opts ...option.RequestOption) (*OpenAI, error) {
+// NewOpenAI returns a Responses API client.
+func NewOpenAI(cfg OpenAIConfig) (*OpenAI, error) {
 	if cfg.Model == "" {
 		return nil, errors.New("model: openai: no model name (openai_model)")
 	}
@@ -61,7 +57,7 @@ func NewOpenAI(cfg OpenAIConfig, opts ...option.RequestOption) (*OpenAI, error) 
 	var clients []endpoint
 	for _, base := range bases {
 		clients = append(clients, endpoint{
-			client: openai.NewClient(clientOptions(base, cfg.APIKey, cfg.DefaultHeaders, cfg.MaxRetries, cfg.HTTPClient, opts)...),
+			client: newClient(cfg.APIKey, cfg.DefaultHeaders, cfg.MaxRetries, cfg.HTTPClient),
 			base:   strings.TrimSuffix(base, "/"),
 		})
 	}
@@ -78,26 +74,6 @@ func splitBases(s string) []string {
 	return out
 }
 
-func clientOptions(base, key string, headers map[string]string, retries int, hc *http.Client, extra []option.RequestOption) []option.RequestOption {
-	if key == "" {
-		key = "EMPTY" // local servers want no key, openai-go wants one
-	}
-	opts := []option.RequestOption{option.WithBaseURL(base), option.WithAPIKey(key)}
-	for k, v := range headers {
-		opts = append(opts, option.WithHeader(k, v))
-	}
-	switch {
-	case retries < 0:
-		opts = append(opts, option.WithMaxRetries(0))
-	case retries > 0:
-		opts = append(opts, option.WithMaxRetries(retries))
-	}
-	if hc != nil {
-		opts = append(opts, option.WithHTTPClient(hc))
-	}
-	return append(opts, extra...)
-}
-
 // Respond sends req to /responses with the configured model name.
 func (m *OpenAI) Respond(ctx context.Context, req *Request) (*rollout.Response, error) {
 	call := *req
@@ -112,12 +88,8 @@ func (m *OpenAI) Respond(ctx context.Context, req *Request) (*rollout.Response, 
 		}
 	}
 	ep := m.clients.pick(req.ID)
-	var raw []byte
-	// A *bytes.Buffer, not a *bytes.Reader: openai-go rewinds a Reader for a
-	// retry while the failed attempt may still be reading it; a Buffer gets a
-	// fresh reader per attempt.
-	if err := ep.client.Post(ctx, "responses", bytes.NewBuffer(call.AppendJSON(nil)), &raw,
-		option.WithHeader("Content-Type", "application/json")); err != nil {
+	raw, err := ep.client.post(ctx, ep.base+"/responses", call.AppendJSON(nil))
+	if err != nil {
 		return nil, callError(ep.base+"/responses", err)
 	}
 	resp, err := rollout.ParseResponse(raw)
@@ -133,18 +105,18 @@ func (m *OpenAI) Respond(ctx context.Context, req *Request) (*rollout.Response, 
 	return resp, nil
 }
 
-// endpoint is one server of a client: the openai-go client for its base URL.
+// endpoint is one server of a client.
 type endpoint struct {
-	client openai.Client
+	client *client
 	base   string
 }
 
-// callError classifies an openai-go error on url: HTTP status, and whether
+// callError classifies an error of a call to url: HTTP status, and whether
 // a later attempt may succeed. The message names the URL, so that a wrong
 // base URL (a 404, a refused connection) is plain to see.
 func callError(url string, err error) error {
 	f := &rollout.Failure{Class: rollout.FailModel, Stage: "model", Err: fmt.Errorf("model: POST %s: %w", url, err)}
-	var apiErr *openai.Error
+	var apiErr *APIError
 	switch {
 	case errors.As(err, &apiErr):
 		if msg := errorMessage(apiErr); msg != "" {
@@ -176,33 +148,31 @@ type serverError struct {
 func (e *serverError) Error() string { return e.err.Error() + ": " + e.msg }
 func (e *serverError) Unwrap() error { return e.err }
 
-// errorBody returns the body of an error answer, which stays readable for
-// later callers. openai-go keeps it in memory.
-func errorBody(apiErr *openai.Error) []byte {
-	if apiErr.Response == nil || apiErr.Response.Body == nil {
-		return []byte(apiErr.RawJSON())
-	}
-	b, err := io.ReadAll(io.LimitReader(apiErr.Response.Body, 1<<20))
-	apiErr.Response.Body = io.NopCloser(bytes.NewReader(b))
-	if err != nil && len(b) == 0 {
-		return []byte(apiErr.RawJSON())
-	}
-	return b
-}
+// errorBody returns the body of an error answer.
+func errorBody(apiErr *APIError) []byte { return apiErr.Body }
 
 // errorMessage returns why an error answer says the call failed, truncated:
 // the message of OpenAI's {"error": {"message": ...}}, of vLLM's {"object":
 // "error", "message": ...} or of FastAPI's {"detail": ...}, or else the
-// body's text (openai-go's own error shows only the status).
-func errorMessage(apiErr *openai.Error) string {
-	msg := apiErr.Message
-	if msg == "" {
-		body := bytes.TrimSpace(errorBody(apiErr))
-		var shapes struct {
-			Error   json.RawMessage `json:"error"`
-			Message json.RawMessage `json:"message"`
-			Detail  json.RawMessage `json:"detail"`
+// body's text (APIError's own message shows only the status).
+func errorMessage(apiErr *APIError) string {
+	var msg string
+	body := bytes.TrimSpace(errorBody(apiErr))
+	var shapes struct {
+		Error   json.RawMessage `json:"error"`
+		Message json.RawMessage `json:"message"`
+		Detail  json.RawMessage `json:"detail"`
+	}
+	if json.Unmarshal(body, &shapes) == nil {
+		// OpenAI's {"error": {"message": "..."}} first, as openai-go read it.
+		var e struct {
+			Message string `json:"message"`
 		}
+		if json.Unmarshal(shapes.Error, &e) == nil {
+			msg = e.Message
+		}
+	}
+	if msg == "" {
 		if json.Unmarshal(body, &shapes) == nil {
 			for _, raw := range []json.RawMessage{shapes.Message, shapes.Detail, shapes.Error} {
 				if m := textOf(raw); m != "" {

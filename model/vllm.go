@@ -11,9 +11,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/openai/openai-go/v3"
-	"github.com/openai/openai-go/v3/option"
-
 	"github.com/gymkit/gym/rollout"
 )
 
@@ -64,8 +61,9 @@ type VLLMConfig struct {
 	// "length"), so that the rollout ends normally.
 	PropagateContextOverflowErrors bool `yaml:"propagate_context_overflow_errors" json:"propagate_context_overflow_errors"`
 
-	// MaxRetries bounds openai-go's retries of 408/409/429/5xx answers and
-	// connection errors. 0 means openai-go's default (2); negative disables.
+	// MaxRetries bounds the retries of 408/409/429/5xx answers and
+	// connection errors. 0 means OpenAI's SDK's default (2); negative
+	// disables.
 	MaxRetries int `yaml:"max_retries" json:"max_retries"`
 
 	// HTTPClient, if set, sends the requests.
@@ -117,14 +115,13 @@ type VLLM struct {
 }
 
 type vllmEndpoint struct {
-	client openai.Client
+	client *client
 	base   string // the OpenAI API base, for messages
 	root   string // the server root, where /tokenize is
 }
 
-// NewVLLM returns a vLLM client. opts are passed to openai-go after the
-// options derived from cfg.
-func NewVLLM(cfg VLLMConfig, opts ...option.RequestOption) (*VLLM, error) {
+// NewVLLM returns a vLLM client.
+func NewVLLM(cfg VLLMConfig) (*VLLM, error) {
 	if cfg.Model == "" {
 		return nil, errors.New("model: vllm: no model name (model)")
 	}
@@ -144,7 +141,7 @@ func NewVLLM(cfg VLLMConfig, opts ...option.RequestOption) (*VLLM, error) {
 	var eps []vllmEndpoint
 	for _, base := range bases {
 		eps = append(eps, vllmEndpoint{
-			client: openai.NewClient(clientOptions(base, cfg.APIKey, cfg.DefaultHeaders, cfg.MaxRetries, cfg.HTTPClient, opts)...),
+			client: newClient(cfg.APIKey, cfg.DefaultHeaders, cfg.MaxRetries, cfg.HTTPClient),
 			base:   strings.TrimSuffix(base, "/"),
 			// NeMo Gym: base_url.removesuffix("/v1")
 			root: strings.TrimSuffix(strings.TrimSuffix(base, "/"), "/v1"),
@@ -161,9 +158,7 @@ func (m *VLLM) Respond(ctx context.Context, req *Request) (*rollout.Response, er
 		return nil, &rollout.Failure{Class: rollout.FailInvalidRow, Stage: "model", Err: err}
 	}
 	ep := m.endpoints.pick(req.ID)
-	var raw []byte
-	err = ep.client.Post(ctx, "chat/completions", bytes.NewBuffer(body.json), &raw,
-		option.WithHeader("Content-Type", "application/json"))
+	raw, err := ep.client.post(ctx, ep.base+"/chat/completions", body.json)
 	var resp *rollout.Response
 	switch {
 	case err == nil:
@@ -185,12 +180,11 @@ func (m *VLLM) Respond(ctx context.Context, req *Request) (*rollout.Response, er
 // contextOverflow reports vLLM's answer to a prompt longer than the model's
 // context: HTTP 400 mentioning the context length or max_tokens.
 func (m *VLLM) contextOverflow(err error) bool {
-	var apiErr *openai.Error
+	var apiErr *APIError
 	if m.conv.cfg.PropagateContextOverflowErrors || !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusBadRequest {
 		return false
 	}
-	text := string(errorBody(apiErr))
-	return strings.Contains(text, "context length") || strings.Contains(text, "max_tokens")
+	return bytes.Contains(apiErr.Body, []byte("context length")) || bytes.Contains(apiErr.Body, []byte("max_tokens"))
 }
 
 // tokenize asks vLLM's /tokenize for the prompt token ids of a chat request,
@@ -204,9 +198,7 @@ func (m *VLLM) tokenize(ctx context.Context, ep vllmEndpoint, chat *chatBody) ([
 			body.Set(k, v)
 		}
 	}
-	var raw []byte
-	err := ep.client.Post(ctx, "tokenize", bytes.NewBuffer(appendObject(nil, body)), &raw,
-		option.WithBaseURL(ep.root), option.WithHeader("Content-Type", "application/json"))
+	raw, err := ep.client.post(ctx, ep.root+"/tokenize", appendObject(nil, body))
 	if err != nil {
 		return nil, callError(ep.root+"/tokenize", err)
 	}

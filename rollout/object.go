@@ -285,7 +285,7 @@ var ErrInvalidUTF8 = errors.New("invalid UTF-8")
 
 // checkJSON checks that data is valid JSON text: its syntax, and UTF-8.
 func checkJSON(data []byte) error {
-	if !json.Valid(data) {
+	if !valid(data) {
 		return syntaxError(data)
 	}
 	return checkUTF8(data)

@@ -20,6 +20,20 @@ func ParseResponse(data []byte) (*Response, error) {
 	return parseResponse(data, true)
 }
 
+// DecodeResponse returns the member called name of o parsed as a Response,
+// and whether o has it. The member is not validated again: o's values are
+// valid JSON (validated when o was parsed, or promised by the caller of
+// Set), so a server that parsed a request body reads the episode in it
+// without a second pass over its bytes.
+func (o Object) DecodeResponse(name string) (*Response, bool, error) {
+	raw, ok := o.Get(name)
+	if !ok {
+		return nil, false, nil
+	}
+	r, err := parseResponse(raw, false)
+	return r, true, err
+}
+
 // parseResponse parses a Response, validating data first if validate is set
 // (it is not for a value taken from a validated row).
 func parseResponse(data []byte, validate bool) (*Response, error) {
