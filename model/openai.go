@@ -35,6 +35,11 @@ type OpenAIConfig struct {
 
 	// HTTPClient, if set, sends the requests.
 	HTTPClient *http.Client `yaml:"-" json:"-"`
+
+	// Poster, if set, sends the requests instead of the built-in client
+	// (openaisdk.Poster: OpenAI's Go SDK); APIKey, DefaultHeaders,
+	// MaxRetries and HTTPClient are then the Poster's to apply.
+	Poster Poster `yaml:"-" json:"-"`
 }
 
 // OpenAI is a Model that calls POST /responses of an OpenAI-compatible
@@ -57,7 +62,7 @@ func NewOpenAI(cfg OpenAIConfig) (*OpenAI, error) {
 	var clients []endpoint
 	for _, base := range bases {
 		clients = append(clients, endpoint{
-			client: newClient(cfg.APIKey, cfg.DefaultHeaders, cfg.MaxRetries, cfg.HTTPClient),
+			client: cfg.poster(),
 			base:   strings.TrimSuffix(base, "/"),
 		})
 	}
@@ -88,7 +93,7 @@ func (m *OpenAI) Respond(ctx context.Context, req *Request) (*rollout.Response, 
 		}
 	}
 	ep := m.clients.pick(req.ID)
-	raw, err := ep.client.post(ctx, ep.base+"/responses", call.AppendJSON(nil))
+	raw, err := ep.client.Post(ctx, ep.base+"/responses", call.AppendJSON(nil))
 	if err != nil {
 		return nil, callError(ep.base+"/responses", err)
 	}
@@ -107,7 +112,7 @@ func (m *OpenAI) Respond(ctx context.Context, req *Request) (*rollout.Response, 
 
 // endpoint is one server of a client.
 type endpoint struct {
-	client *client
+	client Poster
 	base   string
 }
 

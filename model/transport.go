@@ -30,6 +30,17 @@ func (e *APIError) Error() string {
 	return fmt.Sprintf("OpenAI API error: %d", e.StatusCode)
 }
 
+// Poster sends one JSON request body to url and returns the answer's body:
+// the transport of the OpenAI and VLLM clients. An answer with an HTTP
+// status of 400 or more is an *APIError. By default the clients post with
+// their own (net/http, with the headers and retry policy of OpenAI's Go
+// SDK); set OpenAIConfig.Poster or VLLMConfig.Poster to send through
+// something else — openaisdk.Poster sends through OpenAI's official Go SDK,
+// with every option it has (its retries, middleware, Azure credentials).
+type Poster interface {
+	Post(ctx context.Context, url string, body []byte) ([]byte, error)
+}
+
 // client posts JSON bodies to one OpenAI-compatible server with the
 // headers and the retry policy of OpenAI's Go SDK (openai-go), which this
 // package used before: 408, 409, 429 and 5xx answers and connection errors
@@ -87,7 +98,7 @@ func newClient(key string, headers map[string]string, retries int, hc *http.Clie
 
 // post sends body to url and returns the answer's body; an answer with a
 // status of 400 or more is an *APIError.
-func (c *client) post(ctx context.Context, url string, body []byte) ([]byte, error) {
+func (c *client) Post(ctx context.Context, url string, body []byte) ([]byte, error) {
 	for attempt := 0; ; attempt++ {
 		req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 		if err != nil {
@@ -199,4 +210,20 @@ func retryDelay(res *http.Response, attempt int) (time.Duration, bool) {
 		delay -= time.Duration(rand.Int64N(j))
 	}
 	return delay, true
+}
+
+// poster returns the configured Poster, or the built-in client.
+func (cfg OpenAIConfig) poster() Poster {
+	if cfg.Poster != nil {
+		return cfg.Poster
+	}
+	return newClient(cfg.APIKey, cfg.DefaultHeaders, cfg.MaxRetries, cfg.HTTPClient)
+}
+
+// poster returns the configured Poster, or the built-in client.
+func (cfg VLLMConfig) poster() Poster {
+	if cfg.Poster != nil {
+		return cfg.Poster
+	}
+	return newClient(cfg.APIKey, cfg.DefaultHeaders, cfg.MaxRetries, cfg.HTTPClient)
 }

@@ -43,7 +43,7 @@ func TestClientRetries(t *testing.T) {
 			}))
 			defer srv.Close()
 			c := newClient("", map[string]string{"X-Extra": "v"}, tt.retries, srv.Client())
-			body, err := c.post(context.Background(), srv.URL+"/responses", []byte(`{}`))
+			body, err := c.Post(context.Background(), srv.URL+"/responses", []byte(`{}`))
 			require.Equal(t, tt.attempts, n.Load())
 			if tt.status == 0 {
 				require.NoError(t, err)
@@ -96,7 +96,7 @@ func TestClientContextEndsWait(t *testing.T) {
 	defer srv.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
-	_, err := newClient("k", nil, 2, srv.Client()).post(ctx, srv.URL, nil)
+	_, err := newClient("k", nil, 2, srv.Client()).Post(ctx, srv.URL, nil)
 	require.ErrorIs(t, err, context.DeadlineExceeded)
 }
 

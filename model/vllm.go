@@ -68,6 +68,11 @@ type VLLMConfig struct {
 
 	// HTTPClient, if set, sends the requests.
 	HTTPClient *http.Client `yaml:"-" json:"-"`
+
+	// Poster, if set, sends the requests instead of the built-in client
+	// (openaisdk.Poster: OpenAI's Go SDK); APIKey, DefaultHeaders,
+	// MaxRetries and HTTPClient are then the Poster's to apply.
+	Poster Poster `yaml:"-" json:"-"`
 }
 
 // BaseURLs is one base URL or several. In YAML and JSON it is a string (a
@@ -115,7 +120,7 @@ type VLLM struct {
 }
 
 type vllmEndpoint struct {
-	client *client
+	client Poster
 	base   string // the OpenAI API base, for messages
 	root   string // the server root, where /tokenize is
 }
@@ -141,7 +146,7 @@ func NewVLLM(cfg VLLMConfig) (*VLLM, error) {
 	var eps []vllmEndpoint
 	for _, base := range bases {
 		eps = append(eps, vllmEndpoint{
-			client: newClient(cfg.APIKey, cfg.DefaultHeaders, cfg.MaxRetries, cfg.HTTPClient),
+			client: cfg.poster(),
 			base:   strings.TrimSuffix(base, "/"),
 			// NeMo Gym: base_url.removesuffix("/v1")
 			root: strings.TrimSuffix(strings.TrimSuffix(base, "/"), "/v1"),
@@ -158,7 +163,7 @@ func (m *VLLM) Respond(ctx context.Context, req *Request) (*rollout.Response, er
 		return nil, &rollout.Failure{Class: rollout.FailInvalidRow, Stage: "model", Err: err}
 	}
 	ep := m.endpoints.pick(req.ID)
-	raw, err := ep.client.post(ctx, ep.base+"/chat/completions", body.json)
+	raw, err := ep.client.Post(ctx, ep.base+"/chat/completions", body.json)
 	var resp *rollout.Response
 	switch {
 	case err == nil:
@@ -198,7 +203,7 @@ func (m *VLLM) tokenize(ctx context.Context, ep vllmEndpoint, chat *chatBody) ([
 			body.Set(k, v)
 		}
 	}
-	raw, err := ep.client.post(ctx, ep.root+"/tokenize", appendObject(nil, body))
+	raw, err := ep.client.Post(ctx, ep.root+"/tokenize", appendObject(nil, body))
 	if err != nil {
 		return nil, callError(ep.root+"/tokenize", err)
 	}
