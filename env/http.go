@@ -6,6 +6,7 @@ import (
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
+	"crypto/subtle"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -145,6 +146,8 @@ type entry struct {
 	last   time.Time     // end of the last request that used it
 	dead   bool          // removed from the map
 	closed bool
+	value  string // the signed cookie value, computed once at seed
+	header string // the Set-Cookie line that carries value
 }
 
 // HandlerOption configures a Handler.
@@ -488,9 +491,11 @@ func (h *Handler) seed(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusServiceUnavailable, "the resources server is shutting down")
 		return
 	}
-	h.sessions[id] = &entry{sess: sess, turn: make(chan struct{}, 1), last: time.Now()}
+	e := &entry{sess: sess, turn: make(chan struct{}, 1), last: time.Now(), value: h.sign(id)}
+	e.header = cookieHeader(e.value)
+	h.sessions[id] = e
 	h.mu.Unlock()
-	h.setCookie(w, id)
+	e.setCookie(w)
 	httpjson.WriteJSON(w, http.StatusOK, []byte("{}"))
 }
 
@@ -511,13 +516,8 @@ func (h *Handler) callTool(w http.ResponseWriter, r *http.Request, name string) 
 	if !ok {
 		return
 	}
-	id, ok := h.sessionID(w, r, true)
+	e, ok := h.acquireCookie(w, r)
 	if !ok {
-		return
-	}
-	e := h.acquire(id)
-	if e == nil {
-		writeError(w, http.StatusBadRequest, "the session has expired or was closed (by /verify or after being idle): POST /seed_session to start a new one")
 		return
 	}
 	if err := h.lock(r.Context(), e); err != nil {
@@ -549,7 +549,7 @@ func (h *Handler) callTool(w http.ResponseWriter, r *http.Request, name string) 
 	}
 	// Set the cookie again: NeMo Gym's agent keeps the cookies of the last
 	// answer only.
-	h.setCookie(w, id)
+	e.setCookie(w)
 	httpjson.WriteJSON(w, http.StatusOK, []byte(out))
 }
 
@@ -881,6 +881,38 @@ func (h *Handler) sessionID(w http.ResponseWriter, r *http.Request, required boo
 	return "", false
 }
 
+// acquireCookie is sessionID (required) and acquire in one: it returns the
+// session of the request's cookie, acquired, or answers the error and
+// returns false. A cookie equal to the value its session was given at
+// seed is ours without computing its HMAC again; any other goes through
+// sessionID's check, which tells a forged cookie from an expired session.
+func (h *Handler) acquireCookie(w http.ResponseWriter, r *http.Request) (*entry, bool) {
+	for _, c := range r.CookiesNamed(sessionCookie) {
+		id, _, ok := strings.Cut(c.Value, ".")
+		if !ok {
+			continue
+		}
+		h.mu.Lock()
+		e := h.sessions[id]
+		if e != nil && subtle.ConstantTimeCompare([]byte(e.value), []byte(c.Value)) == 1 {
+			e.busy++
+			h.mu.Unlock()
+			return e, true
+		}
+		h.mu.Unlock()
+	}
+	id, ok := h.sessionID(w, r, true)
+	if !ok {
+		return nil, false
+	}
+	e := h.acquire(id)
+	if e == nil {
+		writeError(w, http.StatusBadRequest, "the session has expired or was closed (by /verify or after being idle): POST /seed_session to start a new one")
+		return nil, false
+	}
+	return e, true
+}
+
 // sign returns the cookie value of a session id: the id and its HMAC.
 func (h *Handler) sign(id string) string {
 	mac := hmac.New(sha256.New, h.key)
@@ -903,8 +935,16 @@ func (h *Handler) open(value string) (string, bool) {
 	return id, hmac.Equal(got, mac.Sum(nil))
 }
 
-func (h *Handler) setCookie(w http.ResponseWriter, id string) {
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: h.sign(id), Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode})
+// cookieHeader returns the Set-Cookie line of a signed cookie value.
+func cookieHeader(value string) string {
+	return (&http.Cookie{Name: sessionCookie, Value: value, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode}).String()
+}
+
+// setCookie sets the session's cookie on the answer (the line computed at
+// seed: http.SetCookie's, without signing and formatting it again).
+func (e *entry) setCookie(w http.ResponseWriter) {
+	h := w.Header()
+	h["Set-Cookie"] = append(h["Set-Cookie"], e.header)
 }
 
 // allow reports whether r's method is one of methods, and otherwise

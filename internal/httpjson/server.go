@@ -37,11 +37,15 @@ import (
 // WriteJSON answers body, a JSON document, with status.
 func WriteJSON(w http.ResponseWriter, status int, body []byte) {
 	h := w.Header()
-	h.Set("Content-Type", "application/json")
-	h.Set("Content-Length", strconv.Itoa(len(body)))
+	h["Content-Type"] = jsonType // canonical keys: no Set, no new slice
+	h["Content-Length"] = []string{strconv.Itoa(len(body))}
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
 }
+
+// jsonType is the Content-Type header WriteJSON sets, shared by every
+// answer (net/http only reads it).
+var jsonType = []string{"application/json"}
 
 // StatusError is an error that carries the HTTP status to answer it with.
 type StatusError struct {
@@ -169,15 +173,17 @@ func ReadBody(w http.ResponseWriter, r *http.Request, limit int64, what string) 
 		reserve = r.ContentLength
 	}
 	reserve = min(max(2*reserve, 1), budget.size)
-	wait, cancel := context.WithDeadline(r.Context(), progress(0))
-	err := budget.sem.Acquire(wait, reserve)
-	cancel()
-	if err != nil {
-		if r.Context().Err() != nil {
-			return nil, Errorf(http.StatusBadRequest, "reading %s: %w", what, r.Context().Err())
+	if !budget.sem.TryAcquire(reserve) { // the common case takes no timer
+		wait, cancel := context.WithDeadline(r.Context(), progress(0))
+		err := budget.sem.Acquire(wait, reserve)
+		cancel()
+		if err != nil {
+			if r.Context().Err() != nil {
+				return nil, Errorf(http.StatusBadRequest, "reading %s: %w", what, r.Context().Err())
+			}
+			w.Header().Set("Retry-After", "1")
+			return nil, Errorf(http.StatusServiceUnavailable, "the server is reading too many request bodies at once; retry %s", what)
 		}
-		w.Header().Set("Retry-After", "1")
-		return nil, Errorf(http.StatusServiceUnavailable, "the server is reading too many request bodies at once; retry %s", what)
 	}
 	budget.take(reserve)
 	defer budget.give(reserve)
