@@ -7,11 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 
 	"github.com/invopop/jsonschema"
 
+	"github.com/gymkit/gym/internal/jsonscan"
 	"github.com/gymkit/gym/internal/pyjson"
 	"github.com/gymkit/gym/rollout"
 )
@@ -44,6 +46,7 @@ func NewStateTool[S, In, Out any](name, description string, fn func(ctx context.
 	if err := json.Unmarshal(sch, &shape); err != nil {
 		panic(fmt.Sprintf("env: tool %q: schema: %v", name, err))
 	}
+	shape.flat = shape.isFlat()
 	return &Tool{
 		Name:        name,
 		Description: description,
@@ -80,6 +83,19 @@ type argShape struct {
 	Properties map[string]*argShape `json:"properties"`
 	Required   []string             `json:"required"`
 	Items      *argShape            `json:"items"`
+
+	flat bool // the root's properties require nothing of their own (isFlat)
+}
+
+// isFlat reports whether missing can look only at the root's required
+// names: no property has required members of its own, at any depth.
+func (s *argShape) isFlat() bool {
+	for _, p := range s.Properties {
+		if p != nil && (len(p.Required) > 0 || p.Items != nil || len(p.Properties) > 0) {
+			return false
+		}
+	}
+	return s.Items == nil
 }
 
 // missing returns the path of the first required property absent from v
@@ -118,6 +134,12 @@ func join(path, name string) string {
 }
 
 func decodeArgs(args json.RawMessage, v any, shape *argShape) error {
+	if shape.flat && len(shape.Required) <= 64 && decodeFlat(args, v, shape.Required) {
+		return nil
+	}
+	// The general path, also for every failure of the fast one: its
+	// errors are the ones the model is shown.
+	reflect.ValueOf(v).Elem().SetZero()
 	var doc any
 	if err := json.Unmarshal(args, &doc); err != nil {
 		return err
@@ -128,6 +150,36 @@ func decodeArgs(args json.RawMessage, v any, shape *argShape) error {
 	if m := shape.missing(doc, ""); m != "" {
 		return fmt.Errorf("missing required argument %q", m)
 	}
+	return decodeStrict(args, v)
+}
+
+// decodeFlat decodes args into v for a shape whose required names are all
+// at the root: it finds them with the library's scanner instead of
+// decoding the arguments twice with encoding/json. It reports false,
+// leaving the error to the general path, for anything but arguments that
+// the general path would decode the same way: an object with every name
+// of required, that decodes strictly into v, with nothing after it.
+func decodeFlat(args json.RawMessage, v any, required []string) bool {
+	var seen uint64
+	if jsonscan.Object(args, func(key string, _ []byte) error {
+		if i := slices.Index(required, key); i >= 0 {
+			seen |= 1 << i
+		}
+		return nil
+	}) != nil || seen != 1<<len(required)-1 {
+		return false
+	}
+	dec := json.NewDecoder(bytes.NewReader(args))
+	dec.DisallowUnknownFields()
+	if dec.Decode(v) != nil {
+		return false
+	}
+	rest := args[dec.InputOffset():]
+	return len(bytes.TrimLeft(rest, " \t\r\n")) == 0
+}
+
+// decodeStrict decodes args into v, refusing unknown fields.
+func decodeStrict(args json.RawMessage, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(args))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {

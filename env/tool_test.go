@@ -468,3 +468,40 @@ func TestHandWrittenTool(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, `{"error": "nope"}`, out)
 }
+
+type flatArgs struct {
+	Word  string   `json:"word"`
+	Count int      `json:"count"`
+	Tags  []string `json:"tags"`
+}
+
+// A tool whose required arguments are all at the root is decoded by a
+// faster path; its answers, errors included, are the general path's.
+func TestFlatToolArguments(t *testing.T) {
+	called := false
+	tool := env.NewTool("flat", "", func(_ context.Context, in flatArgs) (flatArgs, error) {
+		called = true
+		return in, nil
+	})
+	tests := []struct{ name, args, want string }{
+		{"complete", `{"word":"a","count":2,"tags":["x"]}`, `{"word": "a", "count": 2, "tags": ["x"]}`},
+		{"spaces and escaped key", " {\"w\\u006frd\":\"a\" , \"count\":2,\"tags\":null}\n", `{"word": "a", "count": 2, "tags": null}`},
+		{"duplicate key, last wins", `{"word":"a","word":"b","count":2,"tags":[]}`, `{"word": "b", "count": 2, "tags": []}`},
+		{"missing", `{"word":"a","tags":[]}`, `{"error": "invalid arguments for flat: missing required argument \"count\""}`},
+		{"missing, wrong case", `{"Word":"a","count":1,"tags":[]}`, `{"error": "invalid arguments for flat: missing required argument \"word\""}`},
+		{"unknown", `{"word":"a","count":1,"tags":[],"x":1}`, `{"error": "invalid arguments for flat: json: unknown field \"x\""}`},
+		{"type", `{"word":"a","count":"1","tags":[]}`, `{"error": "invalid arguments for flat: argument \"count\": want int, got JSON string"}`},
+		{"trailing data", `{"word":"a","count":1,"tags":[]} {}`, `{"error": "invalid arguments for flat: invalid character '{' after top-level value"}`},
+		{"invalid", `{"word":"a","count":1,"tags":[}`, `{"error": "invalid arguments for flat: invalid character '}' looking for beginning of value"}`},
+		{"not an object", `["word"]`, `{"error": "invalid arguments for flat: want a JSON object, got [\"word\"]"}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			called = false
+			out, err := call(t, tool, tt.args)
+			require.NoError(t, err)
+			require.Equal(t, tt.want, out)
+			require.Equal(t, !strings.HasPrefix(tt.want, `{"error"`), called)
+		})
+	}
+}
