@@ -536,7 +536,11 @@ func (h *Handler) callTool(w http.ResponseWriter, r *http.Request, name string) 
 		return
 	}
 	out, err := func() (out string, err error) {
-		defer recoverAs(&err, rollout.FailToolPanic, "tool", fmt.Sprintf("tool %q", name))
+		defer func() { // names the tool only on a panic: no formatting per call
+			if p := recover(); p != nil {
+				err = failure.Panic(rollout.FailToolPanic, "tool", fmt.Sprintf("tool %q", name), p)
+			}
+		}()
 		return e.sess.CallTool(r.Context(), name, args)
 	}()
 	h.unlock(e)
