@@ -642,3 +642,31 @@ func TestHandlerConcurrentSessions(t *testing.T) {
 	wg.Wait()
 	require.Zero(t, h.Sessions())
 }
+
+type synonymArgs struct {
+	Synonym string `json:"synonym"`
+}
+
+// BenchmarkHandlerTool is a tool call through the Handler, in process:
+// reading the body, the session's cookie, the arguments and the answer.
+func BenchmarkHandlerTool(b *testing.B) {
+	srv := env.NewServer(env.NewTool("get_synonym_value", "", func(_ context.Context, in synonymArgs) (int, error) {
+		return len(in.Synonym), nil
+	}))
+	h := env.NewHandler(srv, nil)
+	defer h.Close()
+	seed := httptest.NewRecorder()
+	h.ServeHTTP(seed, httptest.NewRequest(http.MethodPost, env.RouteSeed, strings.NewReader(`{}`)))
+	cookie := seed.Result().Cookies()[0]
+	body := []byte(`{"synonym": "Blazing"}`)
+	b.ReportAllocs()
+	for b.Loop() {
+		r := httptest.NewRequest(http.MethodPost, "/get_synonym_value", bytes.NewReader(body))
+		r.AddCookie(cookie)
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		if w.Code != http.StatusOK {
+			b.Fatalf("%d %s", w.Code, w.Body)
+		}
+	}
+}
