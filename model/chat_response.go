@@ -599,7 +599,17 @@ func fastLogprobEntry(d []byte, i int) (id int, lp []byte, next int, ok bool) {
 	}
 	i += 10
 	// The byte values up to the first ']', with no string among them: one
-	// pass over a dozen bytes, cheaper than two searches.
+	// pass, eight bytes at a time, cheaper than two searches.
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	for i+8 <= len(d) {
+		x := binary.LittleEndian.Uint64(d[i:])
+		b, q := x^(ones*']'), x^(ones*'"')
+		// A zero byte in b or q is a ']' or a '"' in x.
+		if ((b-ones)&^b|(q-ones)&^q)&highs != 0 {
+			break
+		}
+		i += 8
+	}
 	for {
 		if i >= len(d) || d[i] == '"' {
 			return 0, nil, 0, false
