@@ -638,13 +638,13 @@ func logprobEnd(d []byte, i int) (int, bool) {
 	case j < len(d) && d[j] == '0':
 		j++
 	case j < len(d) && d[j] >= '1' && d[j] <= '9':
-		j = digitRun(d, j+1)
+		j = pyjson.DigitRun(d, j+1)
 	default:
 		return j, false
 	}
 	if j < len(d) && d[j] == '.' {
 		s := j + 1
-		if j = digitRun(d, s); j == s {
+		if j = pyjson.DigitRun(d, s); j == s {
 			return j, false
 		}
 	}
@@ -654,24 +654,6 @@ func logprobEnd(d []byte, i int) (int, bool) {
 	}
 	// Fewer than 300 digits and no exponent: within float64's range.
 	return j, true
-}
-
-// digitRun returns the end of the run of ASCII digits at d[i:], eight bytes
-// at a time.
-func digitRun(d []byte, i int) int {
-	const hi4 = 0xF0F0F0F0F0F0F0F0
-	for i+8 <= len(d) {
-		x := binary.LittleEndian.Uint64(d[i:])
-		// Each byte is '0'..'9': high nibble 3, and adding 6 keeps it so.
-		if x&hi4 != 0x3030303030303030 || (x+0x0606060606060606)&hi4 != 0x3030303030303030 {
-			break
-		}
-		i += 8
-	}
-	for i < len(d) && d[i] >= '0' && d[i] <= '9' {
-		i++
-	}
-	return i
 }
 
 func (a *chatAnswer) logprobEntry(r *jsonReader, i int) error {

@@ -15,13 +15,13 @@ func NumberEnd(d []byte, i int) (int, bool) {
 	case i < len(d) && d[i] == '0':
 		i++
 	case i < len(d) && d[i] >= '1' && d[i] <= '9':
-		i = digitRun(d, i+1)
+		i = DigitRun(d, i+1)
 	default:
 		return i, false
 	}
 	if i < len(d) && d[i] == '.' {
 		s := i + 1
-		if i = digitRun(d, s); i == s {
+		if i = DigitRun(d, s); i == s {
 			return i, false
 		}
 	}
@@ -31,7 +31,7 @@ func NumberEnd(d []byte, i int) (int, bool) {
 			i++
 		}
 		s := i
-		if i = digitRun(d, s); i == s {
+		if i = DigitRun(d, s); i == s {
 			return i, false
 		}
 	}
@@ -40,7 +40,7 @@ func NumberEnd(d []byte, i int) (int, bool) {
 
 // digitRun returns the end of the run of ASCII digits at i, eight bytes at
 // a time: a logprob has a dozen or more.
-func digitRun(d []byte, i int) int {
+func DigitRun(d []byte, i int) int {
 	const hi4 = 0xF0F0F0F0F0F0F0F0
 	for i+8 <= len(d) {
 		x := binary.LittleEndian.Uint64(d[i:])
