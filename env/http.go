@@ -14,11 +14,13 @@ import (
 	"log"
 	"math"
 	"net/http"
+	"net/textproto"
 	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gymkit/gym/internal/failure"
 	"github.com/gymkit/gym/internal/httpjson"
@@ -146,8 +148,8 @@ type entry struct {
 	last   time.Time     // end of the last request that used it
 	dead   bool          // removed from the map
 	closed bool
-	value  string // the signed cookie value, computed once at seed
-	header string // the Set-Cookie line that carries value
+	value  string   // the signed cookie value, computed once at seed
+	header []string // the Set-Cookie line that carries value, for the answers' headers
 }
 
 // HandlerOption configures a Handler.
@@ -492,7 +494,7 @@ func (h *Handler) seed(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	e := &entry{sess: sess, turn: make(chan struct{}, 1), last: time.Now(), value: h.sign(id)}
-	e.header = cookieHeader(e.value)
+	e.header = []string{cookieHeader(e.value)}
 	h.sessions[id] = e
 	h.mu.Unlock()
 	e.setCookie(w)
@@ -512,7 +514,7 @@ func (h *Handler) isClosed() bool {
 }
 
 func (h *Handler) callTool(w http.ResponseWriter, r *http.Request, name string) {
-	_, args, ok := h.readObject(w, r, "the arguments of "+name)
+	args, ok := h.readArgs(w, r, name)
 	if !ok {
 		return
 	}
@@ -821,6 +823,47 @@ func (h *Handler) readObject(w http.ResponseWriter, r *http.Request, what string
 	return o, data, true
 }
 
+// readArgs reads the arguments of a call of the tool name, which must be a
+// JSON object, or answers the error as readObject does and returns false.
+// Small arguments, the common case, are checked without building an Object
+// (which the route does not use) and without formatting their name.
+func (h *Handler) readArgs(w http.ResponseWriter, r *http.Request, name string) ([]byte, bool) {
+	const what = "the arguments of "
+	data, err := httpjson.ReadBodyOf(w, r, h.maxBody, what, name)
+	if err != nil {
+		writeError(w, httpjson.StatusOf(err), err.Error())
+		return nil, false
+	}
+	if isObject(data) {
+		return data, true
+	}
+	if _, err := rollout.ParseObject(data); err != nil {
+		writeError(w, http.StatusBadRequest, describeJSONError(what+name, data, err))
+		return nil, false
+	}
+	return data, true
+}
+
+// maxQuickCheck bounds the bodies isObject checks with encoding/json's
+// validator (which allocates nothing here but is slower than the library's
+// on long bodies).
+const maxQuickCheck = 4 << 10
+
+// isObject reports whether data is a JSON object that rollout.ParseObject
+// accepts: valid JSON (the grammar FuzzValid holds the library's validator
+// to), UTF-8, an object. It reports false for longer bodies, left to
+// ParseObject.
+func isObject(data []byte) bool {
+	if len(data) > maxQuickCheck {
+		return false
+	}
+	i := 0
+	for i < len(data) && (data[i] == ' ' || data[i] == '\t' || data[i] == '\r' || data[i] == '\n') {
+		i++
+	}
+	return i < len(data) && data[i] == '{' && json.Valid(data) && utf8.Valid(data)
+}
+
 // describeJSONError says what is wrong with data and where.
 func describeJSONError(what string, data []byte, err error) string {
 	if se, ok := errors.AsType[*json.SyntaxError](err); ok {
@@ -891,6 +934,9 @@ func (h *Handler) sessionID(w http.ResponseWriter, r *http.Request, required boo
 // seed is ours without computing its HMAC again; any other goes through
 // sessionID's check, which tells a forged cookie from an expired session.
 func (h *Handler) acquireCookie(w http.ResponseWriter, r *http.Request) (*entry, bool) {
+	if e := h.quickCookie(r); e != nil {
+		return e, true
+	}
 	for _, c := range r.CookiesNamed(sessionCookie) {
 		id, _, ok := strings.Cut(c.Value, ".")
 		if !ok {
@@ -916,6 +962,55 @@ func (h *Handler) acquireCookie(w http.ResponseWriter, r *http.Request) (*entry,
 	}
 	return e, true
 }
+
+// quickCookie is acquireCookie's first loop without parsing the Cookie
+// header into http.Cookies: it returns the session, acquired, of the first
+// session cookie whose value (unquoted, as net/http reads it) is the one
+// its session was given, or nil, leaving every other case to
+// acquireCookie's own loop. A value equal to ours is a valid cookie value,
+// and the Cookie lines are split into name=value pairs as net/http splits
+// them, so both loops find the same cookie first. A request with more than
+// a few cookies takes the other loop, which applies net/http's bound on
+// their number.
+func (h *Handler) quickCookie(r *http.Request) *entry {
+	lines := r.Header["Cookie"]
+	count := 0
+	for _, line := range lines {
+		count += strings.Count(line, ";") + 1
+	}
+	if count > maxQuickCookies {
+		return nil
+	}
+	for _, line := range lines {
+		for rest := line; rest != ""; {
+			var part string
+			part, rest, _ = strings.Cut(rest, ";")
+			name, val, _ := strings.Cut(textproto.TrimString(part), "=")
+			if textproto.TrimString(name) != sessionCookie {
+				continue
+			}
+			if len(val) > 1 && val[0] == '"' && val[len(val)-1] == '"' {
+				val = val[1 : len(val)-1]
+			}
+			id, _, ok := strings.Cut(val, ".")
+			if !ok {
+				continue
+			}
+			h.mu.Lock()
+			e := h.sessions[id]
+			if e != nil && subtle.ConstantTimeCompare([]byte(e.value), []byte(val)) == 1 {
+				e.busy++
+				h.mu.Unlock()
+				return e
+			}
+			h.mu.Unlock()
+		}
+	}
+	return nil
+}
+
+// maxQuickCookies bounds the cookies of a request that quickCookie reads.
+const maxQuickCookies = 16
 
 // sign returns the cookie value of a session id: the id and its HMAC.
 func (h *Handler) sign(id string) string {
@@ -946,9 +1041,16 @@ func cookieHeader(value string) string {
 
 // setCookie sets the session's cookie on the answer (the line computed at
 // seed: http.SetCookie's, without signing and formatting it again).
+//
+// An answer with no other cookie gets the session's own one-line slice
+// (net/http only reads it; its capacity of one makes an append copy it).
 func (e *entry) setCookie(w http.ResponseWriter) {
 	h := w.Header()
-	h["Set-Cookie"] = append(h["Set-Cookie"], e.header)
+	if old := h["Set-Cookie"]; len(old) > 0 {
+		h["Set-Cookie"] = append(old, e.header...)
+		return
+	}
+	h["Set-Cookie"] = e.header[:1:1]
 }
 
 // allow reports whether r's method is one of methods, and otherwise

@@ -68,7 +68,7 @@ type Server struct {
 	faults []Fault // the faults to inject
 
 	mu       sync.Mutex // guards requests and rng
-	requests []Request
+	requests recordLog
 	rng      *rand.Rand // nil: no injected faults
 }
 
@@ -181,8 +181,79 @@ func (s *Server) Close() {
 // including those that got a fault or an error.
 func (s *Server) Requests() []Request {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	return slices.Clone(s.requests)
+	recs := s.requests.all()
+	s.mu.Unlock()
+	out := make([]Request, len(recs))
+	for i, rec := range recs {
+		out[i] = rec.request()
+	}
+	return out
+}
+
+// A record is what the server keeps of a request: what it received. The
+// decoded fields of Request are decoded again from the body when
+// Requests asks (decoding is deterministic), so that a long run keeps one
+// copy of each body rather than the body and its decoded pieces.
+type record struct {
+	method, path string
+	header       http.Header
+	body         []byte
+	time         time.Time
+	decode       bool // the fields of a model call were decoded from body
+}
+
+func (rec *record) request() Request {
+	req := Request{Method: rec.method, Path: rec.path, Header: rec.header.Clone(), Body: rec.body, Time: rec.time}
+	if rec.decode {
+		var p modelParams
+		_ = parse(&req, &p)
+	}
+	return req
+}
+
+// recordLog is an append-only list of records in blocks of fixed size, so
+// that it grows without copying (a slice of a million requests would copy
+// them all, twice its size in flight, each time it doubles).
+type recordLog struct {
+	blocks [][]record
+	n      int
+	header http.Header // the last header kept: a client sends the same one again and again
+}
+
+const recordBlock = 256
+
+func (l *recordLog) add(rec record) {
+	if sameHeader(rec.header, l.header) {
+		rec.header = l.header
+	} else {
+		l.header = rec.header
+	}
+	if l.n%recordBlock == 0 {
+		l.blocks = append(l.blocks, make([]record, 0, recordBlock))
+	}
+	b := &l.blocks[len(l.blocks)-1]
+	*b = append(*b, rec)
+	l.n++
+}
+
+func sameHeader(a, b http.Header) bool {
+	if len(a) != len(b) || a == nil || b == nil {
+		return false
+	}
+	for k, v := range a {
+		if w, ok := b[k]; !ok || !slices.Equal(v, w) {
+			return false
+		}
+	}
+	return true
+}
+
+func (l *recordLog) all() []record {
+	out := make([]record, 0, l.n)
+	for _, b := range l.blocks {
+		out = append(out, b...)
+	}
+	return out
 }
 
 // apiError is an HTTP error answer.
@@ -201,8 +272,10 @@ func badRequest(format string, args ...any) error {
 // serve answers one request: record it, maybe inject a fault, then route.
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	body, readErr := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
-	req := &Request{Method: r.Method, Path: r.URL.Path, Header: r.Header.Clone(), Body: body, Time: time.Now()}
+	body, readErr := readBody(w, r)
+	// The server does not reuse a request's header map: it is recorded as
+	// it is (Requests returns copies).
+	req := &Request{Method: r.Method, Path: r.URL.Path, Header: r.Header, Body: body, Time: time.Now()}
 
 	var (
 		params   modelParams
@@ -220,10 +293,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	case "/tokenize":
 		build = func(Reply) ([]byte, error) { return tokenizeBody(req, &params) }
 	}
-	if build != nil && readErr == nil {
+	decode := build != nil && readErr == nil
+	if decode {
 		parseErr = parse(req, &params)
 	}
-	s.record(req)
+	s.record(req, decode)
 
 	switch {
 	case build == nil:
@@ -274,10 +348,36 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, out)
 }
 
-func (s *Server) record(req *Request) {
+func (s *Server) record(req *Request, decode bool) {
+	rec := record{method: req.Method, path: req.Path, header: req.Header, body: req.Body, time: req.Time, decode: decode}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.requests = append(s.requests, *req)
+	s.requests.add(rec)
+}
+
+// readBody reads r's body, at most maxBodyBytes of it, into a buffer of
+// its Content-Length when the client sent one (io.ReadAll's buffer grows
+// to up to twice the body, and the server keeps every body).
+func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	body := http.MaxBytesReader(w, r.Body, maxBodyBytes)
+	n := r.ContentLength
+	if n <= 0 || n > maxBodyBytes {
+		return io.ReadAll(body)
+	}
+	buf := make([]byte, n)
+	if k, err := io.ReadFull(body, buf); err != nil {
+		return buf[:k], err
+	}
+	// Content-Length is the body's length on the wire; read to its end so
+	// that an error the connection reports there is not lost.
+	var one [1]byte
+	if k, err := body.Read(one[:]); k > 0 || (err != nil && err != io.EOF) {
+		if err == nil {
+			err = errors.New("body longer than its Content-Length")
+		}
+		return buf, err
+	}
+	return buf, nil
 }
 
 func (s *Server) injectFault() (Fault, bool) {

@@ -53,6 +53,14 @@ type client struct {
 	hc      *http.Client
 	header  http.Header
 	retries int
+
+	// shared holds the header of each attempt (X-Stainless-Retry-Count
+	// 0 to retries), given as it is to every request when nothing on the
+	// way changes a request's header map: no cookie jar (http.Client adds
+	// its cookies to the map) and net/http's own Transport (a RoundTripper
+	// of the caller's might set headers, though it should not). Otherwise
+	// nil, and each request gets a copy.
+	shared []http.Header
 }
 
 const (
@@ -93,7 +101,21 @@ func newClient(key string, headers map[string]string, retries int, hc *http.Clie
 	if hc == nil {
 		hc = http.DefaultClient
 	}
-	return &client{hc: hc, header: h, retries: retries}
+	c := &client{hc: hc, header: h, retries: retries}
+	if _, ok := hc.Transport.(*http.Transport); hc.Jar == nil && (ok || hc.Transport == nil) {
+		c.shared = make([]http.Header, retries+1)
+		for i := range c.shared {
+			c.shared[i] = c.attemptHeader(i)
+		}
+	}
+	return c
+}
+
+// attemptHeader returns a new header for the attempt'th try of a request.
+func (c *client) attemptHeader(attempt int) http.Header {
+	h := c.header.Clone()
+	h.Set("X-Stainless-Retry-Count", strconv.Itoa(attempt))
+	return h
 }
 
 // post sends body to url and returns the answer's body; an answer with a
@@ -104,8 +126,11 @@ func (c *client) Post(ctx context.Context, url string, body []byte) ([]byte, err
 		if err != nil {
 			return nil, err
 		}
-		req.Header = c.header.Clone()
-		req.Header.Set("X-Stainless-Retry-Count", strconv.Itoa(attempt))
+		if attempt < len(c.shared) {
+			req.Header = c.shared[attempt]
+		} else {
+			req.Header = c.attemptHeader(attempt)
+		}
 		res, err := c.hc.Do(req)
 		if ctx.Err() != nil {
 			if res != nil {

@@ -72,7 +72,7 @@ func (c *Client) Post(ctx context.Context, stage, path string, body []byte, cook
 		return nil, c.noAnswer(parent, stage, request, err)
 	}
 	defer resp.Body.Close()
-	data, err := readAll(io.LimitReader(resp.Body, c.MaxAnswer+1), resp.ContentLength, c.MaxAnswer+1)
+	data, err := readAll(&paced{r: io.LimitReader(resp.Body, c.MaxAnswer+1)}, resp.ContentLength, c.MaxAnswer+1)
 	if err != nil {
 		return nil, c.noAnswer(parent, stage, request, fmt.Errorf("reading the answer: %w", err))
 	}

@@ -38,10 +38,30 @@ import (
 func WriteJSON(w http.ResponseWriter, status int, body []byte) {
 	h := w.Header()
 	h["Content-Type"] = jsonType // canonical keys: no Set, no new slice
-	h["Content-Length"] = []string{strconv.Itoa(len(body))}
+	h["Content-Length"] = contentLength(len(body))
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
 }
+
+// contentLength returns the Content-Length header value of an n-byte body:
+// for the lengths of most answers, one slice shared by every answer, as
+// jsonType is (a slice of capacity one: an append copies it).
+func contentLength(n int) []string {
+	if n >= len(smallLengths) {
+		return []string{strconv.Itoa(n)}
+	}
+	lengthsOnce.Do(func() {
+		for i := range smallLengths {
+			smallLengths[i] = []string{strconv.Itoa(i)}
+		}
+	})
+	return smallLengths[n]
+}
+
+var (
+	lengthsOnce  sync.Once
+	smallLengths [2048][]string
+)
 
 // jsonType is the Content-Type header WriteJSON sets, shared by every
 // answer (net/http only reads it).
@@ -148,23 +168,34 @@ func errorType(status int) string {
 // declares none, for its buffer): memory does not grow with the number of
 // requests. A sender must keep up: the body must have arrived
 // within BodyGrace plus one second per MinBodyRate bytes, or the
-// connection is dropped, so that a trickle cannot hold it for long.
+// connection is dropped, so that a trickle cannot hold it for long. (The
+// connection's read deadline moves in steps of a sixteenth of BodyGrace,
+// not at every read: a sender gets up to that much longer.)
 func ReadBody(w http.ResponseWriter, r *http.Request, limit int64, what string) ([]byte, error) {
+	return readBody(w, r, limit, what, "")
+}
+
+// ReadBodyOf is ReadBody with what+name naming the body, joined only for
+// an error: a route that names its body after a tool ("the arguments of
+// " + the tool's name) formats nothing per request.
+func ReadBodyOf(w http.ResponseWriter, r *http.Request, limit int64, what, name string) ([]byte, error) {
+	return readBody(w, r, limit, what, name)
+}
+
+func readBody(w http.ResponseWriter, r *http.Request, limit int64, what, name string) ([]byte, error) {
 	if r.ContentLength > limit {
 		w.Header().Set("Connection", "close") // do not read the rest to reuse the connection
-		return nil, Errorf(http.StatusRequestEntityTooLarge, "%s is larger than the limit of %d bytes", what, limit)
+		return nil, Errorf(http.StatusRequestEntityTooLarge, "%s%s is larger than the limit of %d bytes", what, name, limit)
 	}
 	if r.Body == nil || r.Body == http.NoBody {
 		return []byte{}, nil
 	}
-	rc := http.NewResponseController(w)
 	budget, grace, rate := bodyLimits()
-	start := time.Now()
-	progress := func(n int64) time.Time {
-		return start.Add(grace + time.Duration(float64(n)/float64(rate)*float64(time.Second)))
+	p := paced{d: readDeadliner(w), start: time.Now(), grace: grace, rate: rate}
+	if p.d != nil { // nil: unsupported (a recorder), no deadline
+		p.extend()
+		defer func() { _ = p.d.SetReadDeadline(time.Time{}) }()
 	}
-	_ = rc.SetReadDeadline(progress(0)) // unsupported (a recorder): no deadline
-	defer func() { _ = rc.SetReadDeadline(time.Time{}) }()
 
 	// Reserve what reading the body can take: twice its size (or the
 	// limit's, not knowing it), for the buffer grows by doubling.
@@ -174,30 +205,31 @@ func ReadBody(w http.ResponseWriter, r *http.Request, limit int64, what string) 
 	}
 	reserve = min(max(2*reserve, 1), budget.size)
 	if !budget.sem.TryAcquire(reserve) { // the common case takes no timer
-		wait, cancel := context.WithDeadline(r.Context(), progress(0))
+		wait, cancel := context.WithDeadline(r.Context(), p.deadline(0))
 		err := budget.sem.Acquire(wait, reserve)
 		cancel()
 		if err != nil {
 			if r.Context().Err() != nil {
-				return nil, Errorf(http.StatusBadRequest, "reading %s: %w", what, r.Context().Err())
+				return nil, Errorf(http.StatusBadRequest, "reading %s%s: %w", what, name, r.Context().Err())
 			}
 			w.Header().Set("Retry-After", "1")
-			return nil, Errorf(http.StatusServiceUnavailable, "the server is reading too many request bodies at once; retry %s", what)
+			return nil, Errorf(http.StatusServiceUnavailable, "the server is reading too many request bodies at once; retry %s%s", what, name)
 		}
 	}
 	budget.take(reserve)
 	defer budget.give(reserve)
 
-	body, err := readAll(&paced{r: http.MaxBytesReader(w, r.Body, limit), rc: rc, deadline: progress}, r.ContentLength, limit)
+	p.r = http.MaxBytesReader(w, r.Body, limit)
+	body, err := readAll(&p, r.ContentLength, limit)
 	if err != nil {
 		if tooLarge, ok := errors.AsType[*http.MaxBytesError](err); ok {
-			return nil, Errorf(http.StatusRequestEntityTooLarge, "%s is larger than the limit of %d bytes", what, tooLarge.Limit)
+			return nil, Errorf(http.StatusRequestEntityTooLarge, "%s%s is larger than the limit of %d bytes", what, name, tooLarge.Limit)
 		}
 		if ne, ok := errors.AsType[net.Error](err); ok && ne.Timeout() {
 			w.Header().Set("Connection", "close")
-			return nil, Errorf(http.StatusRequestTimeout, "reading %s: the body came too slowly (%d bytes in %v)", what, len(body), time.Since(start).Round(time.Millisecond))
+			return nil, Errorf(http.StatusRequestTimeout, "reading %s%s: the body came too slowly (%d bytes in %v)", what, name, len(body), time.Since(p.start).Round(time.Millisecond))
 		}
-		return nil, Errorf(http.StatusBadRequest, "reading %s: %w", what, err)
+		return nil, Errorf(http.StatusBadRequest, "reading %s%s: %w", what, name, err)
 	}
 	return body, nil
 }
@@ -209,19 +241,59 @@ const (
 	BodyBudget  = 1 << 30
 )
 
-// paced extends the read deadline as the body arrives.
+// deadliner is what http.ResponseController sets a read deadline through.
+type deadliner interface {
+	SetReadDeadline(time.Time) error
+}
+
+// readDeadliner returns what sets w's read deadline, unwrapping w as
+// http.ResponseController does, or nil if nothing does. (A
+// ResponseController would be allocated per request, and report an
+// unsupported deadline with a new error at every call.)
+func readDeadliner(w http.ResponseWriter) deadliner {
+	for {
+		switch t := w.(type) {
+		case deadliner:
+			return t
+		case interface{ Unwrap() http.ResponseWriter }:
+			w = t.Unwrap()
+		default:
+			return nil
+		}
+	}
+}
+
+// paced reads a body and moves the read deadline on as it arrives.
 type paced struct {
-	r        io.Reader
-	rc       *http.ResponseController
-	deadline func(read int64) time.Time
-	n        int64
+	r     io.Reader
+	d     deadliner // nil: no deadline
+	start time.Time
+	grace time.Duration
+	rate  int64
+	n     int64     // bytes read
+	set   time.Time // the deadline last set
+}
+
+// deadline is when the first n bytes must have arrived by.
+func (p *paced) deadline(n int64) time.Time {
+	return p.start.Add(p.grace + time.Duration(float64(n)/float64(p.rate)*float64(time.Second)))
+}
+
+// extend sets the deadline of the bytes read so far plus a sixteenth of
+// the grace, so that it need not move again before that much more time's
+// worth of bytes has arrived (a small body is read with one deadline).
+func (p *paced) extend() {
+	p.set = p.deadline(p.n).Add(p.grace / 16)
+	_ = p.d.SetReadDeadline(p.set)
 }
 
 func (p *paced) Read(b []byte) (int, error) {
 	n, err := p.r.Read(b)
 	if n > 0 {
 		p.n += int64(n)
-		_ = p.rc.SetReadDeadline(p.deadline(p.n))
+		if p.d != nil && p.deadline(p.n).After(p.set) {
+			p.extend()
+		}
 	}
 	return n, err
 }
@@ -333,7 +405,7 @@ const maxPresize = 1 << 20
 // length (when it is known and within limit and maxPresize), as
 // os.ReadFile does, instead of growing it step by step; a longer body
 // grows the buffer as it arrives.
-func readAll(rd io.Reader, declared, limit int64) ([]byte, error) {
+func readAll(rd *paced, declared, limit int64) ([]byte, error) {
 	size := int64(512)
 	if declared > 0 && declared < limit {
 		size = min(declared+1, maxPresize) // +1 to see the end without growing
