@@ -469,12 +469,14 @@ func (c *Collector) attempt(ctx context.Context, p planned, fail *rollout.Writer
 	}
 	timeout := deadline.Resolve(deadline.Rollout, c.RolloutTimeout, DefaultRolloutTimeout)
 	for n := 1; ; n++ {
-		actx, cancel := deadline.With(ctx, timeout)
+		// The attempt's context carries the deadlines of its stages too
+		// (see deadline.Attempt): one timer per attempt, not per call.
+		actx := deadline.NewAttempt(ctx, timeout)
 		id := rollout.NewID(p.res.TaskIndex, p.res.RolloutIndex, n)
 		*p.res = Result{Task: p.res.Task, TaskIndex: p.res.TaskIndex, RolloutIndex: p.res.RolloutIndex, Agent: p.res.Agent, ID: id}
 		runOne(rollout.WithID(actx, id), p.agent, p.task, p.res)
-		timedOut := actx.Err() == context.DeadlineExceeded && ctx.Err() == nil
-		cancel()
+		timedOut := actx.Expired() && ctx.Err() == nil
+		actx.Release()
 		if p.res.Err == nil {
 			return
 		}
