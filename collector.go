@@ -286,6 +286,7 @@ func (c *Collector) runPlan(ctx context.Context, plan func(context.Context, func
 				go func() {
 					defer wg.Done()
 					defer sem.Release(1)
+					growStack()
 					c.attempt(ctx, p, fail)
 					finish(p)
 				}()
@@ -319,6 +320,7 @@ func (c *Collector) plan(ctx context.Context, tasks iter.Seq2[Task, error], emit
 	seed := maphash.MakeSeed()
 	taskIndex := make(map[uint64]int) // row content → task index
 	rolloutNext := make(map[int]int)  // task index → next rollout index
+	agentRefs := make(map[string]json.RawMessage)
 	rows := 0
 	for task, err := range tasks {
 		if ctx.Err() != nil {
@@ -404,15 +406,28 @@ func (c *Collector) plan(ctx context.Context, tasks iter.Seq2[Task, error], emit
 				g.size++
 			}
 		}
+		var ref json.RawMessage
+		if !task.Has(rollout.KeyAgentRef) {
+			ref = agentRefs[name]
+			if ref == nil {
+				ref = rollout.AgentRefValue(name)
+				agentRefs[name] = ref
+			}
+		}
 		for i := range n {
 			ri := first + i
-			// WithField copies the row and keeps its file and line, which
+			// WithFields copies the row and keeps its file and line, which
 			// a verifier names when the row lacks a field it needs.
-			stamped := task.WithField(rollout.KeyTaskIndex, rollout.Int(ti))
-			stamped.Set(rollout.KeyRolloutIndex, rollout.Int(ri))
-			if !task.Has(rollout.KeyAgentRef) {
-				stamped = stamped.WithAgent(name)
+			stamp := [3]rollout.Field{
+				{Name: rollout.KeyTaskIndex, Value: rollout.Int(ti)},
+				{Name: rollout.KeyRolloutIndex, Value: rollout.Int(ri)},
+				{Name: rollout.KeyAgentRef, Value: ref},
 			}
+			set := stamp[:2]
+			if ref != nil {
+				set = stamp[:3]
+			}
+			stamped := task.WithFields(set...)
 			res := &Result{Task: stamped, TaskIndex: ti, RolloutIndex: ri, Agent: name}
 			if !emit(planned{task: stamped, agent: ag, res: res, group: g, skip: skip[i]}) {
 				return nil
@@ -613,3 +628,19 @@ func Concat(srcs ...iter.Seq2[Task, error]) iter.Seq2[Task, error] {
 		}
 	}
 }
+
+// growStack grows a new rollout goroutine's stack to the size a rollout
+// needs while the stack holds nothing to copy: a goroutine starts with a
+// small stack, and growing it later, deep in a model call, copies and
+// adjusts every frame on it, a few microseconds each time.
+//
+//go:noinline
+func growStack() {
+	var pad [growStackBytes]byte
+	stackSink(pad[:])
+}
+
+const growStackBytes = 6 << 10
+
+//go:noinline
+func stackSink(b []byte) { _ = b[len(b)-1] }

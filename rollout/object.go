@@ -237,7 +237,10 @@ func (o *Object) parse(data []byte, validate bool) error {
 		return ErrNotObject
 	}
 	p.i++
-	fields := make([]Field, 0, 8)
+	// Members collect on the stack and are copied once, at their count:
+	// one allocation of the right size per object.
+	var stack [16]Field
+	fields := stack[:0]
 	p.skipSpace()
 	if p.i < len(data) && data[p.i] == '}' {
 		o.fields = []Field{}
@@ -271,7 +274,7 @@ func (o *Object) parse(data []byte, validate bool) error {
 		if data[p.i] == '}' {
 			// No spare capacity: copies of o that each add a member must
 			// not append into one shared array.
-			o.fields = slices.Clip(fields)
+			o.fields = slices.Clip(slices.Clone(fields))
 			return nil
 		}
 		if data[p.i] != ',' {

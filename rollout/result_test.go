@@ -356,3 +356,19 @@ func TestGroupMeanReward(t *testing.T) {
 	require.Zero(t, (&rollout.Group{Results: []*rollout.Result{{Reward: 1, Err: errors.New("x")}}}).MeanReward())
 	require.False(t, math.IsNaN(g.MeanReward()))
 }
+
+func TestSetUsageWritesWhatEncodingJSONWrites(t *testing.T) {
+	u := rollout.Usage{InputTokens: 12, OutputTokens: 7, TotalTokens: 19}
+	u.InputTokensDetails.CachedTokens = 3
+	u.OutputTokensDetails.ReasoningTokens = -2
+	var r rollout.Response
+	r.SetUsage(u)
+	raw, ok := r.Get("usage")
+	require.True(t, ok)
+	want, err := json.Marshal(u)
+	require.NoError(t, err)
+	require.Equal(t, string(want), string(raw))
+	require.Equal(t, u, r.Usage())
+	var none rollout.Response
+	require.Equal(t, rollout.Usage{}, none.Usage())
+}

@@ -134,6 +134,23 @@ func (t Task) WithField(name string, value json.RawMessage) Task {
 	return c
 }
 
+// WithFields returns a copy of the row with each field set (Set's rules:
+// one JSON value each, an existing member keeps its place), which keeps the
+// row's source: one allocation however many fields are set.
+func (t Task) WithFields(fields ...Field) Task {
+	c := Task{Object: Object{fields: make([]Field, len(t.fields), len(t.fields)+len(fields))}, src: t.src, line: t.line}
+	copy(c.fields, t.fields)
+	for _, f := range fields {
+		c.Set(f.Name, f.Value)
+	}
+	c.clip()
+	return c
+}
+
+// AgentRefValue returns the agent_ref value naming the agent instance
+// name, as WithAgent sets it.
+func AgentRefValue(name string) json.RawMessage { return agentRefJSON(name) }
+
 func agentRefJSON(name string) json.RawMessage {
 	b := []byte(`{"type":"responses_api_agents","name":`)
 	b = appendString(b, name)
