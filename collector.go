@@ -254,10 +254,14 @@ func (c *Collector) runPlan(ctx context.Context, plan func(context.Context, func
 			events <- event{res: p.res, group: p.group}
 		}
 
+		// The attempts' deadlines and cancellation ride on one group: no
+		// timer or context registration per attempt or per stage.
+		attempts := deadline.NewGroup(ctx)
 		var wg sync.WaitGroup
 		go func() {
 			defer func() {
 				wg.Wait()
+				attempts.Close()
 				close(events)
 			}()
 			sem := semaphore.NewWeighted(int64(conc))
@@ -287,7 +291,7 @@ func (c *Collector) runPlan(ctx context.Context, plan func(context.Context, func
 					defer wg.Done()
 					defer sem.Release(1)
 					growStack()
-					c.attempt(ctx, p, fail)
+					c.attempt(ctx, attempts, p, fail)
 					finish(p)
 				}()
 				return true
@@ -476,7 +480,7 @@ func (c *Collector) repeats(agent string) int {
 // is retryable, writing every failed attempt but the last to fail. Each
 // attempt has its own identity (rollout.ID, on the agent's context and in
 // the result), so that a retry may go to another model endpoint.
-func (c *Collector) attempt(ctx context.Context, p planned, fail *rollout.Writer) {
+func (c *Collector) attempt(ctx context.Context, group *deadline.Group, p planned, fail *rollout.Writer) {
 	attempts := max(c.MaxAttempts, 1)
 	backoff := c.RetryBackoff
 	if backoff <= 0 {
@@ -486,7 +490,7 @@ func (c *Collector) attempt(ctx context.Context, p planned, fail *rollout.Writer
 	for n := 1; ; n++ {
 		// The attempt's context carries the deadlines of its stages too
 		// (see deadline.Attempt): one timer per attempt, not per call.
-		actx := deadline.NewAttempt(ctx, timeout)
+		actx := group.Start(timeout)
 		id := rollout.NewID(p.res.TaskIndex, p.res.RolloutIndex, n)
 		*p.res = Result{Task: p.res.Task, TaskIndex: p.res.TaskIndex, RolloutIndex: p.res.RolloutIndex, Agent: p.res.Agent, ID: id}
 		runOne(rollout.WithID(actx, id), p.agent, p.task, p.res)

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/gymkit/gym"
+	"github.com/gymkit/gym/agent"
 	"github.com/gymkit/gym/examples/singletoolcall"
 	"github.com/gymkit/gym/gymtest"
 	"github.com/gymkit/gym/model"
@@ -179,4 +180,39 @@ func BenchmarkInFlight(b *testing.B) {
 			b.ReportMetric(float64(lastFirst)/1e6, "ms-to-last-first-call")
 		})
 	}
+}
+
+// BenchmarkStart10k measures what starting a rollout costs the Collector:
+// 10,000 rows (the single-tool-call rows, cycled) planned, stamped and
+// run by an agent that answers at once, all in flight together, no
+// output. It reports the CPU time of the 10,000 (the goal: ≤ 40 ms).
+//
+//	go test -run='^$' -bench=BenchmarkStart10k -benchmem .
+func BenchmarkStart10k(b *testing.B) {
+	const n = 10000
+	var rows []gym.Task
+	for t, err := range gym.FromFile("testdata/singletoolcall.jsonl") {
+		require.NoError(b, err)
+		rows = append(rows, t)
+	}
+	var reg gym.Registry
+	require.NoError(b, reg.Register("instant", gym.Environment{Agent: agent.Func(func(ctx context.Context, task rollout.Task) (*rollout.Result, error) {
+		return &rollout.Result{Reward: 1}, nil
+	})}))
+	c := gym.Collector{Registry: &reg, DefaultAgent: "instant", Concurrency: n}
+	b.ReportAllocs()
+	var cpu time.Duration
+	for b.Loop() {
+		cpu0 := cpuTime()
+		done := 0
+		for res, err := range c.Collect(context.Background(), cycle(rows, n)) {
+			if err != nil || res.Err != nil {
+				b.Fatal(err, res.Err)
+			}
+			done++
+		}
+		cpu += cpuTime() - cpu0
+		require.Equal(b, n, done)
+	}
+	b.ReportMetric(float64(cpu)/float64(b.N)/1e6, "cpu-ms/10k")
 }

@@ -162,3 +162,98 @@ func TestConcurrentStages(t *testing.T) {
 	waitDone(t, a)
 	require.ErrorIs(t, a.Err(), context.DeadlineExceeded)
 }
+
+func TestGroupDeadlinesFallDueInTurn(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	g := NewGroup(context.Background())
+	defer g.Close()
+	a1 := g.Start(60 * time.Millisecond)
+	defer a1.Release()
+	time.Sleep(30 * time.Millisecond)
+	a2 := g.Start(60 * time.Millisecond)
+	defer a2.Release()
+	waitDone(t, a1)
+	require.True(t, a1.Expired())
+	require.NoError(t, a2.Err(), "the second attempt's deadline is 30 ms later")
+	waitDone(t, a2)
+	require.True(t, a2.Expired())
+}
+
+func TestGroupReleasedHeadLeavesTheQueue(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	g := NewGroup(context.Background())
+	defer g.Close()
+	a1 := g.Start(20 * time.Millisecond)
+	a1.Release()
+	a2 := g.Start(300 * time.Millisecond)
+	defer a2.Release()
+	time.Sleep(60 * time.Millisecond)
+	require.NoError(t, a2.Err(), "the released head's deadline ends nothing")
+	require.ErrorIs(t, a1.Err(), context.Canceled)
+	require.False(t, a1.Expired())
+}
+
+func TestGroupParentCancelEndsEveryAttempt(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	parent, cancel := context.WithCancel(context.Background())
+	g := NewGroup(parent)
+	defer g.Close()
+	var as []*Attempt
+	for range 10 {
+		as = append(as, g.Start(time.Hour))
+	}
+	as[3].Release()
+	cancel()
+	for i, a := range as {
+		waitDone(t, a)
+		require.ErrorIs(t, a.Err(), context.Canceled, "attempt %d", i)
+		require.False(t, a.Expired())
+	}
+	late := g.Start(time.Hour)
+	require.True(t, closed(late.Done()), "an attempt started after the parent ended is over at once")
+	for _, a := range as {
+		a.Release()
+	}
+	late.Release()
+}
+
+func TestGroupManyAttemptsAndStages(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	g := NewGroup(context.Background())
+	defer g.Close()
+	var wg sync.WaitGroup
+	for range 100 {
+		wg.Go(func() {
+			a := g.Start(time.Hour)
+			defer a.Release()
+			ctx := context.WithValue(a, key("k"), 1)
+			for j := range 10 {
+				_, end := With(ctx, time.Duration(j%3+1)*time.Minute)
+				_, _ = ctx.Deadline()
+				end()
+			}
+			require.NoError(t, a.Err())
+		})
+	}
+	wg.Wait()
+	// The queues still work after the churn: a short stage ends its attempt.
+	a := g.Start(time.Hour)
+	defer a.Release()
+	_, end := With(a, 10*time.Millisecond)
+	defer end()
+	waitDone(t, a)
+	require.ErrorIs(t, a.Err(), context.DeadlineExceeded)
+	require.False(t, a.Expired())
+}
+
+func TestConcurrentStagesOfOneAttempt(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	a := NewAttempt(context.Background(), time.Hour)
+	defer a.Release()
+	_, end1 := With(a, time.Hour)
+	_, end2 := With(a, 15*time.Millisecond) // a second stage at once: its own node
+	end1()
+	waitDone(t, a)
+	end2()
+	require.ErrorIs(t, a.Err(), context.DeadlineExceeded)
+}

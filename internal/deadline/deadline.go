@@ -48,7 +48,7 @@ func With(ctx context.Context, d time.Duration) (context.Context, context.Cancel
 		return ctx, noop
 	}
 	if a, ok := stageOn(ctx); ok {
-		return ctx, a.stage(d)
+		return ctx, a.startStage(d)
 	}
 	return context.WithTimeout(ctx, d)
 }

@@ -183,12 +183,13 @@ func String(raw []byte) (string, bool) {
 	if plain && utf8.Valid(inner) {
 		return string(inner), true
 	}
-	return unescape(inner)
+	return Unescape(inner)
 }
 
-// unescape decodes the inside of a JSON string literal as encoding/json
-// does (invalid UTF-8 and lone surrogates become U+FFFD).
-func unescape(b []byte) (string, bool) {
+// Unescape decodes the inside of a JSON string literal as encoding/json
+// does (invalid UTF-8 and lone surrogates become U+FFFD), and reports false
+// for anything that is not the inside of one.
+func Unescape(b []byte) (string, bool) {
 	out := make([]byte, 0, len(b))
 	for i := 0; i < len(b); {
 		c := b[i]
