@@ -2,7 +2,6 @@ package agent
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -232,7 +231,7 @@ func (a *Simple) callModel(ctx context.Context, req *model.Request) (*rollout.Re
 // callTool runs one function call. Invalid arguments are answered with an
 // error output that the model sees; the rollout goes on.
 func (a *Simple) callTool(ctx context.Context, sess env.Session, call rollout.Item) (string, error) {
-	args := []byte(call.Arguments())
+	args := call.ArgumentsJSON()
 	if !isJSONObject(args) {
 		return env.ErrorOutput(fmt.Sprintf("the arguments of %s are not a valid JSON object: %q", call.Name(), args)), nil
 	}
@@ -246,7 +245,7 @@ func (a *Simple) callTool(ctx context.Context, sess env.Session, call rollout.It
 }
 
 func isJSONObject(b []byte) bool {
-	if !json.Valid(b) {
+	if !rollout.Valid(b) {
 		return false
 	}
 	for _, c := range b {

@@ -1,9 +1,13 @@
 package rollout
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"strings"
+	"unicode/utf8"
+
+	"github.com/gymkit/gym/internal/jsonscan"
 )
 
 // Item types of the OpenAI Responses API that the tool loop acts on.
@@ -115,6 +119,25 @@ func (it Item) Name() string { return it.String("name") }
 
 // Arguments returns a function call's arguments (a JSON document as a string).
 func (it Item) Arguments() string { return it.String("arguments") }
+
+// ArgumentsJSON returns a function call's arguments as the JSON text the
+// string holds (Arguments' bytes), or nil if the item has no string
+// arguments. The bytes may be the item's own: do not modify them.
+func (it Item) ArgumentsJSON() json.RawMessage {
+	raw, ok := it.Get("arguments")
+	if !ok || len(raw) < 2 || raw[0] != '"' || raw[len(raw)-1] != '"' {
+		return nil
+	}
+	body := raw[1 : len(raw)-1]
+	if bytes.IndexByte(body, '\\') < 0 && utf8.Valid(body) {
+		return json.RawMessage(body[:len(body):len(body)])
+	}
+	out, ok := jsonscan.AppendUnescaped(make([]byte, 0, len(body)), body)
+	if !ok {
+		return nil
+	}
+	return out
+}
 
 // CallID returns the call id of a function call or of its output.
 func (it Item) CallID() string { return it.String("call_id") }
