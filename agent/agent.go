@@ -169,13 +169,7 @@ func (a *Simple) Loop(ctx context.Context, sess env.Session, req *model.Request)
 	var usage rollout.Usage
 	var last *rollout.Response
 	finish := func() *rollout.Response {
-		out := &rollout.Response{}
-		if last != nil {
-			out.Object = last.Object.Clone()
-		}
-		out.Output = history[start:len(history):len(history)]
-		out.SetUsage(usage)
-		return out
+		return last.Episode(history[start:len(history):len(history)], usage)
 	}
 	for step := 1; ; step++ {
 		call := &model.Request{Params: req.Params, Input: history[:len(history):len(history)], ID: req.ID}

@@ -209,6 +209,20 @@ func decodeUsage(raw []byte) Usage {
 	return *u
 }
 
+// Episode returns a copy of r (which may be nil: an empty response) whose
+// output is output and whose usage is u, in one copy of r's members: the
+// response of a whole episode, built from its last model response.
+func (r *Response) Episode(output []Item, u Usage) *Response {
+	out := &Response{Output: output}
+	if r != nil {
+		out.fields = make([]Field, len(r.fields), len(r.fields)+1)
+		copy(out.fields, r.fields)
+	}
+	out.SetUsage(u)
+	out.clip()
+	return out
+}
+
 // SetUsage replaces the response's usage.
 func (r *Response) SetUsage(u Usage) {
 	r.set("usage", u.appendJSON(make([]byte, 0, 160)))
