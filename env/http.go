@@ -825,8 +825,8 @@ func (h *Handler) readObject(w http.ResponseWriter, r *http.Request, what string
 
 // readArgs reads the arguments of a call of the tool name, which must be a
 // JSON object, or answers the error as readObject does and returns false.
-// Small arguments, the common case, are checked without building an Object
-// (which the route does not use) and without formatting their name.
+// The arguments are checked without building an Object (which the route
+// does not use) and named only in an error.
 func (h *Handler) readArgs(w http.ResponseWriter, r *http.Request, name string) ([]byte, bool) {
 	const what = "the arguments of "
 	data, err := httpjson.ReadBodyOf(w, r, h.maxBody, what, name)
@@ -844,24 +844,14 @@ func (h *Handler) readArgs(w http.ResponseWriter, r *http.Request, name string) 
 	return data, true
 }
 
-// maxQuickCheck bounds the bodies isObject checks with encoding/json's
-// validator (which allocates nothing here but is slower than the library's
-// on long bodies).
-const maxQuickCheck = 4 << 10
-
 // isObject reports whether data is a JSON object that rollout.ParseObject
-// accepts: valid JSON (the grammar FuzzValid holds the library's validator
-// to), UTF-8, an object. It reports false for longer bodies, left to
-// ParseObject.
+// accepts — valid JSON, UTF-8, an object — without building it.
 func isObject(data []byte) bool {
-	if len(data) > maxQuickCheck {
-		return false
-	}
 	i := 0
 	for i < len(data) && (data[i] == ' ' || data[i] == '\t' || data[i] == '\r' || data[i] == '\n') {
 		i++
 	}
-	return i < len(data) && data[i] == '{' && json.Valid(data) && utf8.Valid(data)
+	return i < len(data) && data[i] == '{' && rollout.Valid(data) && utf8.Valid(data)
 }
 
 // describeJSONError says what is wrong with data and where.
