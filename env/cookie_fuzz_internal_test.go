@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/gymkit/gym/rollout"
 )
 
 // FuzzQuickCookie holds quickCookie to the loop it stands in for: the
@@ -47,6 +49,21 @@ func FuzzQuickCookie(f *testing.F) {
 		}
 		if got != want {
 			t.Fatalf("Cookie %q: quickCookie found the session of %q, net/http's parse %v", s, got.value, want)
+		}
+	})
+}
+
+// FuzzIsObject holds the tool route's check of its arguments to
+// rollout.ParseObject, which it stands in for: they accept the same
+// bodies.
+func FuzzIsObject(f *testing.F) {
+	for _, s := range []string{`{}`, ` {"a": 1} `, `{"a":`, `[]`, `null`, "{\"a\": \"\xff\"}", `{"a":1}x`, "\t\n{\"\\u00e9\":[1,{}]}", `{"a" 1}`, ``} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		_, err := rollout.ParseObject(data)
+		if got := isObject(data); got != (err == nil) {
+			t.Fatalf("%q: isObject %v, ParseObject error %v", data, got, err)
 		}
 	})
 }
