@@ -510,8 +510,11 @@ func (p *modelParams) addGenerationPrompt() bool {
 
 // parse decodes the body into p and fills the decoded fields of req.
 func parse(req *Request, p *modelParams) error {
-	if err := json.Unmarshal(req.Body, p); err != nil {
-		return badRequest("gymtest: the body of %s is not a valid request: %v", req.Path, err)
+	if !quickParams(req.Body, p) {
+		*p = modelParams{}
+		if err := json.Unmarshal(req.Body, p); err != nil {
+			return badRequest("gymtest: the body of %s is not a valid request: %v", req.Path, err)
+		}
 	}
 	req.Model = p.Model
 	req.Tools = p.Tools
@@ -527,7 +530,9 @@ func parse(req *Request, p *modelParams) error {
 	case input[0] == '"':
 		req.Input = []json.RawMessage{json.RawMessage(`{"type":"message","role":"user","content":` + string(input) + `}`)}
 	default:
-		if err := json.Unmarshal(input, &req.Input); err != nil {
+		if items, ok := rawList(input); ok {
+			req.Input = items
+		} else if err := json.Unmarshal(input, &req.Input); err != nil {
 			return badRequest("gymtest: \"input\" is neither a string nor a list of items: %v", err)
 		}
 	}
@@ -543,8 +548,12 @@ func turns(req *Request) (int, error) {
 		var m struct {
 			Role string `json:"role"`
 		}
-		if err := json.Unmarshal(raw, &m); err != nil {
-			return 0, badRequest("gymtest: message %d: %v", i, err)
+		var ok bool
+		if _, m.Role, ok = quickTypeRole(raw); !ok {
+			m.Role = ""
+			if err := json.Unmarshal(raw, &m); err != nil {
+				return 0, badRequest("gymtest: message %d: %v", i, err)
+			}
 		}
 		if m.Role == "assistant" {
 			n++
@@ -556,8 +565,12 @@ func turns(req *Request) (int, error) {
 			Type string `json:"type"`
 			Role string `json:"role"`
 		}
-		if err := json.Unmarshal(raw, &it); err != nil {
-			return 0, badRequest("gymtest: input item %d: %v", i, err)
+		var ok bool
+		if it.Type, it.Role, ok = quickTypeRole(raw); !ok {
+			it.Type, it.Role = "", ""
+			if err := json.Unmarshal(raw, &it); err != nil {
+				return 0, badRequest("gymtest: input item %d: %v", i, err)
+			}
 		}
 		model := it.Type == "function_call" || it.Type == "reasoning" ||
 			(it.Type == "message" || it.Type == "") && it.Role == "assistant"
