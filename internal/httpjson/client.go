@@ -58,8 +58,10 @@ func (c *Client) Post(ctx context.Context, stage, path string, body []byte, cook
 	if err != nil {
 		return nil, &rollout.Failure{Class: rollout.FailRemote, Stage: stage, Err: fmt.Errorf("%s: %w", request, err)}
 	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Accept", "application/json")
+	// A header of its own, whose two values are the slice every request
+	// shares (as WriteJSON's answers do): setting a header replaces its
+	// slice, and nothing writes into one.
+	req.Header = http.Header{"Content-Type": jsonType, "Accept": jsonType}
 	for _, ck := range cookies {
 		req.AddCookie(ck)
 	}
