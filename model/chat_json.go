@@ -19,7 +19,13 @@ import (
 	"unicode/utf8"
 
 	"github.com/gymkit/gym/internal/pyjson"
+	"github.com/gymkit/gym/internal/trusted"
+	"github.com/gymkit/gym/rollout"
 )
+
+// setRaw sets a member to a value the converter has built itself, valid by
+// construction, without validating it again (see internal/trusted).
+var setRaw = trusted.Setter[rollout.Object]()
 
 // maxDepth bounds the nesting of values the reader skips, so that a hostile
 // answer of a million brackets fails instead of recursing that deep.

@@ -140,10 +140,10 @@ func (c *chatConv) build(a *chatAnswer, tok *tokenFields) *rollout.Response {
 			summary = append(summary, `,"type":"summary_text"}`...)
 		}
 		var it rollout.Item
-		it.Set("id", rollout.Quote("rs_"+newHex()))
-		it.Set("summary", append(summary, ']'))
-		it.Set("type", json.RawMessage(`"reasoning"`))
-		it.Set("status", json.RawMessage(`"completed"`))
+		setRaw(&it.Object, "id", rollout.Quote("rs_"+newHex()))
+		setRaw(&it.Object, "summary", append(summary, ']'))
+		setRaw(&it.Object, "type", json.RawMessage(`"reasoning"`))
+		setRaw(&it.Object, "status", json.RawMessage(`"completed"`))
 		items = append(items, it)
 	}
 	if len(content) > 0 || (len(items) == 0 && len(a.toolCalls) == 0) {
@@ -152,47 +152,47 @@ func (c *chatConv) build(a *chatAnswer, tok *tokenFields) *rollout.Response {
 		text = appendQuoted(text, content)
 		text = append(text, `,"type":"output_text"}]`...)
 		var it rollout.Item
-		it.Set("id", rollout.Quote("msg_"+newHex()))
-		it.Set("content", text)
-		it.Set("role", json.RawMessage(`"assistant"`))
-		it.Set("status", json.RawMessage(`"completed"`))
-		it.Set("type", json.RawMessage(`"message"`))
+		setRaw(&it.Object, "id", rollout.Quote("msg_"+newHex()))
+		setRaw(&it.Object, "content", text)
+		setRaw(&it.Object, "role", json.RawMessage(`"assistant"`))
+		setRaw(&it.Object, "status", json.RawMessage(`"completed"`))
+		setRaw(&it.Object, "type", json.RawMessage(`"message"`))
 		items = append(items, it)
 	}
 	for _, tc := range a.toolCalls {
 		id := appendQuoted(nil, tc.id)
 		var it rollout.Item
-		it.Set("arguments", appendQuoted(nil, tc.arguments))
-		it.Set("call_id", id)
-		it.Set("name", appendQuoted(nil, tc.name))
-		it.Set("type", json.RawMessage(`"function_call"`))
-		it.Set("id", id)
-		it.Set("status", json.RawMessage(`"completed"`))
+		setRaw(&it.Object, "arguments", appendQuoted(nil, tc.arguments))
+		setRaw(&it.Object, "call_id", id)
+		setRaw(&it.Object, "name", appendQuoted(nil, tc.name))
+		setRaw(&it.Object, "type", json.RawMessage(`"function_call"`))
+		setRaw(&it.Object, "id", id)
+		setRaw(&it.Object, "status", json.RawMessage(`"completed"`))
 		items = append(items, it)
 	}
 	if tok != nil {
 		last := &items[len(items)-1]
-		last.Set(rollout.KeyPromptTokenIDs, tok.prompt)
-		last.Set(rollout.KeyGenerationTokenIDs, tok.gen)
-		last.Set(rollout.KeyGenerationLogProbs, tok.logProbs)
+		setRaw(&last.Object, rollout.KeyPromptTokenIDs, tok.prompt)
+		setRaw(&last.Object, rollout.KeyGenerationTokenIDs, tok.gen)
+		setRaw(&last.Object, rollout.KeyGenerationLogProbs, tok.logProbs)
 		if tok.routed != nil {
-			last.Set("routed_experts", tok.routed)
+			setRaw(&last.Object, "routed_experts", tok.routed)
 		}
 	}
 
 	resp := &rollout.Response{Output: items}
-	resp.Set("id", rollout.Quote("resp_"+newHex()))
-	resp.Set("object", json.RawMessage(`"response"`))
-	resp.Set("created_at", rollout.Int(int(time.Now().Unix())))
-	resp.Set("model", rollout.Quote(c.cfg.Model))
+	setRaw(&resp.Object, "id", rollout.Quote("resp_"+newHex()))
+	setRaw(&resp.Object, "object", json.RawMessage(`"response"`))
+	setRaw(&resp.Object, "created_at", rollout.Int(int(time.Now().Unix())))
+	setRaw(&resp.Object, "model", rollout.Quote(c.cfg.Model))
 	if a.finishReason == "length" {
-		resp.Set("status", json.RawMessage(`"incomplete"`))
-		resp.Set("incomplete_details", json.RawMessage(`{"reason":"max_output_tokens"}`))
+		setRaw(&resp.Object, "status", json.RawMessage(`"incomplete"`))
+		setRaw(&resp.Object, "incomplete_details", json.RawMessage(`{"reason":"max_output_tokens"}`))
 	} else {
-		resp.Set("status", json.RawMessage(`"completed"`))
-		resp.Set("incomplete_details", json.RawMessage("null"))
+		setRaw(&resp.Object, "status", json.RawMessage(`"completed"`))
+		setRaw(&resp.Object, "incomplete_details", json.RawMessage("null"))
 	}
-	resp.Set("output", nil)
+	setRaw(&resp.Object, "output", nil)
 	if a.usage != nil {
 		var u struct {
 			Prompt        int `json:"prompt_tokens"`
