@@ -676,9 +676,18 @@ func (j *joiner) ref(p []byte) {
 		return
 	}
 	j.cut()
-	j.parts = append(j.parts, p)
 	j.n += len(p)
+	// In pieces: bytes.Join copies them one by one, and the garbage
+	// collector need not wait for a copy of megabytes to end.
+	for len(p) > refChunk {
+		j.parts = append(j.parts, p[:refChunk:refChunk])
+		p = p[refChunk:]
+	}
+	j.parts = append(j.parts, p)
 }
+
+// refChunk is the size of the pieces a large value is copied in.
+const refChunk = 64 << 10
 
 func (j *joiner) str(s string) { j.buf = append(j.buf, s...) }
 

@@ -546,20 +546,29 @@ func (a *chatAnswer) logprobs(r *jsonReader) error {
 		a.lpGen = append(a.lpGen, ']')
 		return nil
 	}
-	for i := 0; ; i++ {
+	start := r.i
+	for i := 0; ; {
 		r.ws()
-		start := r.i
-		if !a.fastLogprobs(r, i) {
+		limit := i + 1<<30
+		if i < sizeAfter {
+			limit = sizeAfter // stop there to size the lists
+		}
+		if n := a.fastLogprobs(r, i, limit); n > 0 {
+			i += n
+		} else {
 			if err := a.logprobEntry(r, i); err != nil {
 				return err
 			}
+			i++
 		}
-		if i == 0 {
-			// Entries are alike: size the lists from the first one rather
-			// than growing them through a megabyte of copies.
-			n := (len(r.data)-start)/max(r.i-start, 1) + 16
-			a.lpList = slices.Grow(a.lpList, n*max(len(a.lpList)+2, 24))
-			a.lpGen = slices.Grow(a.lpGen, n*max(len(a.lpGen)+1, 8))
+		if i == sizeAfter {
+			// Entries are alike: size the lists for the rest from the
+			// first ones rather than growing them through megabytes of
+			// copies (the estimate counts what follows the list as
+			// entries: a few percent).
+			n := (len(r.data)-r.i)*i/max(r.i-start, 1) + 16
+			a.lpList = regrow(a.lpList, n*(len(a.lpList)/i+1))
+			a.lpGen = regrow(a.lpGen, n*(len(a.lpGen)/i+1))
 		}
 		switch r.peek() {
 		case ',':
@@ -575,32 +584,48 @@ func (a *chatAnswer) logprobs(r *jsonReader) error {
 	}
 }
 
-// fastLogprobs reads entry i and the following ones for as long as they
-// are laid out as vLLM writes them, and stops before the separator after
-// the last one it read. It reports whether it read entry i.
-func (a *chatAnswer) fastLogprobs(r *jsonReader, i int) bool {
+// sizeAfter is the number of logprob entries after which the lists are
+// sized for the rest; before, they grow as appends grow them.
+const sizeAfter = 1024
+
+// regrow returns b with room for n more bytes, in a fresh buffer, whose
+// zeroing the runtime does in preemptible chunks (slices.Grow's does not:
+// a megabyte of it keeps the garbage collector waiting).
+func regrow(b []byte, n int) []byte {
+	if cap(b)-len(b) >= n {
+		return b
+	}
+	nb := make([]byte, len(b), len(b)+n)
+	copy(nb, b)
+	return nb
+}
+
+// fastLogprobs reads entries i, i+1, ... up to limit (not included) for
+// as long as they are laid out as vLLM writes them, and stops before the
+// separator after the last one it read. It returns how many it read.
+func (a *chatAnswer) fastLogprobs(r *jsonReader, i, limit int) int {
 	d, p := r.data, r.i
 	list, gen := a.lpList, a.lpGen
-	read := false
-	for q := p; ; {
+	n := i
+	for q := p; n < limit; {
 		id, lp, next, ok := fastLogprobEntry(d, q)
 		if !ok {
 			break // p is still before the separator
 		}
-		if i > 0 || read {
+		if n > 0 {
 			list = append(list, ',')
 			gen = append(gen, ',')
 		}
 		list = append(list, lp...)
 		gen = append(gen, id...)
-		p, read = next, true
-		if i == 0 || p+1 >= len(d) || d[p] != ',' {
-			break // the first entry sizes the lists
+		p, n = next, n+1
+		if p+1 >= len(d) || d[p] != ',' {
+			break
 		}
 		q = p + 1
 	}
 	r.i, a.lpList, a.lpGen = p, list, gen
-	return read
+	return n - i
 }
 
 // fastLogprobEntry reads an entry laid out exactly as vLLM writes it with
