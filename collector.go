@@ -254,10 +254,14 @@ func (c *Collector) runPlan(ctx context.Context, plan func(context.Context, func
 			events <- event{res: p.res, group: p.group}
 		}
 
+		// The attempts' deadlines and cancellation ride on one group: no
+		// timer or context registration per attempt or per stage.
+		attempts := deadline.NewGroup(ctx)
 		var wg sync.WaitGroup
 		go func() {
 			defer func() {
 				wg.Wait()
+				attempts.Close()
 				close(events)
 			}()
 			sem := semaphore.NewWeighted(int64(conc))
@@ -286,7 +290,8 @@ func (c *Collector) runPlan(ctx context.Context, plan func(context.Context, func
 				go func() {
 					defer wg.Done()
 					defer sem.Release(1)
-					c.attempt(ctx, p, fail)
+					growStack()
+					c.attempt(ctx, attempts, p, fail)
 					finish(p)
 				}()
 				return true
@@ -319,6 +324,7 @@ func (c *Collector) plan(ctx context.Context, tasks iter.Seq2[Task, error], emit
 	seed := maphash.MakeSeed()
 	taskIndex := make(map[uint64]int) // row content → task index
 	rolloutNext := make(map[int]int)  // task index → next rollout index
+	agentRefs := make(map[string]json.RawMessage)
 	rows := 0
 	for task, err := range tasks {
 		if ctx.Err() != nil {
@@ -404,15 +410,28 @@ func (c *Collector) plan(ctx context.Context, tasks iter.Seq2[Task, error], emit
 				g.size++
 			}
 		}
+		var ref json.RawMessage
+		if !task.Has(rollout.KeyAgentRef) {
+			ref = agentRefs[name]
+			if ref == nil {
+				ref = rollout.AgentRefValue(name)
+				agentRefs[name] = ref
+			}
+		}
 		for i := range n {
 			ri := first + i
-			// WithField copies the row and keeps its file and line, which
+			// WithFields copies the row and keeps its file and line, which
 			// a verifier names when the row lacks a field it needs.
-			stamped := task.WithField(rollout.KeyTaskIndex, rollout.Int(ti))
-			stamped.Set(rollout.KeyRolloutIndex, rollout.Int(ri))
-			if !task.Has(rollout.KeyAgentRef) {
-				stamped = stamped.WithAgent(name)
+			stamp := [3]rollout.Field{
+				{Name: rollout.KeyTaskIndex, Value: rollout.Int(ti)},
+				{Name: rollout.KeyRolloutIndex, Value: rollout.Int(ri)},
+				{Name: rollout.KeyAgentRef, Value: ref},
 			}
+			set := stamp[:2]
+			if ref != nil {
+				set = stamp[:3]
+			}
+			stamped := task.WithFields(set...)
 			res := &Result{Task: stamped, TaskIndex: ti, RolloutIndex: ri, Agent: name}
 			if !emit(planned{task: stamped, agent: ag, res: res, group: g, skip: skip[i]}) {
 				return nil
@@ -461,7 +480,7 @@ func (c *Collector) repeats(agent string) int {
 // is retryable, writing every failed attempt but the last to fail. Each
 // attempt has its own identity (rollout.ID, on the agent's context and in
 // the result), so that a retry may go to another model endpoint.
-func (c *Collector) attempt(ctx context.Context, p planned, fail *rollout.Writer) {
+func (c *Collector) attempt(ctx context.Context, group *deadline.Group, p planned, fail *rollout.Writer) {
 	attempts := max(c.MaxAttempts, 1)
 	backoff := c.RetryBackoff
 	if backoff <= 0 {
@@ -469,12 +488,14 @@ func (c *Collector) attempt(ctx context.Context, p planned, fail *rollout.Writer
 	}
 	timeout := deadline.Resolve(deadline.Rollout, c.RolloutTimeout, DefaultRolloutTimeout)
 	for n := 1; ; n++ {
-		actx, cancel := deadline.With(ctx, timeout)
+		// The attempt's context carries the deadlines of its stages too
+		// (see deadline.Attempt): one timer per attempt, not per call.
+		actx := group.Start(timeout)
 		id := rollout.NewID(p.res.TaskIndex, p.res.RolloutIndex, n)
 		*p.res = Result{Task: p.res.Task, TaskIndex: p.res.TaskIndex, RolloutIndex: p.res.RolloutIndex, Agent: p.res.Agent, ID: id}
 		runOne(rollout.WithID(actx, id), p.agent, p.task, p.res)
-		timedOut := actx.Err() == context.DeadlineExceeded && ctx.Err() == nil
-		cancel()
+		timedOut := actx.Expired() && ctx.Err() == nil
+		actx.Release()
 		if p.res.Err == nil {
 			return
 		}
@@ -611,3 +632,19 @@ func Concat(srcs ...iter.Seq2[Task, error]) iter.Seq2[Task, error] {
 		}
 	}
 }
+
+// growStack grows a new rollout goroutine's stack to the size a rollout
+// needs while the stack holds nothing to copy: a goroutine starts with a
+// small stack, and growing it later, deep in a model call, copies and
+// adjusts every frame on it, a few microseconds each time.
+//
+//go:noinline
+func growStack() {
+	var pad [growStackBytes]byte
+	stackSink(pad[:])
+}
+
+const growStackBytes = 6 << 10
+
+//go:noinline
+func stackSink(b []byte) { _ = b[len(b)-1] }

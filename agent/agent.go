@@ -2,7 +2,6 @@ package agent
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -170,13 +169,7 @@ func (a *Simple) Loop(ctx context.Context, sess env.Session, req *model.Request)
 	var usage rollout.Usage
 	var last *rollout.Response
 	finish := func() *rollout.Response {
-		out := &rollout.Response{}
-		if last != nil {
-			out.Object = last.Object.Clone()
-		}
-		out.Output = history[start:len(history):len(history)]
-		out.SetUsage(usage)
-		return out
+		return last.Episode(history[start:len(history):len(history)], usage)
 	}
 	for step := 1; ; step++ {
 		call := &model.Request{Params: req.Params, Input: history[:len(history):len(history)], ID: req.ID}
@@ -232,7 +225,7 @@ func (a *Simple) callModel(ctx context.Context, req *model.Request) (*rollout.Re
 // callTool runs one function call. Invalid arguments are answered with an
 // error output that the model sees; the rollout goes on.
 func (a *Simple) callTool(ctx context.Context, sess env.Session, call rollout.Item) (string, error) {
-	args := []byte(call.Arguments())
+	args := call.ArgumentsJSON()
 	if !isJSONObject(args) {
 		return env.ErrorOutput(fmt.Sprintf("the arguments of %s are not a valid JSON object: %q", call.Name(), args)), nil
 	}
@@ -246,7 +239,7 @@ func (a *Simple) callTool(ctx context.Context, sess env.Session, call rollout.It
 }
 
 func isJSONObject(b []byte) bool {
-	if !json.Valid(b) {
+	if !rollout.Valid(b) {
 		return false
 	}
 	for _, c := range b {

@@ -161,13 +161,23 @@ func decodeArgs(args json.RawMessage, v any, shape *argShape) error {
 // of required, that decodes strictly into v, with nothing after it.
 func decodeFlat(args json.RawMessage, v any, required []string) bool {
 	var seen uint64
+	known := true
 	if jsonscan.Object(args, func(key string, _ []byte) error {
 		if i := slices.Index(required, key); i >= 0 {
 			seen |= 1 << i
+		} else {
+			known = false
 		}
 		return nil
 	}) != nil || seen != 1<<len(required)-1 {
 		return false
+	}
+	if known {
+		// Every name is one of the schema's, which SchemaFor derived from
+		// v's fields and all requires: no name is unknown to v, so the
+		// strict decoder's answer is json.Unmarshal's (which also refuses
+		// anything after the object), without the decoder's buffers.
+		return json.Unmarshal(args, v) == nil
 	}
 	dec := json.NewDecoder(bytes.NewReader(args))
 	dec.DisallowUnknownFields()

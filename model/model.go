@@ -2,6 +2,7 @@ package model
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
@@ -84,10 +85,15 @@ var responseSeq atomic.Uint64
 // NewResponse returns a completed Response object around output, with an id,
 // as a Responses API server would return it.
 func NewResponse(output ...rollout.Item) *rollout.Response {
+	id := make([]byte, 0, 24)
+	id = append(id, `"resp_`...)
+	id = strconv.AppendUint(id, responseSeq.Add(1), 16)
+	id = append(id, '"')
 	r := &rollout.Response{Output: output}
-	r.Set("id", rollout.Quote("resp_"+strconv.FormatUint(responseSeq.Add(1), 16)))
-	r.Set("object", rollout.Quote("response"))
-	r.Set("status", rollout.Quote("completed"))
+	r.Grow(4)
+	r.Set("id", id)
+	r.Set("object", json.RawMessage(`"response"`))
+	r.Set("status", json.RawMessage(`"completed"`))
 	r.Set("output", nil)
 	return r
 }

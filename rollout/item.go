@@ -1,9 +1,13 @@
 package rollout
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"strings"
+	"unicode/utf8"
+
+	"github.com/gymkit/gym/internal/jsonscan"
 )
 
 // Item types of the OpenAI Responses API that the tool loop acts on.
@@ -32,45 +36,67 @@ func ParseItem(data []byte) (Item, error) {
 
 // NewMessage returns an easy input message {"type":"message","role":role,"content":text}.
 func NewMessage(role, text string) Item {
+	v := quoted2(role, text)
 	return Item{Object{fields: []Field{
 		{"type", json.RawMessage(`"message"`)},
-		{"role", Quote(role)},
-		{"content", Quote(text)},
+		{"role", v[0]},
+		{"content", v[1]},
 	}}}
 }
 
 // NewOutputMessage returns an assistant output message with one output_text part,
 // as a Responses API server produces it.
 func NewOutputMessage(id, text string) Item {
-	content := appendString([]byte(`[{"type":"output_text","annotations":[],"text":`), text)
-	content = append(content, '}', ']')
+	const head = `[{"type":"output_text","annotations":[],"text":`
+	b := make([]byte, 0, len(id)+len(head)+len(text)+8)
+	b = appendString(b, id)
+	n := len(b)
+	b = append(b, head...)
+	b = appendString(b, text)
+	b = append(b, '}', ']')
 	return Item{Object{fields: []Field{
-		{"id", Quote(id)},
+		{"id", b[:n:n]},
 		{"type", json.RawMessage(`"message"`)},
 		{"role", json.RawMessage(`"assistant"`)},
 		{"status", json.RawMessage(`"completed"`)},
-		{"content", content},
+		{"content", b[n:]},
 	}}}
 }
 
 // NewFunctionCall returns a function_call item; arguments is a JSON string.
 func NewFunctionCall(callID, name, arguments string) Item {
+	b := make([]byte, 0, len(callID)+len(name)+len(arguments)+6)
+	b = appendString(b, callID)
+	i := len(b)
+	b = appendString(b, name)
+	j := len(b)
+	b = appendString(b, arguments)
 	return Item{Object{fields: []Field{
 		{"type", json.RawMessage(`"function_call"`)},
-		{"call_id", Quote(callID)},
-		{"name", Quote(name)},
-		{"arguments", Quote(arguments)},
+		{"call_id", b[:i:i]},
+		{"name", b[i:j:j]},
+		{"arguments", b[j:]},
 		{"status", json.RawMessage(`"completed"`)},
 	}}}
 }
 
 // NewFunctionCallOutput returns the function_call_output item answering callID.
 func NewFunctionCallOutput(callID, output string) Item {
+	v := quoted2(callID, output)
 	return Item{Object{fields: []Field{
 		{"type", json.RawMessage(`"function_call_output"`)},
-		{"call_id", Quote(callID)},
-		{"output", Quote(output)},
+		{"call_id", v[0]},
+		{"output", v[1]},
 	}}}
+}
+
+// quoted2 quotes a and b into one allocation: the values of a new item.
+func quoted2(a, b string) [2]json.RawMessage {
+	buf := make([]byte, 0, len(a)+len(b)+4)
+	buf = appendString(buf, a)
+	i := len(buf)
+	buf = appendString(buf, b)
+	return [2]json.RawMessage{buf[:i:i], buf[i:]}
 }
 
 // Type returns the item type. An item without one but with a role is a
@@ -93,6 +119,25 @@ func (it Item) Name() string { return it.String("name") }
 
 // Arguments returns a function call's arguments (a JSON document as a string).
 func (it Item) Arguments() string { return it.String("arguments") }
+
+// ArgumentsJSON returns a function call's arguments as the JSON text the
+// string holds (Arguments' bytes), or nil if the item has no string
+// arguments. The bytes may be the item's own: do not modify them.
+func (it Item) ArgumentsJSON() json.RawMessage {
+	raw, ok := it.Get("arguments")
+	if !ok || len(raw) < 2 || raw[0] != '"' || raw[len(raw)-1] != '"' {
+		return nil
+	}
+	body := raw[1 : len(raw)-1]
+	if bytes.IndexByte(body, '\\') < 0 && utf8.Valid(body) {
+		return json.RawMessage(body[:len(body):len(body)])
+	}
+	out, ok := jsonscan.AppendUnescaped(make([]byte, 0, len(body)), body)
+	if !ok {
+		return nil
+	}
+	return out
+}
 
 // CallID returns the call id of a function call or of its output.
 func (it Item) CallID() string { return it.String("call_id") }

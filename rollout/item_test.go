@@ -256,3 +256,16 @@ func TestParseResponseErrors(t *testing.T) {
 		require.Error(t, err, in)
 	}
 }
+
+func TestArgumentsJSON(t *testing.T) {
+	for _, args := range []string{`{"city":"Paris"}`, `{"q":"a \"quoted\" \u00e9 word\n"}`, ``, `not json`} {
+		it := rollout.NewFunctionCall("c1", "f", args)
+		require.Equal(t, it.Arguments(), string(it.ArgumentsJSON()), "arguments %q", args)
+	}
+	var none rollout.Item
+	require.Nil(t, none.ArgumentsJSON())
+	obj, err := rollout.ParseItem([]byte(`{"type":"function_call","arguments":{"city":"Paris"}}`))
+	require.NoError(t, err)
+	require.Nil(t, obj.ArgumentsJSON(), "arguments that are not a string")
+	require.Equal(t, "", obj.Arguments())
+}

@@ -122,6 +122,10 @@ func (o *Object) set(name string, value json.RawMessage) {
 	o.fields = append(o.fields, Field{Name: name, Value: value})
 }
 
+// Grow makes room for n more members, so that the next n Sets of new
+// names allocate nothing. Like slices.Grow, it only sizes the member list.
+func (o *Object) Grow(n int) { o.fields = slices.Grow(o.fields, n) }
+
 // SetValue marshals v and sets it as the member called name.
 func (o *Object) SetValue(name string, v any) error {
 	var buf bytes.Buffer
@@ -233,7 +237,10 @@ func (o *Object) parse(data []byte, validate bool) error {
 		return ErrNotObject
 	}
 	p.i++
-	fields := make([]Field, 0, 8)
+	// Members collect on the stack and are copied once, at their count:
+	// one allocation of the right size per object.
+	var stack [16]Field
+	fields := stack[:0]
 	p.skipSpace()
 	if p.i < len(data) && data[p.i] == '}' {
 		o.fields = []Field{}
@@ -267,7 +274,7 @@ func (o *Object) parse(data []byte, validate bool) error {
 		if data[p.i] == '}' {
 			// No spare capacity: copies of o that each add a member must
 			// not append into one shared array.
-			o.fields = slices.Clip(fields)
+			o.fields = slices.Clip(slices.Clone(fields))
 			return nil
 		}
 		if data[p.i] != ',' {
@@ -403,22 +410,6 @@ func (p *scanner) skipValue() error {
 	}
 }
 
-// unquote decodes a JSON string; ok is false if raw is not a JSON string.
-func unquote(raw []byte) (string, bool) {
-	if len(raw) < 2 || raw[0] != '"' || raw[len(raw)-1] != '"' {
-		return "", false
-	}
-	body := raw[1 : len(raw)-1]
-	if bytes.IndexByte(body, '\\') < 0 && utf8.Valid(body) {
-		return string(body), true
-	}
-	var s string
-	if err := json.Unmarshal(raw, &s); err != nil {
-		return "", false
-	}
-	return s, true
-}
-
 // appendKey appends a quoted object key and a colon.
 func appendKey(b []byte, name string) []byte {
 	b = appendString(b, name)
@@ -440,8 +431,26 @@ func Quote(s string) json.RawMessage { return appendString(nil, s) }
 // (1.0, not 1), so that values read the same in both ecosystems.
 func Float(f float64) json.RawMessage { return appendFloat(nil, f) }
 
-// Int returns n as a raw JSON number.
-func Int(n int) json.RawMessage { return strconv.AppendInt(nil, int64(n), 10) }
+// Int returns n as a raw JSON number. Small numbers (task and rollout
+// indices) share one value each: values are never modified in place.
+func Int(n int) json.RawMessage {
+	if 0 <= n && n < len(smallInts) {
+		return smallInts[n]
+	}
+	return strconv.AppendInt(nil, int64(n), 10)
+}
+
+var smallInts = func() []json.RawMessage {
+	const n = 4096
+	digits := make([]byte, 0, n*5)
+	out := make([]json.RawMessage, n)
+	for i := range out {
+		at := len(digits)
+		digits = strconv.AppendInt(digits, int64(i), 10)
+		out[i] = digits[at:len(digits):len(digits)]
+	}
+	return out
+}()
 
 // validValue reports whether v is one JSON value. A list of numbers — token
 // ids and log-probs, the large values a row gets — is checked by a fast scan.
@@ -449,7 +458,7 @@ func validValue(v []byte) bool {
 	if len(v) > 0 && v[0] == '[' && numberList(v) {
 		return true
 	}
-	return json.Valid(v)
+	return valid(v)
 }
 
 // numberList reports whether v is a compact JSON list of numbers ("[1,2]");

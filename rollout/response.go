@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 )
 
 // Response is an OpenAI Responses API response object. Output is decoded into
@@ -195,18 +196,51 @@ func (r *Response) Incomplete() bool {
 
 // Usage returns the response's token usage (zero if absent).
 func (r *Response) Usage() Usage {
-	var u Usage
 	raw, ok := r.Get("usage")
-	if ok {
-		_ = json.Unmarshal(raw, &u)
+	if !ok || len(raw) == 0 || raw[0] != '{' {
+		return Usage{}
 	}
-	return u
+	return decodeUsage(raw)
+}
+
+func decodeUsage(raw []byte) Usage {
+	u := new(Usage)
+	_ = json.Unmarshal(raw, u)
+	return *u
+}
+
+// Episode returns a copy of r (which may be nil: an empty response) whose
+// output is output and whose usage is u, in one copy of r's members: the
+// response of a whole episode, built from its last model response.
+func (r *Response) Episode(output []Item, u Usage) *Response {
+	out := &Response{Output: output}
+	if r != nil {
+		out.fields = make([]Field, len(r.fields), len(r.fields)+1)
+		copy(out.fields, r.fields)
+	}
+	out.SetUsage(u)
+	out.clip()
+	return out
 }
 
 // SetUsage replaces the response's usage.
 func (r *Response) SetUsage(u Usage) {
-	raw, _ := json.Marshal(u)
-	r.Set("usage", raw)
+	r.set("usage", u.appendJSON(make([]byte, 0, 160)))
+}
+
+// appendJSON appends u as encoding/json writes it.
+func (u Usage) appendJSON(b []byte) []byte {
+	b = append(b, `{"input_tokens":`...)
+	b = strconv.AppendInt(b, int64(u.InputTokens), 10)
+	b = append(b, `,"input_tokens_details":{"cached_tokens":`...)
+	b = strconv.AppendInt(b, int64(u.InputTokensDetails.CachedTokens), 10)
+	b = append(b, `},"output_tokens":`...)
+	b = strconv.AppendInt(b, int64(u.OutputTokens), 10)
+	b = append(b, `,"output_tokens_details":{"reasoning_tokens":`...)
+	b = strconv.AppendInt(b, int64(u.OutputTokensDetails.ReasoningTokens), 10)
+	b = append(b, `},"total_tokens":`...)
+	b = strconv.AppendInt(b, int64(u.TotalTokens), 10)
+	return append(b, '}')
 }
 
 // Usage is the token usage of a Responses API call.

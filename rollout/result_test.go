@@ -356,3 +356,42 @@ func TestGroupMeanReward(t *testing.T) {
 	require.Zero(t, (&rollout.Group{Results: []*rollout.Result{{Reward: 1, Err: errors.New("x")}}}).MeanReward())
 	require.False(t, math.IsNaN(g.MeanReward()))
 }
+
+func TestSetUsageWritesWhatEncodingJSONWrites(t *testing.T) {
+	u := rollout.Usage{InputTokens: 12, OutputTokens: 7, TotalTokens: 19}
+	u.InputTokensDetails.CachedTokens = 3
+	u.OutputTokensDetails.ReasoningTokens = -2
+	var r rollout.Response
+	r.SetUsage(u)
+	raw, ok := r.Get("usage")
+	require.True(t, ok)
+	want, err := json.Marshal(u)
+	require.NoError(t, err)
+	require.Equal(t, string(want), string(raw))
+	require.Equal(t, u, r.Usage())
+	var none rollout.Response
+	require.Equal(t, rollout.Usage{}, none.Usage())
+}
+
+func TestResponseEpisode(t *testing.T) {
+	last, err := rollout.ParseResponse([]byte(`{"id":"r2","usage":{"input_tokens":1},"output":[],"status":"completed"}`))
+	require.NoError(t, err)
+	items := []rollout.Item{rollout.NewOutputMessage("m", "hi")}
+	u := rollout.Usage{InputTokens: 5, OutputTokens: 2, TotalTokens: 7}
+	ep := last.Episode(items, u)
+	require.Equal(t, u, ep.Usage())
+	require.Len(t, ep.Output, 1)
+	require.Equal(t, rollout.Usage{InputTokens: 1}, last.Usage(), "the last response is not changed")
+	a := ep.Object
+	b := ep.Object
+	a.Set("x", rollout.Int(1))
+	b.Set("x", rollout.Int(2))
+	ra, _ := a.Get("x")
+	require.Equal(t, "1", string(ra), "copies do not share spare room")
+
+	var none *rollout.Response
+	empty := none.Episode(nil, rollout.Usage{})
+	raw, ok := empty.Get("usage")
+	require.True(t, ok)
+	require.JSONEq(t, `{"input_tokens":0,"input_tokens_details":{"cached_tokens":0},"output_tokens":0,"output_tokens_details":{"reasoning_tokens":0},"total_tokens":0}`, string(raw))
+}

@@ -1,6 +1,7 @@
 package rollout
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -70,6 +71,14 @@ func (t Task) Validate() error {
 	if !ok {
 		return ErrNoCreateParams
 	}
+	if t.fastValid(raw) {
+		return nil
+	}
+	return t.validate(raw)
+}
+
+// validate is Validate's full check of a row's params (raw) and agent_ref.
+func (t Task) validate(raw json.RawMessage) error {
 	p, err := parseValid(raw)
 	if err != nil {
 		return fmt.Errorf("%q: %w", KeyCreateParams, err)
@@ -132,6 +141,109 @@ func (t Task) WithField(name string, value json.RawMessage) Task {
 	c.Set(name, value)
 	c.clip()
 	return c
+}
+
+// WithFields returns a copy of the row with each field set (Set's rules:
+// one JSON value each, an existing member keeps its place), which keeps the
+// row's source: one allocation however many fields are set.
+func (t Task) WithFields(fields ...Field) Task {
+	c := Task{Object: Object{fields: make([]Field, len(t.fields), len(t.fields)+len(fields))}, src: t.src, line: t.line}
+	copy(c.fields, t.fields)
+	for _, f := range fields {
+		c.Set(f.Name, f.Value)
+	}
+	c.clip()
+	return c
+}
+
+// AgentRefValue returns the agent_ref value naming the agent instance
+// name, as WithAgent sets it.
+func AgentRefValue(name string) json.RawMessage { return agentRefJSON(name) }
+
+// fastValid reports whether Validate finds nothing wrong, by a scan that
+// allocates nothing; false means "look again", and Validate's slower path
+// gives the verdict and its message.
+func (t Task) fastValid(params json.RawMessage) bool {
+	var input []byte
+	if !eachMember(params, func(key, v []byte) {
+		if string(key) == "input" {
+			input = v
+		}
+	}) {
+		return false
+	}
+	if input != nil {
+		if c := firstByte(input); c != '"' && c != '[' {
+			return false
+		}
+	}
+	ref, ok := t.Get(KeyAgentRef)
+	if !ok || string(ref) == "null" {
+		return true
+	}
+	// encoding/json matches "name" without regard to case, the last
+	// match winning: only the plain spelling is taken here.
+	var name []byte
+	plain := true
+	if !eachMember(ref, func(key, v []byte) {
+		if bytes.EqualFold(key, []byte("name")) {
+			name, plain = v, string(key) == "name"
+		}
+	}) {
+		return false
+	}
+	return plain && firstByte(name) == '"'
+}
+
+// eachMember calls f with the raw key (without its quotes) and raw value
+// of each member of the object data, which is valid JSON text. It reports
+// false for anything else, and for a key with an escape, which would have
+// to be decoded to be compared.
+func eachMember(data []byte, f func(key, value []byte)) bool {
+	p := scanner{data: data}
+	p.skipSpace()
+	if p.i >= len(data) || data[p.i] != '{' {
+		return false
+	}
+	p.i++
+	p.skipSpace()
+	if p.i < len(data) && data[p.i] == '}' {
+		return true
+	}
+	for {
+		p.skipSpace()
+		start := p.i
+		if p.skipString() != nil {
+			return false
+		}
+		key := data[start+1 : p.i-1]
+		if bytes.IndexByte(key, '\\') >= 0 {
+			return false
+		}
+		p.skipSpace()
+		if p.i >= len(data) || data[p.i] != ':' {
+			return false
+		}
+		p.i++
+		p.skipSpace()
+		vstart := p.i
+		if p.skipValue() != nil {
+			return false
+		}
+		f(key, data[vstart:p.i])
+		p.skipSpace()
+		if p.i >= len(data) {
+			return false
+		}
+		switch data[p.i] {
+		case '}':
+			return true
+		case ',':
+			p.i++
+		default:
+			return false
+		}
+	}
 }
 
 func agentRefJSON(name string) json.RawMessage {

@@ -2,6 +2,7 @@ package rollout_test
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -168,4 +169,26 @@ func TestTaskParams(t *testing.T) {
 
 	_, err = rollout.Task{}.Params()
 	require.ErrorIs(t, err, rollout.ErrNoCreateParams)
+}
+
+func TestTaskWithFields(t *testing.T) {
+	var row rollout.Task
+	for task, err := range rollout.ReadTasks(strings.NewReader(`{"a":1,"responses_create_params":{"input":"hi"}}`+"\n"), "rows.jsonl") {
+		require.NoError(t, err)
+		row = task
+	}
+	c := row.WithFields(
+		rollout.Field{Name: "a", Value: rollout.Int(2)},
+		rollout.Field{Name: rollout.KeyTaskIndex, Value: rollout.Int(7)},
+		rollout.Field{Name: rollout.KeyAgentRef, Value: rollout.AgentRefValue("env")})
+	require.Equal(t, `{"a":2,"responses_create_params":{"input":"hi"},"_ng_task_index":7,"agent_ref":{"type":"responses_api_agents","name":"env"}}`, string(c.AppendJSON(nil)))
+	require.Equal(t, `{"a":1,"responses_create_params":{"input":"hi"}}`, string(row.AppendJSON(nil)), "the row is not changed")
+	require.Equal(t, "env", c.AgentName())
+	path, line := c.Source()
+	require.Equal(t, "rows.jsonl", path)
+	require.Equal(t, 1, line)
+	d := c.WithFields(rollout.Field{Name: "b", Value: rollout.Int(1)})
+	e := c.WithFields(rollout.Field{Name: "b", Value: rollout.Int(2)})
+	require.NotEqual(t, string(d.AppendJSON(nil)), string(e.AppendJSON(nil)), "copies do not share a member list")
+	require.Panics(t, func() { row.WithFields(rollout.Field{Name: "x", Value: []byte("NaN")}) })
 }

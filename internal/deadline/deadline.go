@@ -41,9 +41,14 @@ func Resolve(k Kind, d, def time.Duration) time.Duration {
 }
 
 // With returns ctx bounded by d (0: ctx itself) and its cancel function.
+// On an Attempt's context (see Attempt) the stage arms the attempt's timer
+// and ctx itself is returned: overrunning d then ends the attempt.
 func With(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
 	if d <= 0 {
-		return ctx, func() {}
+		return ctx, noop
+	}
+	if a, ok := stageOn(ctx); ok {
+		return ctx, a.startStage(d)
 	}
 	return context.WithTimeout(ctx, d)
 }

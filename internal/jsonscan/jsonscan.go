@@ -5,6 +5,7 @@ import (
 	"errors"
 	"unicode/utf16"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // ErrSyntax reports input that is not the JSON expected.
@@ -183,21 +184,32 @@ func String(raw []byte) (string, bool) {
 	if plain && utf8.Valid(inner) {
 		return string(inner), true
 	}
-	return unescape(inner)
+	return Unescape(inner)
 }
 
-// unescape decodes the inside of a JSON string literal as encoding/json
-// does (invalid UTF-8 and lone surrogates become U+FFFD).
-func unescape(b []byte) (string, bool) {
-	out := make([]byte, 0, len(b))
+// Unescape decodes the inside of a JSON string literal as encoding/json
+// does (invalid UTF-8 and lone surrogates become U+FFFD), and reports false
+// for anything that is not the inside of one.
+func Unescape(b []byte) (string, bool) {
+	out, ok := AppendUnescaped(make([]byte, 0, len(b)), b)
+	if !ok || len(out) == 0 {
+		return "", ok
+	}
+	// out is this function's own and never changes again: the string
+	// can share its bytes, as strings.Builder's does.
+	return unsafe.String(unsafe.SliceData(out), len(out)), true
+}
+
+// AppendUnescaped appends what Unescape decodes from b to out.
+func AppendUnescaped(out, b []byte) ([]byte, bool) {
 	for i := 0; i < len(b); {
 		c := b[i]
 		switch {
 		case c == '"' || c < 0x20:
-			return "", false
+			return out, false
 		case c == '\\':
 			if i+1 >= len(b) {
-				return "", false
+				return out, false
 			}
 			e := b[i+1]
 			i += 2
@@ -217,7 +229,7 @@ func unescape(b []byte) (string, bool) {
 			case 'u':
 				r, ok := hex4(b, i)
 				if !ok {
-					return "", false
+					return out, false
 				}
 				i += 4
 				if utf16.IsSurrogate(r) {
@@ -234,7 +246,7 @@ func unescape(b []byte) (string, bool) {
 				}
 				out = utf8.AppendRune(out, r)
 			default:
-				return "", false
+				return out, false
 			}
 		case c < utf8.RuneSelf:
 			// A run of plain ASCII, copied at once.
@@ -250,7 +262,7 @@ func unescape(b []byte) (string, bool) {
 			i += size
 		}
 	}
-	return string(out), true
+	return out, true
 }
 
 func hex4(b []byte, i int) (rune, bool) {
