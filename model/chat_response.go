@@ -703,6 +703,24 @@ func tokenBytes(d []byte, i int, id []byte) (int, bool) {
 		return 0, false
 	}
 	i += 33
+	if k := len(id); k == 5 || k == 6 {
+		// Most ids: two pairs, then one or two digits and the ']' in one
+		// word, picked without a branch (which would go either way).
+		if binary.LittleEndian.Uint64(d[i:])&(1<<48-1) != digitPairBytes[int(id[0]-'0')*10+int(id[1]-'0')] ||
+			binary.LittleEndian.Uint64(d[i+6:])&(1<<48-1) != digitPairBytes[int(id[2]-'0')*10+int(id[3]-'0')] {
+			return 0, false
+		}
+		const mask5, mask6 = 1<<32 - 1, 1<<56 - 1
+		six := -uint64(k - 5) // all ones for six digits
+		d4 := int(id[4]-'0') * 10
+		one := digitPairBytes[d4]&(1<<24-1) | ']'<<24        // ",4X]"
+		two := digitPairBytes[d4+int(id[k-1]-'0')] | ']'<<48 // ",4X,4Y]"; unused for five digits
+		want, mask := one^((one^two)&six), mask5^((mask5^mask6)&six)
+		if binary.LittleEndian.Uint64(d[i+12:])&mask != want {
+			return 0, false
+		}
+		return i + 12 + 3*(k-4), true
+	}
 	k := 0
 	for ; k+2 <= len(id); k += 2 {
 		if binary.LittleEndian.Uint64(d[i:])&(1<<48-1) != digitPairBytes[int(id[k]-'0')*10+int(id[k+1]-'0')] {
