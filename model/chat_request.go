@@ -297,6 +297,34 @@ type msgWriter struct {
 	calls   []byte // tool_calls elements
 	ncalls  int
 	tok     *tokenFields // the last token ids seen: NeMo Gym keeps them for later turns
+
+	items []rollout.Item
+	at    int // the item being written
+}
+
+// turnSize estimates the assistant text the items of the turn from the
+// current one on add to the pending content (with <think> tags): the
+// length of their raw summaries and contents, so that it is sized once
+// (a hint: appends grow it past that).
+func (w *msgWriter) turnSize() int {
+	n := 0
+	for _, it := range w.items[w.at:] {
+		switch it.Type() {
+		case rollout.TypeReasoning:
+			v, _ := it.Get("summary")
+			n += len(v) // a part's JSON is about as long as its text in tags
+		case rollout.TypeMessage:
+			if it.Role() != "assistant" {
+				return n
+			}
+			v, _ := it.Get("content")
+			n += len(v)
+		case rollout.TypeFunctionCall:
+		default:
+			return n
+		}
+	}
+	return n
 }
 
 // tokenFields are the raw token fields of an item.
@@ -306,9 +334,10 @@ type tokenFields struct {
 
 // messages writes the messages of items to j.
 func (c *chatConv) messages(j *joiner, items []rollout.Item) error {
-	w := &msgWriter{c: c, j: j, content: jsonText{canon: true}}
+	w := &msgWriter{c: c, j: j, content: jsonText{canon: true}, items: items}
 	j.byte('[')
 	for i, it := range items {
+		w.at = i
 		if err := w.item(it); err != nil {
 			return fmt.Errorf("model: vllm: input[%d]: %w", i, err)
 		}
@@ -334,6 +363,9 @@ func (w *msgWriter) text(r *jsonReader, prefix, suffix []byte) (empty bool, err 
 	body, esc, err := r.str()
 	if err != nil || len(body) == 0 {
 		return true, err
+	}
+	if cap(w.content.b) == 0 {
+		w.content.b = make([]byte, 0, w.turnSize()+len(prefix)+len(suffix))
 	}
 	w.content.b = append(w.content.b, prefix...)
 	switch {
