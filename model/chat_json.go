@@ -560,8 +560,16 @@ type jsonText struct {
 	canon bool // b is canonical escaped text
 }
 
-// readText reads a string as a jsonText; a canonical one refers to r's data.
+// readText reads a string as a jsonText; a canonical one refers to r's
+// data, and is read in one pass.
 func (r *jsonReader) readText() (jsonText, error) {
+	if r.peek() == '"' {
+		if end, quote := canonicalRun(r.data, r.i+1); quote {
+			body := r.data[r.i+1 : end]
+			r.i = end + 1
+			return jsonText{b: body, canon: true}, nil
+		}
+	}
 	body, esc, err := r.str()
 	if err != nil {
 		return jsonText{}, err
@@ -588,14 +596,21 @@ func (t jsonText) decoded() []byte {
 // canonical reports whether body, the body of a JSON string as written,
 // is what appendQuoted writes for its text: valid UTF-8 without control
 // characters, and escapes only where pyjson.AppendString puts them (\" \\
-// \b \f \n \r \t, other control characters as \u00xx in lower case). It
-// goes eight bytes at a time to the next backslash, quote, control
-// character or non-ASCII byte.
+// \b \f \n \r \t, other control characters as \u00xx in lower case).
 func canonical(body []byte) bool {
+	end, quote := canonicalRun(body, 0)
+	return end == len(body) && !quote
+}
+
+// canonicalRun returns where the canonical text at d[i:] ends, and whether
+// it ends at an unescaped quote, which ends a string: then d[i:end] is a
+// string's canonical body, read in the same pass. It goes eight bytes at a
+// time to the next backslash, quote, control character or non-ASCII byte.
+func canonicalRun(d []byte, i int) (end int, quote bool) {
 	const ones, lo7, highs = 0x0101010101010101, 0x7f7f7f7f7f7f7f7f, 0x8080808080808080
-	for i := 0; i < len(body); {
-		for i+8 <= len(body) {
-			x := binary.LittleEndian.Uint64(body[i:])
+	for {
+		for i+8 <= len(d) {
+			x := binary.LittleEndian.Uint64(d[i:])
 			bs, q := x^(ones*'\\'), x^(ones*'"')
 			// The high bit of each byte: set where bs or q is zero (a
 			// backslash or a quote), where the low seven bits of x are
@@ -607,22 +622,24 @@ func canonical(body []byte) bool {
 			}
 			i += 8
 		}
-		if i >= len(body) {
-			break
+		if i >= len(d) {
+			return len(d), false
 		}
-		switch c := body[i]; {
+		switch c := d[i]; {
+		case c == '"':
+			return i, true
 		case c == '\\':
-			if i+1 >= len(body) {
-				return false
+			if i+1 >= len(d) {
+				return i, false
 			}
-			switch body[i+1] {
+			switch d[i+1] {
 			case '"', '\\', 'b', 'f', 'n', 'r', 't':
 				i += 2
 			case 'u':
-				if len(body)-i < 6 || body[i+2] != '0' || body[i+3] != '0' || (body[i+4] != '0' && body[i+4] != '1') {
-					return false
+				if len(d)-i < 6 || d[i+2] != '0' || d[i+3] != '0' || (d[i+4] != '0' && d[i+4] != '1') {
+					return i, false
 				}
-				l := body[i+5]
+				l := d[i+5]
 				var v byte
 				switch {
 				case l >= '0' && l <= '9':
@@ -630,28 +647,27 @@ func canonical(body []byte) bool {
 				case l >= 'a' && l <= 'f':
 					v = l - 'a' + 10
 				default:
-					return false
+					return i, false
 				}
-				if v += (body[i+4] - '0') << 4; v == '\b' || v == '\f' || v == '\n' || v == '\r' || v == '\t' {
-					return false
+				if v += (d[i+4] - '0') << 4; v == '\b' || v == '\f' || v == '\n' || v == '\r' || v == '\t' {
+					return i, false
 				}
 				i += 6
 			default:
-				return false
+				return i, false
 			}
-		case c < 0x20 || c == '"':
-			return false
+		case c < 0x20:
+			return i, false
 		case c < utf8.RuneSelf:
 			i++
 		default:
-			r, size := utf8.DecodeRune(body[i:])
+			r, size := utf8.DecodeRune(d[i:])
 			if r == utf8.RuneError && size == 1 {
-				return false
+				return i, false
 			}
 			i += size
 		}
 	}
-	return true
 }
 
 // joiner writes a document as parts: small writes go to one buffer, large

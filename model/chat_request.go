@@ -360,27 +360,21 @@ func (c *chatConv) messages(j *joiner, items []rollout.Item) error {
 // content, and reports whether it was empty. The content leaves the
 // escaped form, decoded, at the first piece that is not canonical.
 func (w *msgWriter) text(r *jsonReader, prefix, suffix []byte) (empty bool, err error) {
-	body, esc, err := r.str()
-	if err != nil || len(body) == 0 {
+	t, err := r.readText()
+	if err != nil || len(t.b) == 0 {
 		return true, err
 	}
 	if cap(w.content.b) == 0 {
 		w.content.b = make([]byte, 0, w.turnSize()+len(prefix)+len(suffix))
 	}
 	w.content.b = append(w.content.b, prefix...)
-	switch {
-	case w.content.canon && canonical(body):
-		w.content.b = append(w.content.b, body...)
-	default:
-		if w.content.canon {
-			w.content = jsonText{b: w.content.decoded()}
-		}
-		if !esc {
-			w.content.b = append(w.content.b, body...)
-		} else if w.content.b, err = unescape(w.content.b, body); err != nil {
-			return false, err
-		}
+	if w.content.canon && !t.canon {
+		w.content = jsonText{b: w.content.decoded()}
 	}
+	if !w.content.canon {
+		t.b = t.decoded()
+	}
+	w.content.b = append(w.content.b, t.b...)
 	w.content.b = append(w.content.b, suffix...)
 	return false, nil
 }

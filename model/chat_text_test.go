@@ -38,7 +38,7 @@ func TestCanonical(t *testing.T) {
 // A canonical body is what appendQuoted writes for its text, and what
 // appendQuoted writes for valid UTF-8 is canonical.
 func FuzzCanonical(f *testing.F) {
-	for _, s := range []string{``, `a\"b`, `\u0001x`, "é\xff", `\u00e9`, `<think>x</think>`, `12345678\n12345678\t`} {
+	for _, s := range []string{``, `a\"b`, `\u0001x`, "é\xff", `\u00e9`, `<think>x</think>`, `12345678\n12345678\t`, `\x"`, `ab"cd`, `\\"`} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
@@ -50,6 +50,23 @@ func FuzzCanonical(f *testing.F) {
 		if utf8.Valid(body) {
 			q := appendQuoted(nil, body)
 			require.True(t, canonical(q[1:len(q)-1]), "%q", q)
+		}
+		// Read as a string in one pass, it is what str reads, checked
+		// and, if need be, unescaped.
+		doc := append([]byte{'"'}, body...)
+		r, ref := jsonReader{data: doc}, jsonReader{data: doc}
+		got, err := r.readText()
+		b, esc, rerr := ref.str()
+		if rerr == nil && esc && !canonical(b) {
+			_, rerr = unescape(nil, b)
+		}
+		require.Equal(t, rerr != nil, err != nil)
+		if err == nil {
+			require.Equal(t, ref.i, r.i)
+			require.Equal(t, canonical(b), got.canon)
+			if got.canon {
+				require.Equal(t, string(b), string(got.b))
+			}
 		}
 	})
 }
