@@ -14,8 +14,6 @@ import (
 	"sync"
 	"time"
 
-	"golang.org/x/sync/semaphore"
-
 	"github.com/gymkit/gym/agent"
 	"github.com/gymkit/gym/internal/deadline"
 	"github.com/gymkit/gym/internal/failure"
@@ -264,7 +262,32 @@ func (c *Collector) runPlan(ctx context.Context, plan func(context.Context, func
 				attempts.Close()
 				close(events)
 			}()
-			sem := semaphore.NewWeighted(int64(conc))
+			// Rollouts run on up to conc workers, each taking the next
+			// planned rollout when it is done with one: a worker keeps
+			// the stack a rollout grew, and the next rollout starts
+			// without a goroutine of its own.
+			work := make(chan planned)
+			workers := 0
+			worker := func(p planned) {
+				defer wg.Done()
+				growStack()
+				for {
+					c.attempt(ctx, attempts, p, fail)
+					finish(p)
+					var ok bool
+					select {
+					case p, ok = <-work:
+						if !ok {
+							return
+						}
+					case <-ctx.Done():
+						return
+					}
+					if ctx.Err() != nil { // the rollout and the cancel came together: start nothing after a cancel
+						return
+					}
+				}
+			}
 			err := plan(ctx, func(p planned) bool {
 				if p.agent != nil && inputs != nil {
 					if err := inputs.Write(p.task); err != nil {
@@ -279,23 +302,28 @@ func (c *Collector) runPlan(ctx context.Context, plan func(context.Context, func
 					finish(p)
 					return ctx.Err() == nil
 				}
-				if sem.Acquire(ctx, 1) != nil {
+				if ctx.Err() != nil {
 					return false
 				}
-				if ctx.Err() != nil { // a slot and the cancel came together: start nothing after a cancel
-					sem.Release(1)
+				select {
+				case work <- p: // an idle worker took it
+					return true
+				default:
+				}
+				if workers < conc {
+					workers++
+					wg.Add(1)
+					go worker(p)
+					return true
+				}
+				select {
+				case work <- p:
+					return true
+				case <-ctx.Done():
 					return false
 				}
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					defer sem.Release(1)
-					growStack()
-					c.attempt(ctx, attempts, p, fail)
-					finish(p)
-				}()
-				return true
 			})
+			close(work)
 			if err != nil {
 				fatal(err)
 			}

@@ -50,7 +50,12 @@ type Simple struct {
 	// session's turn included) and the verification. 0 means the default
 	// (DefaultModelTimeout, DefaultToolTimeout, DefaultVerifyTimeout);
 	// NoTimeout (any negative value) means none beyond the rollout's
-	// context.
+	// context. A call that overruns its deadline fails the rollout as a
+	// timeout. In a Collector's rollout the call runs on the attempt's own
+	// context, which carries the call's deadline (ctx.Deadline reports it)
+	// and ends when the attempt ends, not when the call returns: the
+	// deadlines of all rollouts share a few timers instead of a context
+	// and a timer per call.
 	ModelTimeout, ToolTimeout, VerifyTimeout time.Duration
 }
 
