@@ -651,9 +651,21 @@ func fastLogprobEntry(d []byte, i int) (id, lp []byte, next int, ok bool) {
 		return nil, nil, 0, false
 	}
 	i += 12
-	end, numOK := logprobEnd(d, i)
-	if !numOK {
-		return nil, nil, 0, false
+	var end int
+	if len(d)-i > 3 && string(d[i:i+3]) == "-0." {
+		// The usual logprob, -0.0123 (or -0.0e+00...): a run of digits
+		// with no exponent is short of float64's limits.
+		if end = pyjson.DigitRun(d, i+3); end == i+3 || end == len(d) || end-i >= 300 || d[end] == 'e' || d[end] == 'E' {
+			end = -1
+		}
+	} else {
+		end = -1
+	}
+	if end < 0 {
+		var numOK bool
+		if end, numOK = logprobEnd(d, i); !numOK {
+			return nil, nil, 0, false
+		}
 	}
 	lp, i = d[i:end], end
 	if len(d)-i < 10 || string(d[i:i+10]) != `,"bytes":[` {
