@@ -110,7 +110,9 @@ func vllmEntry(id, lp string) string {
 	return `{"token":"` + tok + `","logprob":` + lp + `,"bytes":[` + strings.Join(bs, ",") + `],"top_logprobs":[]}`
 }
 
-// The fast path reads what logprobEntry reads, entry by entry.
+// The fast path reads what logprobEntry reads, entry by entry. It may
+// accept more: the bytes list of an entry is skipped, never written out,
+// and it only looks for its closing ']' (and rejects a string in it).
 func FuzzLogprobs(f *testing.F) {
 	for _, s := range []string{
 		`[]`,
@@ -127,10 +129,10 @@ func FuzzLogprobs(f *testing.F) {
 		var fast, slow chatAnswer
 		rf, rs := &jsonReader{data: data}, &jsonReader{data: data}
 		ferr, serr := fast.logprobs(rf), slowLogprobs(&slow, rs)
-		require.Equal(t, serr, ferr)
 		if serr != nil {
 			return
 		}
+		require.NoError(t, ferr)
 		require.Equal(t, rs.i, rf.i)
 		require.Equal(t, string(slow.lpList), string(fast.lpList))
 		require.Equal(t, string(slow.lpGen), string(fast.lpGen))
