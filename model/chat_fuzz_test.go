@@ -4,15 +4,25 @@ import (
 	"encoding/json"
 	"testing"
 
+	"github.com/gymkit/gym/internal/trusted"
 	"github.com/gymkit/gym/model"
 	"github.com/gymkit/gym/rollout"
 )
 
+// checkTrusted makes the values the converters set without validation
+// (internal/trusted) validated all the same, for the rest of the test:
+// rollout panics on one that is not one JSON value.
+func checkTrusted(tb testing.TB) {
+	prev := trusted.Check.Swap(true)
+	tb.Cleanup(func() { trusted.Check.Store(prev) })
+}
+
 // FuzzChatToResponse feeds arbitrary bytes as a chat completion: the
 // conversion must never panic, and whatever it accepts must give valid
-// JSON, with token data that reads back and items that convert back into
-// a request.
+// JSON (each value the converter sets is checked as it is set), with
+// token data that reads back and items that convert back into a request.
 func FuzzChatToResponse(f *testing.F) {
+	checkTrusted(f)
 	lp := logprobContent([]int{7, 8}, []string{"-0.25", "-1e-05"})
 	for _, seed := range [][]byte{
 		completion(`{"role":"assistant","content":"hi"}`, "", ""),
@@ -62,6 +72,7 @@ func FuzzChatToResponse(f *testing.F) {
 // FuzzChatRequest converts arbitrary items (any JSON objects) into a chat
 // request: it must never panic, and what it accepts must be valid JSON.
 func FuzzChatRequest(f *testing.F) {
+	checkTrusted(f)
 	for _, seed := range []string{
 		`[{"role":"user","content":"hi"},{"type":"reasoning","summary":[{"type":"summary_text","text":"r"}]},{"role":"assistant","content":[{"type":"output_text","text":"<think>x</think>a"}]},{"type":"function_call","call_id":"c","name":"f","arguments":"{}","prompt_token_ids":[1],"generation_token_ids":[2],"generation_log_probs":[-0.5]},{"type":"function_call_output","call_id":"c","output":"o"}]`,
 		`[{"role":"developer","content":[{"type":"input_text","text":"d"},{"type":"input_image","image_url":"data:"}]}]`,

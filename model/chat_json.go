@@ -11,15 +11,23 @@ package model
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/bits"
 	"slices"
 	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/gymkit/gym/internal/pyjson"
+	"github.com/gymkit/gym/internal/trusted"
+	"github.com/gymkit/gym/rollout"
 )
+
+// setRaw sets a member to a value the converter has built itself, valid by
+// construction, without validating it again (see internal/trusted).
+var setRaw = trusted.Setter[rollout.Object]()
 
 // maxDepth bounds the nesting of values the reader skips, so that a hostile
 // answer of a million brackets fails instead of recursing that deep.
@@ -336,7 +344,8 @@ func (r *jsonReader) ints(dst []int) ([]int, error) {
 			n = n*10 + int(d[i]-'0')
 			i++
 		}
-		if i == s || (i < len(d) && d[i] >= '0' && d[i] <= '9') {
+		// JSON has no leading zeros: 007 is not a number to pass on.
+		if i == s || (i < len(d) && d[i] >= '0' && d[i] <= '9') || (d[s] == '0' && i-s > 1) {
 			r.i = i
 			return dst, r.errorf("want an integer token id")
 		}
@@ -496,13 +505,15 @@ var (
 
 // splitThink finds every <think>…</think> block of s as Python's
 // re.findall(r"<think>(.*?)</think>", s, re.DOTALL) does, and returns their
-// bodies and s without them (re.sub). rest aliases s when there is none.
+// bodies and s without them (re.sub). rest aliases s when there is no
+// block, or when what is left is one piece of s (a block at the start of
+// the text, the way a model writes its reasoning).
 func splitThink(s []byte) (matches [][]byte, rest []byte) {
 	i := bytes.Index(s, thinkOpen)
 	if i < 0 {
 		return nil, s
 	}
-	out := make([]byte, 0, len(s))
+	var kept [][]byte // the pieces of s outside the blocks
 	last := 0
 	for i >= 0 {
 		body := i + len(thinkOpen)
@@ -511,7 +522,9 @@ func splitThink(s []byte) (matches [][]byte, rest []byte) {
 			break
 		}
 		matches = append(matches, s[body:body+j])
-		out = append(out, s[last:i]...)
+		if i > last {
+			kept = append(kept, s[last:i])
+		}
 		last = body + j + len(thinkClose)
 		k := bytes.Index(s[last:], thinkOpen)
 		if k < 0 {
@@ -522,5 +535,205 @@ func splitThink(s []byte) (matches [][]byte, rest []byte) {
 	if matches == nil {
 		return nil, s
 	}
-	return matches, append(out, s[last:]...)
+	if last < len(s) {
+		kept = append(kept, s[last:])
+	}
+	switch len(kept) {
+	case 0:
+		return matches, s[:0]
+	case 1:
+		return matches, kept[0]
+	}
+	return matches, bytes.Join(kept, nil)
+}
+
+// jsonText is the text of a JSON string as the converter carries it: the
+// string's body as written (escapes and all) when that is canonical, what
+// appendQuoted writes for the text, and the decoded text otherwise. A
+// canonical text goes from the answer to the output items and from the
+// items to the next request without being unescaped and escaped again:
+// quoting it is putting quotes around it. Splitting it at <think> tags
+// splits the text at the same places: the tags are ASCII without
+// backslashes, so they never start or end inside an escape.
+type jsonText struct {
+	b     []byte
+	canon bool // b is canonical escaped text
+}
+
+// readText reads a string as a jsonText; a canonical one refers to r's
+// data, and is read in one pass.
+func (r *jsonReader) readText() (jsonText, error) {
+	if r.peek() == '"' {
+		if end, quote := canonicalRun(r.data, r.i+1); quote {
+			body := r.data[r.i+1 : end]
+			r.i = end + 1
+			return jsonText{b: body, canon: true}, nil
+		}
+	}
+	body, esc, err := r.str()
+	if err != nil {
+		return jsonText{}, err
+	}
+	if canonical(body) {
+		return jsonText{b: body, canon: true}, nil
+	}
+	if !esc {
+		return jsonText{b: body}, nil
+	}
+	b, err := unescape(make([]byte, 0, len(body)), body)
+	return jsonText{b: b}, err
+}
+
+// decoded returns the text.
+func (t jsonText) decoded() []byte {
+	if !t.canon || bytes.IndexByte(t.b, '\\') < 0 {
+		return t.b
+	}
+	b, _ := unescape(make([]byte, 0, len(t.b)), t.b) // canonical text unescapes
+	return b
+}
+
+// canonical reports whether body, the body of a JSON string as written,
+// is what appendQuoted writes for its text: valid UTF-8 without control
+// characters, and escapes only where pyjson.AppendString puts them (\" \\
+// \b \f \n \r \t, other control characters as \u00xx in lower case).
+func canonical(body []byte) bool {
+	end, quote := canonicalRun(body, 0)
+	return end == len(body) && !quote
+}
+
+// canonicalRun returns where the canonical text at d[i:] ends, and whether
+// it ends at an unescaped quote, which ends a string: then d[i:end] is a
+// string's canonical body, read in the same pass. It goes eight bytes at a
+// time to the next backslash, quote, control character or non-ASCII byte.
+func canonicalRun(d []byte, i int) (end int, quote bool) {
+	const ones, lo7, highs = 0x0101010101010101, 0x7f7f7f7f7f7f7f7f, 0x8080808080808080
+	for {
+		for i+8 <= len(d) {
+			x := binary.LittleEndian.Uint64(d[i:])
+			bs, q := x^(ones*'\\'), x^(ones*'"')
+			// The high bit of each byte: set where bs or q is zero (a
+			// backslash or a quote), where the low seven bits of x are
+			// below 0x20, and where x is not ASCII. No carry crosses bytes.
+			m := (^((bs & lo7) + lo7 | bs) | ^((q & lo7) + lo7 | q) | ^((x & lo7) + ones*0x60) | x) & highs
+			if m != 0 {
+				i += bits.TrailingZeros64(m) / 8
+				break
+			}
+			i += 8
+		}
+		if i >= len(d) {
+			return len(d), false
+		}
+		switch c := d[i]; {
+		case c == '"':
+			return i, true
+		case c == '\\':
+			if i+1 >= len(d) {
+				return i, false
+			}
+			switch d[i+1] {
+			case '"', '\\', 'b', 'f', 'n', 'r', 't':
+				i += 2
+			case 'u':
+				if len(d)-i < 6 || d[i+2] != '0' || d[i+3] != '0' || (d[i+4] != '0' && d[i+4] != '1') {
+					return i, false
+				}
+				l := d[i+5]
+				var v byte
+				switch {
+				case l >= '0' && l <= '9':
+					v = l - '0'
+				case l >= 'a' && l <= 'f':
+					v = l - 'a' + 10
+				default:
+					return i, false
+				}
+				if v += (d[i+4] - '0') << 4; v == '\b' || v == '\f' || v == '\n' || v == '\r' || v == '\t' {
+					return i, false
+				}
+				i += 6
+			default:
+				return i, false
+			}
+		case c < 0x20:
+			return i, false
+		case c < utf8.RuneSelf:
+			i++
+		default:
+			r, size := utf8.DecodeRune(d[i:])
+			if r == utf8.RuneError && size == 1 {
+				return i, false
+			}
+			i += size
+		}
+	}
+}
+
+// joiner writes a document as parts: small writes go to one buffer, large
+// values are referred to where they are, and join copies each byte once
+// into a buffer of exactly the document's size, which bytes.Join does not
+// zero first. A request with a long generation's token ids and text is
+// megabytes that would otherwise be zeroed, then copied into.
+type joiner struct {
+	buf   []byte // small writes
+	mark  int    // where the bytes of buf not yet in parts start
+	parts [][]byte
+	n     int // length of parts
+}
+
+// refMin is the size from which a value is referred to rather than copied.
+const refMin = 256
+
+// ref writes p, which must not change until join.
+func (j *joiner) ref(p []byte) {
+	if len(p) < refMin {
+		j.buf = append(j.buf, p...)
+		return
+	}
+	j.cut()
+	j.n += len(p)
+	// In pieces: bytes.Join copies them one by one, and the garbage
+	// collector need not wait for a copy of megabytes to end.
+	for len(p) > refChunk {
+		j.parts = append(j.parts, p[:refChunk:refChunk])
+		p = p[refChunk:]
+	}
+	j.parts = append(j.parts, p)
+}
+
+// refChunk is the size of the pieces a large value is copied in.
+const refChunk = 64 << 10
+
+func (j *joiner) str(s string) { j.buf = append(j.buf, s...) }
+
+func (j *joiner) byte(c byte) { j.buf = append(j.buf, c) }
+
+// cut ends the current part of buf.
+func (j *joiner) cut() {
+	if len(j.buf) > j.mark {
+		j.parts = append(j.parts, j.buf[j.mark:len(j.buf):len(j.buf)])
+		j.n += len(j.buf) - j.mark
+		j.mark = len(j.buf)
+	}
+}
+
+// len returns the length of what has been written.
+func (j *joiner) len() int { return j.n + len(j.buf) - j.mark }
+
+// quote writes text quoted.
+func (j *joiner) quote(t jsonText) {
+	if !t.canon {
+		j.buf = appendQuoted(j.buf, t.b)
+		return
+	}
+	j.byte('"')
+	j.ref(t.b)
+	j.byte('"')
+}
+
+// join returns the document.
+func (j *joiner) join() []byte {
+	j.cut()
+	return bytes.Join(j.parts, nil)
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 
 	"github.com/gymkit/gym/rollout"
 )
@@ -69,11 +68,12 @@ type chatBody struct {
 // a long generation's token ids, is written once, into the body itself.
 func (c *chatConv) request(req *Request) (*chatBody, error) {
 	var body rollout.Object
-	out, err := c.messages([]byte(`{"messages":`), req.Input, 256+len(req.Params.Fields())*64)
-	if err != nil {
+	j := &joiner{buf: make([]byte, 0, 1024)}
+	j.str(`{"messages":`)
+	if err := c.messages(j, req.Input); err != nil {
 		return nil, err
 	}
-	msgEnd := len(out)
+	msgEnd := j.len()
 	body.Set("model", rollout.Quote(c.cfg.Model))
 	var tools, metadata json.RawMessage
 	for _, f := range req.Params.Fields() {
@@ -161,12 +161,13 @@ func (c *chatConv) request(req *Request) (*chatBody, error) {
 		}
 	}
 	for _, f := range body.Fields() {
-		out = append(out, ',')
-		out = appendQuoted(out, f.Name)
-		out = append(out, ':')
-		out = append(out, f.Value...)
+		j.byte(',')
+		j.buf = appendQuoted(j.buf, f.Name)
+		j.byte(':')
+		j.ref(f.Value)
 	}
-	out = append(out, '}')
+	j.byte('}')
+	out := j.join()
 	return &chatBody{json: out, messages: out[len(`{"messages":`):msgEnd], fields: body}, nil
 }
 
@@ -286,13 +287,44 @@ func chatToolChoice(v json.RawMessage) json.RawMessage {
 // (reasoning, assistant text, function calls) gather in the buffers until
 // another message flushes them.
 type msgWriter struct {
-	c       *chatConv
-	b       []byte // the messages list so far
-	n       int    // messages written
-	content []byte // assistant text: <think> blocks and message text
+	c *chatConv
+	j *joiner // the messages list so far
+	n int     // messages written
+	// content is the pending assistant text, <think> blocks and message
+	// text, canonical escaped text (see jsonText) for as long as every
+	// piece of it is.
+	content jsonText
 	calls   []byte // tool_calls elements
 	ncalls  int
 	tok     *tokenFields // the last token ids seen: NeMo Gym keeps them for later turns
+
+	items []rollout.Item
+	at    int // the item being written
+}
+
+// turnSize estimates the assistant text the items of the turn from the
+// current one on add to the pending content (with <think> tags): the
+// length of their raw summaries and contents, so that it is sized once
+// (a hint: appends grow it past that).
+func (w *msgWriter) turnSize() int {
+	n := 0
+	for _, it := range w.items[w.at:] {
+		switch it.Type() {
+		case rollout.TypeReasoning:
+			v, _ := it.Get("summary")
+			n += len(v) // a part's JSON is about as long as its text in tags
+		case rollout.TypeMessage:
+			if it.Role() != "assistant" {
+				return n
+			}
+			v, _ := it.Get("content")
+			n += len(v)
+		case rollout.TypeFunctionCall:
+		default:
+			return n
+		}
+	}
+	return n
 }
 
 // tokenFields are the raw token fields of an item.
@@ -300,28 +332,19 @@ type tokenFields struct {
 	prompt, gen, logProbs, routed json.RawMessage
 }
 
-// messages appends the messages of items to b, with room for extra more
-// bytes after them.
-func (c *chatConv) messages(b []byte, items []rollout.Item, extra int) ([]byte, error) {
-	size := len(b) + extra + 2
-	for _, it := range items {
-		for _, f := range it.Fields() {
-			size += len(f.Value) + 16
-			if f.Name == "summary" { // sent twice: reasoning_content and reasoning
-				size += len(f.Value)
-			}
-		}
-	}
-	w := &msgWriter{c: c, b: slices.Grow(b, size)}
-	w.b = append(w.b, '[')
+// messages writes the messages of items to j.
+func (c *chatConv) messages(j *joiner, items []rollout.Item) error {
+	w := &msgWriter{c: c, j: j, content: jsonText{canon: true}, items: items}
+	j.byte('[')
 	for i, it := range items {
+		w.at = i
 		if err := w.item(it); err != nil {
-			return nil, fmt.Errorf("model: vllm: input[%d]: %w", i, err)
+			return fmt.Errorf("model: vllm: input[%d]: %w", i, err)
 		}
 		if c.cfg.ReturnTokenIDInformation {
 			tok, err := itemTokens(it)
 			if err != nil {
-				return nil, fmt.Errorf("model: vllm: input[%d]: %w", i, err)
+				return fmt.Errorf("model: vllm: input[%d]: %w", i, err)
 			}
 			if tok != nil {
 				w.tok = tok
@@ -329,7 +352,31 @@ func (c *chatConv) messages(b []byte, items []rollout.Item, extra int) ([]byte, 
 		}
 	}
 	w.flush()
-	return append(w.b, ']'), nil
+	j.byte(']')
+	return nil
+}
+
+// text appends the text of the string r reads next to the pending
+// content, and reports whether it was empty. The content leaves the
+// escaped form, decoded, at the first piece that is not canonical.
+func (w *msgWriter) text(r *jsonReader, prefix, suffix []byte) (empty bool, err error) {
+	t, err := r.readText()
+	if err != nil || len(t.b) == 0 {
+		return true, err
+	}
+	if cap(w.content.b) == 0 {
+		w.content.b = make([]byte, 0, w.turnSize()+len(prefix)+len(suffix))
+	}
+	w.content.b = append(w.content.b, prefix...)
+	if w.content.canon && !t.canon {
+		w.content = jsonText{b: w.content.decoded()}
+	}
+	if !w.content.canon {
+		t.b = t.decoded()
+	}
+	w.content.b = append(w.content.b, t.b...)
+	w.content.b = append(w.content.b, suffix...)
+	return false, nil
 }
 
 // itemTokens returns the token fields of an item whose prompt_token_ids is
@@ -376,18 +423,8 @@ func (w *msgWriter) item(it rollout.Item) error {
 					return r.skip(0)
 				}
 				found = true
-				start := len(w.content)
-				w.content = append(w.content, thinkOpen...)
-				var err error
-				if w.content, err = r.text(w.content); err != nil {
-					return err
-				}
-				if len(w.content) == start+len(thinkOpen) { // empty text: no block
-					w.content = w.content[:start]
-					return nil
-				}
-				w.content = append(w.content, thinkClose...)
-				return nil
+				_, err := w.text(&r, thinkOpen, thinkClose) // empty text: no block
+				return err
 			})
 			if err == nil && !found {
 				err = fmt.Errorf("reasoning summary[%d] has no text", i)
@@ -423,11 +460,11 @@ func (w *msgWriter) item(it rollout.Item) error {
 			return fmt.Errorf("function_call_output: %w", err)
 		}
 		w.open()
-		w.b = append(w.b, `{"content":`...)
-		w.b = append(w.b, content...)
-		w.b = append(w.b, `,"role":"tool","tool_call_id":`...)
-		w.b = append(w.b, id...)
-		w.b = append(w.b, '}')
+		w.j.str(`{"content":`)
+		w.j.ref(content)
+		w.j.str(`,"role":"tool","tool_call_id":`)
+		w.j.ref(id)
+		w.j.byte('}')
 		return nil
 	default:
 		return fmt.Errorf("unsupported item type %q", typ)
@@ -446,15 +483,14 @@ func (w *msgWriter) message(it rollout.Item) error {
 		var err error
 		switch r.peek() {
 		case '"':
-			w.content, err = r.text(w.content)
+			_, err = w.text(&r, nil, nil)
 		case '[':
 			err = r.array(func(i int) error {
 				return r.object(func(k []byte) error {
 					if string(k) != "text" {
 						return r.skip(0)
 					}
-					var err error
-					w.content, err = r.text(w.content)
+					_, err := w.text(&r, nil, nil)
 					return err
 				})
 			})
@@ -472,11 +508,11 @@ func (w *msgWriter) message(it rollout.Item) error {
 		}
 		w.flush()
 		w.open()
-		w.b = append(w.b, `{"content":`...)
-		w.b = append(w.b, content...)
-		w.b = append(w.b, `,"role":`...)
-		w.b = appendQuoted(w.b, role)
-		w.b = append(w.b, '}')
+		w.j.str(`{"content":`)
+		w.j.ref(content)
+		w.j.str(`,"role":`)
+		w.j.buf = appendQuoted(w.j.buf, role)
+		w.j.byte('}')
 		return nil
 	default:
 		return fmt.Errorf("unrecognized message role %q", role)
@@ -569,55 +605,60 @@ func fields3(it rollout.Item, a, b, c string) (va, vb, vc json.RawMessage, err e
 // open starts a message.
 func (w *msgWriter) open() {
 	if w.n > 0 {
-		w.b = append(w.b, ',')
+		w.j.byte(',')
 	}
 	w.n++
 }
 
-// flush writes the pending assistant message, if any.
+// flush writes the pending assistant message, if any. The message refers
+// to the pending buffers, which start anew.
 func (w *msgWriter) flush() {
-	if len(w.content) == 0 && w.ncalls == 0 {
+	if len(w.content.b) == 0 && w.ncalls == 0 {
 		return
 	}
 	w.open()
-	w.b = append(w.b, `{"role":"assistant","content":`...)
-	switch {
-	case len(w.content) == 0:
-		w.b = append(w.b, "null"...)
+	j := w.j
+	j.str(`{"role":"assistant","content":`)
+	switch content := w.content; {
+	case len(content.b) == 0:
+		j.str("null")
 	case w.c.cfg.UsesReasoningParser && !w.c.cfg.PreserveReasoningInAssistantContent:
-		matches, rest := splitThink(w.content)
-		w.b = appendQuoted(w.b, rest)
+		matches, rest := splitThink(content.b)
+		j.quote(jsonText{b: rest, canon: content.canon})
 		if len(matches) > 0 && w.c.interleaved {
 			// vLLM >= 0.16 reads reasoning, older versions reasoning_content.
-			w.b = append(w.b, `,"reasoning_content":`...)
-			start := len(w.b)
-			w.b = appendQuoted(w.b, matches[0])
-			quoted := w.b[start:]
-			w.b = append(w.b, `,"reasoning":`...)
-			w.b = append(w.b, quoted...)
+			j.str(`,"reasoning_content":`)
+			reasoning := jsonText{b: matches[0], canon: true}
+			if !content.canon {
+				reasoning.b = appendQuoted(nil, matches[0])
+				reasoning.b = reasoning.b[1 : len(reasoning.b)-1]
+			}
+			j.quote(reasoning)
+			j.str(`,"reasoning":`)
+			j.quote(reasoning)
 		}
 	default:
-		w.b = appendQuoted(w.b, w.content)
+		j.quote(content)
 	}
 	if w.ncalls > 0 {
-		w.b = append(w.b, `,"tool_calls":[`...)
-		w.b = append(w.b, w.calls...)
-		w.b = append(w.b, ']')
+		j.str(`,"tool_calls":[`)
+		j.ref(w.calls)
+		j.byte(']')
 	}
 	if t := w.tok; t != nil && w.c.cfg.ReturnTokenIDInformation {
-		w.b = append(w.b, `,"prompt_token_ids":`...)
-		w.b = append(w.b, t.prompt...)
-		w.b = append(w.b, `,"generation_token_ids":`...)
-		w.b = append(w.b, t.gen...)
-		w.b = append(w.b, `,"generation_log_probs":`...)
-		w.b = append(w.b, t.logProbs...)
+		j.str(`,"prompt_token_ids":`)
+		j.ref(t.prompt)
+		j.str(`,"generation_token_ids":`)
+		j.ref(t.gen)
+		j.str(`,"generation_log_probs":`)
+		j.ref(t.logProbs)
 		if t.routed != nil {
-			w.b = append(w.b, `,"routed_experts":`...)
-			w.b = append(w.b, t.routed...)
+			j.str(`,"routed_experts":`)
+			j.ref(t.routed)
 		}
 	}
-	w.b = append(w.b, '}')
-	w.content = w.content[:0]
-	w.calls = w.calls[:0]
+	j.byte('}')
+	w.content = jsonText{canon: true}
+	w.calls = nil
 	w.ncalls = 0
 }

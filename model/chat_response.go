@@ -43,9 +43,9 @@ func ChatToResponse(cfg VLLMConfig, raw []byte, tokenize func() ([]int, error)) 
 // chatAnswer is what the conversion takes from a chat completion.
 type chatAnswer struct {
 	role                        string // "" or, as checked, "assistant"
-	content                     []byte
-	reasoningContent, reasoning []byte
-	thought                     []byte // reasoning_content, or else reasoning
+	content                     jsonText
+	reasoningContent, reasoning jsonText
+	thought                     jsonText // reasoning_content, or else reasoning
 	toolCalls                   []chatToolCall
 	finishReason                string
 	usage                       json.RawMessage
@@ -57,17 +57,36 @@ type chatAnswer struct {
 	msgLogProbCount                int
 	routedExperts                  json.RawMessage
 
-	// vLLM's prompt_token_ids and choices[0].token_ids.
+	// vLLM's prompt_token_ids and choices[0].token_ids; the ids of
+	// token_ids are only parsed when they are compared with another
+	// source than the logprob tokens (see genIDs).
 	topPrompt, choiceGen       json.RawMessage
 	topPromptIDs, choiceGenIDs []int
 
-	// choices[0].logprobs.content: the token ids, the logprobs as a list,
-	// and the first malformed entry (NeMo Gym only looks at them when the
-	// message carries no token ids).
+	// choices[0].logprobs.content: the token ids and the logprobs, each as
+	// a JSON list (the ids as rollout.AppendInts writes them, so that
+	// token_ids as vLLM writes it compares byte for byte), and the first
+	// malformed entry (NeMo Gym only looks at them when the message
+	// carries no token ids).
 	hasLogprobs bool
-	lpIDs       []int
+	lpGen       []byte
 	lpList      []byte
 	lpErr       error
+}
+
+// genIDs returns the ids of choices[0].token_ids.
+func (a *chatAnswer) genIDs() []int {
+	if a.choiceGenIDs == nil && a.choiceGen != nil {
+		a.choiceGenIDs = listInts(a.choiceGen)
+	}
+	return a.choiceGenIDs
+}
+
+// listInts parses a list of integers already read by jsonReader.ints.
+func listInts(list []byte) []int {
+	r := jsonReader{data: list}
+	ids, _ := r.ints(nil)
+	return ids
 }
 
 type chatToolCall struct {
@@ -83,13 +102,13 @@ func (c *chatConv) response(raw []byte, tokenize func() ([]int, error)) (*rollou
 		return nil, modelFailure("/chat/completions answered something that is not a chat completion: %v (body %.200q)", err, raw)
 	}
 	reasoning := a.reasoningContent
-	if len(reasoning) == 0 {
+	if len(reasoning.b) == 0 {
 		reasoning = a.reasoning
 	}
 	if a.role != "" && a.role != "assistant" {
 		return nil, modelFailure("choices[0].message.role is %q, want assistant", a.role)
 	}
-	if !c.cfg.UsesReasoningParser && len(reasoning) > 0 {
+	if !c.cfg.UsesReasoningParser && len(reasoning.b) > 0 {
 		return nil, modelFailure("the config sets uses_reasoning_parser: false, but vLLM answered with reasoning_content: set uses_reasoning_parser: true or start vLLM without a reasoning parser")
 	}
 	a.thought = reasoning
@@ -102,12 +121,19 @@ func (c *chatConv) response(raw []byte, tokenize func() ([]int, error)) (*rollou
 	return c.build(a, tok), nil
 }
 
-// build makes the Responses object of an answer.
+// build makes the Responses object of an answer. The texts stay as they
+// were written when they are canonical (see jsonText), and are decoded
+// and escaped again otherwise.
 func (c *chatConv) build(a *chatAnswer, tok *tokenFields) *rollout.Response {
-	content := a.content
+	esc := (a.content.canon || len(a.content.b) == 0) && (a.thought.canon || len(a.thought.b) == 0)
+	content, thought := a.content.b, a.thought.b
+	if !esc {
+		content, thought = a.content.decoded(), a.thought.decoded()
+	}
+	text := func(b []byte) jsonText { return jsonText{b: b, canon: esc} }
 	var matches [][]byte
 	if c.cfg.UsesReasoningParser {
-		switch r := a.thought; {
+		switch r := thought; {
 		case len(r) == 0:
 			matches, content = splitThink(content)
 		case !bytes.Contains(r, thinkClose):
@@ -119,80 +145,76 @@ func (c *chatConv) build(a *chatAnswer, tok *tokenFields) *rollout.Response {
 		default:
 			// Reasoning holding "</think>" splits where NeMo Gym's regex
 			// splits it.
-			joined := make([]byte, 0, len(thinkOpen)+len(r)+len(thinkClose)+len(content))
-			joined = append(append(append(append(joined, thinkOpen...), r...), thinkClose...), content...)
-			matches, content = splitThink(joined)
+			matches, content = splitThink(bytes.Join([][]byte{thinkOpen, r, thinkClose, content}, nil))
 		}
 	}
 	items := make([]rollout.Item, 0, 2+len(a.toolCalls))
 	if len(matches) > 0 {
-		n := 64
-		for _, m := range matches {
-			n += len(m) + len(m)/8 + 48
-		}
-		summary := append(make([]byte, 0, n), '[')
+		j := joiner{buf: make([]byte, 0, 64+len(matches)*48)}
+		j.byte('[')
 		for i, m := range matches {
 			if i > 0 {
-				summary = append(summary, ',')
+				j.byte(',')
 			}
-			summary = append(summary, `{"text":`...)
-			summary = appendQuoted(summary, m)
-			summary = append(summary, `,"type":"summary_text"}`...)
+			j.str(`{"text":`)
+			j.quote(text(m))
+			j.str(`,"type":"summary_text"}`)
 		}
+		j.byte(']')
 		var it rollout.Item
-		it.Set("id", rollout.Quote("rs_"+newHex()))
-		it.Set("summary", append(summary, ']'))
-		it.Set("type", json.RawMessage(`"reasoning"`))
-		it.Set("status", json.RawMessage(`"completed"`))
+		setRaw(&it.Object, "id", rollout.Quote("rs_"+newHex()))
+		setRaw(&it.Object, "summary", j.join())
+		setRaw(&it.Object, "type", json.RawMessage(`"reasoning"`))
+		setRaw(&it.Object, "status", json.RawMessage(`"completed"`))
 		items = append(items, it)
 	}
 	if len(content) > 0 || (len(items) == 0 && len(a.toolCalls) == 0) {
-		text := make([]byte, 0, len(content)+len(content)/8+64)
-		text = append(text, `[{"annotations":[],"text":`...)
-		text = appendQuoted(text, content)
-		text = append(text, `,"type":"output_text"}]`...)
+		j := joiner{buf: make([]byte, 0, 64)}
+		j.str(`[{"annotations":[],"text":`)
+		j.quote(text(content))
+		j.str(`,"type":"output_text"}]`)
 		var it rollout.Item
-		it.Set("id", rollout.Quote("msg_"+newHex()))
-		it.Set("content", text)
-		it.Set("role", json.RawMessage(`"assistant"`))
-		it.Set("status", json.RawMessage(`"completed"`))
-		it.Set("type", json.RawMessage(`"message"`))
+		setRaw(&it.Object, "id", rollout.Quote("msg_"+newHex()))
+		setRaw(&it.Object, "content", j.join())
+		setRaw(&it.Object, "role", json.RawMessage(`"assistant"`))
+		setRaw(&it.Object, "status", json.RawMessage(`"completed"`))
+		setRaw(&it.Object, "type", json.RawMessage(`"message"`))
 		items = append(items, it)
 	}
 	for _, tc := range a.toolCalls {
 		id := appendQuoted(nil, tc.id)
 		var it rollout.Item
-		it.Set("arguments", appendQuoted(nil, tc.arguments))
-		it.Set("call_id", id)
-		it.Set("name", appendQuoted(nil, tc.name))
-		it.Set("type", json.RawMessage(`"function_call"`))
-		it.Set("id", id)
-		it.Set("status", json.RawMessage(`"completed"`))
+		setRaw(&it.Object, "arguments", appendQuoted(nil, tc.arguments))
+		setRaw(&it.Object, "call_id", id)
+		setRaw(&it.Object, "name", appendQuoted(nil, tc.name))
+		setRaw(&it.Object, "type", json.RawMessage(`"function_call"`))
+		setRaw(&it.Object, "id", id)
+		setRaw(&it.Object, "status", json.RawMessage(`"completed"`))
 		items = append(items, it)
 	}
 	if tok != nil {
 		last := &items[len(items)-1]
-		last.Set(rollout.KeyPromptTokenIDs, tok.prompt)
-		last.Set(rollout.KeyGenerationTokenIDs, tok.gen)
-		last.Set(rollout.KeyGenerationLogProbs, tok.logProbs)
+		setRaw(&last.Object, rollout.KeyPromptTokenIDs, tok.prompt)
+		setRaw(&last.Object, rollout.KeyGenerationTokenIDs, tok.gen)
+		setRaw(&last.Object, rollout.KeyGenerationLogProbs, tok.logProbs)
 		if tok.routed != nil {
-			last.Set("routed_experts", tok.routed)
+			setRaw(&last.Object, "routed_experts", tok.routed)
 		}
 	}
 
 	resp := &rollout.Response{Output: items}
-	resp.Set("id", rollout.Quote("resp_"+newHex()))
-	resp.Set("object", json.RawMessage(`"response"`))
-	resp.Set("created_at", rollout.Int(int(time.Now().Unix())))
-	resp.Set("model", rollout.Quote(c.cfg.Model))
+	setRaw(&resp.Object, "id", rollout.Quote("resp_"+newHex()))
+	setRaw(&resp.Object, "object", json.RawMessage(`"response"`))
+	setRaw(&resp.Object, "created_at", rollout.Int(int(time.Now().Unix())))
+	setRaw(&resp.Object, "model", rollout.Quote(c.cfg.Model))
 	if a.finishReason == "length" {
-		resp.Set("status", json.RawMessage(`"incomplete"`))
-		resp.Set("incomplete_details", json.RawMessage(`{"reason":"max_output_tokens"}`))
+		setRaw(&resp.Object, "status", json.RawMessage(`"incomplete"`))
+		setRaw(&resp.Object, "incomplete_details", json.RawMessage(`{"reason":"max_output_tokens"}`))
 	} else {
-		resp.Set("status", json.RawMessage(`"completed"`))
-		resp.Set("incomplete_details", json.RawMessage("null"))
+		setRaw(&resp.Object, "status", json.RawMessage(`"completed"`))
+		setRaw(&resp.Object, "incomplete_details", json.RawMessage("null"))
 	}
-	resp.Set("output", nil)
+	setRaw(&resp.Object, "output", nil)
 	if a.usage != nil {
 		var u struct {
 			Prompt        int `json:"prompt_tokens"`
@@ -248,7 +270,7 @@ func (a *chatAnswer) tokens(tokenize func() ([]int, error)) (*tokenFields, error
 		return nil, modelFailure("vLLM response returned partial token metadata; missing: prompt_token_ids")
 	}
 	if hasBundle {
-		if hasInline && (!slices.Equal(a.msgPromptIDs, a.topPromptIDs) || !slices.Equal(a.msgGenIDs, a.choiceGenIDs)) {
+		if hasInline && (!slices.Equal(a.msgPromptIDs, a.topPromptIDs) || !slices.Equal(a.msgGenIDs, a.genIDs())) {
 			return nil, modelFailure("message-level token metadata disagrees with vLLM response token IDs")
 		}
 		return &tokenFields{prompt: a.msgPrompt, gen: a.msgGen, logProbs: a.msgLogProbs, routed: a.routedExperts}, nil
@@ -261,8 +283,11 @@ func (a *chatAnswer) tokens(tokenize func() ([]int, error)) (*tokenFields, error
 	}
 	t := &tokenFields{logProbs: a.lpList, routed: a.routedExperts}
 	if hasInline {
-		if !slices.Equal(a.choiceGenIDs, a.lpIDs) {
-			return nil, modelFailure("vLLM response generation token IDs (choices[0].token_ids, %d) disagree with the choice's logprob token IDs (%d)", len(a.choiceGenIDs), len(a.lpIDs))
+		// As vLLM writes them, the two lists are the same bytes.
+		if !bytes.Equal(a.choiceGen, a.lpGen) {
+			if gen, lp := a.genIDs(), listInts(a.lpGen); !slices.Equal(gen, lp) {
+				return nil, modelFailure("vLLM response generation token IDs (choices[0].token_ids, %d) disagree with the choice's logprob token IDs (%d)", len(gen), len(lp))
+			}
 		}
 		t.prompt, t.gen = a.topPrompt, a.choiceGen
 		return t, nil
@@ -275,7 +300,7 @@ func (a *chatAnswer) tokens(tokenize func() ([]int, error)) (*tokenFields, error
 		return nil, err
 	}
 	t.prompt = rollout.AppendInts(make([]byte, 0, len(prompt)*7), prompt)
-	t.gen = rollout.AppendInts(make([]byte, 0, len(a.lpIDs)*7), a.lpIDs)
+	t.gen = a.lpGen
 	return t, nil
 }
 
@@ -375,6 +400,14 @@ func (a *chatAnswer) choice(r *jsonReader, wantTokens bool) error {
 			if !wantTokens {
 				return r.skip(0)
 			}
+			if r.ws(); a.hasLogprobs && bytes.HasPrefix(r.data[r.i:], a.lpGen) {
+				// The logprob tokens' ids, as vLLM writes them: no need
+				// to parse the list (genIDs does if it is compared with
+				// the message's ids).
+				a.choiceGen, a.choiceGenIDs = r.data[r.i:r.i+len(a.lpGen)], nil
+				r.i += len(a.lpGen)
+				return nil
+			}
 			a.choiceGen, a.choiceGenIDs, err = intList(r)
 		default:
 			return r.skip(0)
@@ -410,7 +443,7 @@ func (a *chatAnswer) message(r *jsonReader, wantTokens bool) error {
 			case "reasoning":
 				dst = &a.reasoning
 			}
-			*dst, err = r.text((*dst)[:0])
+			*dst, err = r.readText()
 		case "tool_calls":
 			return r.array(func(i int) error {
 				tc, err := toolCall(r)
@@ -506,26 +539,36 @@ func (a *chatAnswer) logprobs(r *jsonReader) error {
 		return err
 	}
 	a.lpList = append(a.lpList[:0], '[')
-	a.lpIDs = a.lpIDs[:0]
+	a.lpGen = append(a.lpGen[:0], '[')
 	if r.peek() == ']' {
 		r.i++
 		a.lpList = append(a.lpList, ']')
+		a.lpGen = append(a.lpGen, ']')
 		return nil
 	}
-	for i := 0; ; i++ {
+	start := r.i
+	for i := 0; ; {
 		r.ws()
-		start := r.i
-		if !a.fastLogprobs(r, i) {
+		limit := i + 1<<30
+		if i < sizeAfter {
+			limit = sizeAfter // stop there to size the lists
+		}
+		if n := a.fastLogprobs(r, i, limit); n > 0 {
+			i += n
+		} else {
 			if err := a.logprobEntry(r, i); err != nil {
 				return err
 			}
+			i++
 		}
-		if i == 0 {
-			// Entries are alike: size the lists from the first one rather
-			// than growing them through a megabyte of copies.
-			n := (len(r.data)-start)/max(r.i-start, 1) + 16
-			a.lpIDs = slices.Grow(a.lpIDs, n)
-			a.lpList = slices.Grow(a.lpList, n*24)
+		if i == sizeAfter {
+			// Entries are alike: size the lists for the rest from the
+			// first ones rather than growing them through megabytes of
+			// copies (the estimate counts what follows the list as
+			// entries: a few percent).
+			n := (len(r.data)-r.i)*i/max(r.i-start, 1) + 16
+			a.lpList = regrow(a.lpList, n*(len(a.lpList)/i+1))
+			a.lpGen = regrow(a.lpGen, n*(len(a.lpGen)/i+1))
 		}
 		switch r.peek() {
 		case ',':
@@ -533,6 +576,7 @@ func (a *chatAnswer) logprobs(r *jsonReader) error {
 		case ']':
 			r.i++
 			a.lpList = append(a.lpList, ']')
+			a.lpGen = append(a.lpGen, ']')
 			return nil
 		default:
 			return r.errorf("want ',' or ']' in choices[0].logprobs.content")
@@ -540,31 +584,48 @@ func (a *chatAnswer) logprobs(r *jsonReader) error {
 	}
 }
 
-// fastLogprobs reads entry i and the following ones for as long as they
-// are laid out as vLLM writes them, and stops before the separator after
-// the last one it read. It reports whether it read entry i.
-func (a *chatAnswer) fastLogprobs(r *jsonReader, i int) bool {
+// sizeAfter is the number of logprob entries after which the lists are
+// sized for the rest; before, they grow as appends grow them.
+const sizeAfter = 1024
+
+// regrow returns b with room for n more bytes, in a fresh buffer, whose
+// zeroing the runtime does in preemptible chunks (slices.Grow's does not:
+// a megabyte of it keeps the garbage collector waiting).
+func regrow(b []byte, n int) []byte {
+	if cap(b)-len(b) >= n {
+		return b
+	}
+	nb := make([]byte, len(b), len(b)+n)
+	copy(nb, b)
+	return nb
+}
+
+// fastLogprobs reads entries i, i+1, ... up to limit (not included) for
+// as long as they are laid out as vLLM writes them, and stops before the
+// separator after the last one it read. It returns how many it read.
+func (a *chatAnswer) fastLogprobs(r *jsonReader, i, limit int) int {
 	d, p := r.data, r.i
-	list, ids := a.lpList, a.lpIDs
-	read := false
-	for {
-		id, lp, next, ok := fastLogprobEntry(d, p)
+	list, gen := a.lpList, a.lpGen
+	n := i
+	for q := p; n < limit; {
+		id, lp, next, ok := fastLogprobEntry(d, q)
 		if !ok {
-			break
+			break // p is still before the separator
 		}
-		if i > 0 || read {
+		if n > 0 {
 			list = append(list, ',')
+			gen = append(gen, ',')
 		}
 		list = append(list, lp...)
-		ids = append(ids, id)
-		p, read = next, true
-		if i == 0 || p+1 >= len(d) || d[p] != ',' {
-			break // the first entry sizes the lists
+		gen = append(gen, id...)
+		p, n = next, n+1
+		if p+1 >= len(d) || d[p] != ',' {
+			break
 		}
-		p++
+		q = p + 1
 	}
-	r.i, a.lpList, a.lpIDs = p, list, ids
-	return read
+	r.i, a.lpList, a.lpGen = p, list, gen
+	return n - i
 }
 
 // fastLogprobEntry reads an entry laid out exactly as vLLM writes it with
@@ -572,58 +633,133 @@ func (a *chatAnswer) fastLogprobs(r *jsonReader, i int) bool {
 //
 //	{"token":"token_id:<n>","logprob":<f>,"bytes":[...],"top_logprobs":[]}
 //
-// with a few comparisons and one search; anything else (spaces, another
-// key order, top logprobs) is left to logprobEntry. The constants are at
-// most 16 bytes, which Go compares without a call.
-func fastLogprobEntry(d []byte, i int) (id int, lp []byte, next int, ok bool) {
+// with a few comparisons; anything else (spaces, another key order, top
+// logprobs, an id of eight digits or more or with a leading zero) is left
+// to logprobEntry. It returns the id's digits, as AppendInts writes the id.
+// The constants are at most 16 bytes, which Go compares without a call.
+func fastLogprobEntry(d []byte, i int) (id, lp []byte, next int, ok bool) {
 	if len(d)-i < 19 || string(d[i:i+16]) != `{"token":"token_` || string(d[i+16:i+19]) != `id:` {
-		return 0, nil, 0, false
+		return nil, nil, 0, false
 	}
 	i += 19
 	s := i
-	for i < len(d) && d[i] >= '0' && d[i] <= '9' && i-s < 18 {
-		id = id*10 + int(d[i]-'0')
-		i++
+	if i = pyjson.DigitRun(d, s); i == s || i-s > 7 || (d[s] == '0' && i-s > 1) {
+		return nil, nil, 0, false
 	}
-	if i == s || len(d)-i < 12 || string(d[i:i+12]) != `","logprob":` {
-		return 0, nil, 0, false
+	id = d[s:i]
+	if len(d)-i < 12 || string(d[i:i+12]) != `","logprob":` {
+		return nil, nil, 0, false
 	}
 	i += 12
-	end, numOK := logprobEnd(d, i)
-	if !numOK {
-		return 0, nil, 0, false
+	var end int
+	if len(d)-i > 3 && string(d[i:i+3]) == "-0." {
+		// The usual logprob, -0.0123 (or -0.0e+00...): a run of digits
+		// with no exponent is short of float64's limits.
+		if end = pyjson.DigitRun(d, i+3); end == i+3 || end == len(d) || end-i >= 300 || d[end] == 'e' || d[end] == 'E' {
+			end = -1
+		}
+	} else {
+		end = -1
+	}
+	if end < 0 {
+		var numOK bool
+		if end, numOK = logprobEnd(d, i); !numOK {
+			return nil, nil, 0, false
+		}
 	}
 	lp, i = d[i:end], end
 	if len(d)-i < 10 || string(d[i:i+10]) != `,"bytes":[` {
-		return 0, nil, 0, false
+		return nil, nil, 0, false
 	}
 	i += 10
-	// The byte values up to the first ']', with no string among them: one
-	// pass, eight bytes at a time, cheaper than two searches.
-	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	for i+8 <= len(d) {
-		x := binary.LittleEndian.Uint64(d[i:])
-		b, q := x^(ones*']'), x^(ones*'"')
-		// A zero byte in b or q is a ']' or a '"' in x.
-		if ((b-ones)&^b|(q-ones)&^q)&highs != 0 {
-			break
+	if j, ok := tokenBytes(d, i, id); ok {
+		i = j
+	} else {
+		// The byte values up to the first ']', with no string among
+		// them: one pass, eight bytes at a time, cheaper than two
+		// searches.
+		const ones, highs = 0x0101010101010101, 0x8080808080808080
+		for i+8 <= len(d) {
+			x := binary.LittleEndian.Uint64(d[i:])
+			b, q := x^(ones*']'), x^(ones*'"')
+			// A zero byte in b or q is a ']' or a '"' in x.
+			if ((b-ones)&^b|(q-ones)&^q)&highs != 0 {
+				break
+			}
+			i += 8
 		}
-		i += 8
-	}
-	for {
-		if i >= len(d) || d[i] == '"' {
-			return 0, nil, 0, false
+		for {
+			if i >= len(d) || d[i] == '"' {
+				return nil, nil, 0, false
+			}
+			if d[i] == ']' {
+				break
+			}
+			i++
 		}
-		if d[i] == ']' {
-			break
-		}
-		i++
 	}
 	if len(d)-i < 20 || string(d[i:i+16]) != `],"top_logprobs"` || string(d[i+16:i+20]) != `:[]}` {
-		return 0, nil, 0, false
+		return nil, nil, 0, false
 	}
 	return id, lp, i + 20, true
 }
+
+// tokenBytes checks, at d[i:], the byte values of "token_id:<id>" as vLLM
+// lists them ("116,111,...,58,49,50"), up to the closing ']', and returns
+// where that is. It compares rather than scans: six bytes, two digits of
+// the id, at a time. false leaves the list to the scan.
+func tokenBytes(d []byte, i int, id []byte) (int, bool) {
+	// "token_id:" is 116,111,107,101,110,95,105,100,58: 33 bytes, compared
+	// as constants of 16 bytes.
+	if len(d)-i < 33+3*len(id)+8 || string(d[i:i+16]) != "116,111,107,101," || string(d[i+16:i+32]) != "110,95,105,100,5" || d[i+32] != '8' {
+		return 0, false
+	}
+	i += 33
+	if k := len(id); k == 5 || k == 6 {
+		// Most ids: two pairs, then one or two digits and the ']' in one
+		// word, picked without a branch (which would go either way).
+		if binary.LittleEndian.Uint64(d[i:])&(1<<48-1) != digitPairBytes[int(id[0]-'0')*10+int(id[1]-'0')] ||
+			binary.LittleEndian.Uint64(d[i+6:])&(1<<48-1) != digitPairBytes[int(id[2]-'0')*10+int(id[3]-'0')] {
+			return 0, false
+		}
+		const mask5, mask6 = 1<<32 - 1, 1<<56 - 1
+		six := -uint64(k - 5) // all ones for six digits
+		d4 := int(id[4]-'0') * 10
+		one := digitPairBytes[d4]&(1<<24-1) | ']'<<24        // ",4X]"
+		two := digitPairBytes[d4+int(id[k-1]-'0')] | ']'<<48 // ",4X,4Y]"; unused for five digits
+		want, mask := one^((one^two)&six), mask5^((mask5^mask6)&six)
+		if binary.LittleEndian.Uint64(d[i+12:])&mask != want {
+			return 0, false
+		}
+		return i + 12 + 3*(k-4), true
+	}
+	k := 0
+	for ; k+2 <= len(id); k += 2 {
+		if binary.LittleEndian.Uint64(d[i:])&(1<<48-1) != digitPairBytes[int(id[k]-'0')*10+int(id[k+1]-'0')] {
+			return 0, false
+		}
+		i += 6
+	}
+	if k < len(id) {
+		if binary.LittleEndian.Uint32(d[i:])&(1<<24-1) != uint32(digitPairBytes[int(id[k]-'0')*10])&(1<<24-1) {
+			return 0, false
+		}
+		i += 3
+	}
+	return i, d[i] == ']'
+}
+
+// digitPairBytes[10*a+b] holds ",<'0'+a>,<'0'+b>" as vLLM lists the
+// bytes of two digits (",49,50" for "12"), as a little-endian word.
+var digitPairBytes = func() (t [100]uint64) {
+	for p := range t {
+		s := fmt.Sprintf(",%d,%d", '0'+p/10, '0'+p%10)
+		var b [8]byte
+		copy(b[:], s)
+		t[p] = binary.LittleEndian.Uint64(b[:])
+	}
+	return t
+}()
 
 // logprobEnd returns the end of the JSON number at d[i:] and whether it is
 // one that fits a float64, as pyjson.NumberEnd and pyjson.FitsFloat64 do
@@ -733,9 +869,10 @@ func (a *chatAnswer) logprobEntry(r *jsonReader, i int) error {
 	}
 	if i > 0 {
 		a.lpList = append(a.lpList, ',')
+		a.lpGen = append(a.lpGen, ',')
 	}
 	a.lpList = append(a.lpList, lp...)
-	a.lpIDs = append(a.lpIDs, id)
+	a.lpGen = strconv.AppendInt(a.lpGen, int64(id), 10)
 	return nil
 }
 

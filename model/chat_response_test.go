@@ -314,3 +314,46 @@ func TestChatToResponseRoundTrip(t *testing.T) {
 		 "prompt_token_ids":[1,2,3],"generation_token_ids":[7,8],"generation_log_probs":[-0.1,-0.2]},
 		{"role":"tool","content":"done","tool_call_id":"c1"}]`, string(body.Messages))
 }
+
+// Entries in vLLM's layout and in others mix in one answer; ids and
+// logprobs come out as written (ids as integers).
+func TestChatToResponseLogprobLayouts(t *testing.T) {
+	cfg := model.VLLMConfig{Model: "m", ReturnTokenIDInformation: true}
+	text := `{"role":"assistant","content":"ok"}`
+	vllm := strings.TrimSuffix(strings.TrimPrefix(logprobContent([]int{7, 123456, 12345678}, []string{"-0.25", "-1.5e-05", "0.0"}), `,"logprobs":{"content":[`), `]}`)
+	spaced := `{"token": "token_id:8", "logprob": -1, "bytes": [1], "top_logprobs": [{"token": "token_id:9", "logprob": -2}]}`
+	leadingZero := `{"token":"token_id:007","logprob":-0.5,"bytes":[116],"top_logprobs":[]}`
+	odd := `{"token":"token_id:5","logprob":-0.75,"bytes":[1,2,3],"top_logprobs":[]}` // bytes not of its token
+	content := `,"logprobs":{"content":[` + vllm + `,` + spaced + `,` + leadingZero + `,` + odd + `,` + vllm + `]}`
+	ids := `[7,123456,12345678,8,7,5,7,123456,12345678]`
+	want := `{"prompt_token_ids":[1,2],"generation_token_ids":` + ids + `,"generation_log_probs":[-0.25,-1.5e-05,0.0,-1,-0.5,-0.75,-0.25,-1.5e-05,0.0]}`
+	got := func(raw []byte) string {
+		resp, err := model.ChatToResponse(cfg, raw, func() ([]int, error) { return []int{1, 2}, nil })
+		require.NoError(t, err)
+		last := resp.Output[len(resp.Output)-1]
+		m := map[string]json.RawMessage{}
+		for _, k := range []string{rollout.KeyPromptTokenIDs, rollout.KeyGenerationTokenIDs, rollout.KeyGenerationLogProbs} {
+			m[k], _ = last.Get(k)
+		}
+		return jsonOf(t, m)
+	}
+	require.JSONEq(t, want, got(completion(text, content, "")), "ids from the logprob tokens, prompt from /tokenize")
+	require.JSONEq(t, want, got(completion(text, `,"token_ids":`+ids+content, `,"prompt_token_ids":[1,2]`)), "token_ids before the logprobs")
+	require.JSONEq(t, want, got(completion(text, content+`,"token_ids":`+strings.ReplaceAll(ids, ",", ", "), `,"prompt_token_ids":[1,2]`)), "token_ids spaced")
+
+	// A malformed entry after entries in vLLM's layout is named by its index.
+	bad := `,"logprobs":{"content":[` + vllm + `,{"token":"token_id:9","logprob":null}]}`
+	_, err := model.ChatToResponse(cfg, completion(text, bad, ""), func() ([]int, error) { return []int{1}, nil })
+	require.ErrorContains(t, err, "choice.logprobs.content[3].logprob must be numeric")
+
+	// Token ids that are not JSON integers as written are refused, not
+	// passed on into the items.
+	for _, tail := range []string{`,"token_ids":[7,0123456,12345678]` + logprobContent([]int{7, 123456, 12345678}, []string{"-0.25", "-1.5e-05", "0.0"}), ""} {
+		top := `,"prompt_token_ids":[01,2]`
+		if tail == "" {
+			tail, top = `,"token_ids":[7]`+logprobContent([]int{7}, []string{"-1"}), `,"prompt_token_ids":[007]`
+		}
+		_, err = model.ChatToResponse(cfg, completion(text, tail, top), nil)
+		require.ErrorContains(t, err, "want an integer token id")
+	}
+}

@@ -198,7 +198,7 @@ func (m *VLLM) tokenize(ctx context.Context, ep vllmEndpoint, chat *chatBody) ([
 	var body rollout.Object
 	for _, k := range []string{"model", "messages", "tools", "chat_template_kwargs", "mm_processor_kwargs", "required_prefix_token_ids"} {
 		if k == "messages" {
-			body.Set(k, chat.messages)
+			setRaw(&body, k, chat.messages) // built by messages: megabytes with token ids
 		} else if v, ok := chat.fields.Get(k); ok {
 			body.Set(k, v)
 		}

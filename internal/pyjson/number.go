@@ -2,6 +2,7 @@ package pyjson
 
 import (
 	"encoding/binary"
+	"math/bits"
 	"strconv"
 )
 
@@ -38,15 +39,17 @@ func NumberEnd(d []byte, i int) (int, bool) {
 	return i, true
 }
 
-// digitRun returns the end of the run of ASCII digits at i, eight bytes at
+// DigitRun returns the end of the run of ASCII digits at i, eight bytes at
 // a time: a logprob has a dozen or more.
 func DigitRun(d []byte, i int) int {
 	const hi4 = 0xF0F0F0F0F0F0F0F0
 	for i+8 <= len(d) {
 		x := binary.LittleEndian.Uint64(d[i:])
 		// Each byte is '0'..'9': high nibble 3, and adding 6 keeps it so.
-		if x&hi4 != 0x3030303030303030 || (x+0x0606060606060606)&hi4 != 0x3030303030303030 {
-			break
+		// A byte of nd is zero for a digit; the first nonzero one ends
+		// the run (a carry of the addition only reaches bytes after it).
+		if nd := (x&hi4 ^ 0x3030303030303030) | ((x+0x0606060606060606)&hi4 ^ 0x3030303030303030); nd != 0 {
+			return i + bits.TrailingZeros64(nd)/8
 		}
 		i += 8
 	}
