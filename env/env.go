@@ -152,7 +152,11 @@ func (s *session) CallTool(ctx context.Context, name string, args json.RawMessag
 	if !ok {
 		return unknownToolOutput(name, sortedNames(s.srv.names)), nil
 	}
-	defer failure.Recover(&err, rollout.FailToolPanic, "tool", fmt.Sprintf("tool %q", name))
+	defer func() {
+		if p := recover(); p != nil { // the name is formatted on a panic only
+			err = failure.Panic(rollout.FailToolPanic, "tool", fmt.Sprintf("tool %q", name), p)
+		}
+	}()
 	res, terr := t.Handler(ctx, s.state, args)
 	if f, ok := errors.AsType[*rollout.Failure](terr); ok && f.Class == rollout.FailEnvironment {
 		return "", terr // the environment is built wrong: no observation for the model

@@ -96,9 +96,45 @@ type idKey struct{}
 
 // WithID returns a context that carries id, so that everything run under it
 // (a resources server's Seed, a tool, a remote call) knows the attempt.
+//
+// A ctx whose type registers derived contexts itself (an AfterFunc method,
+// as the Collector's attempt contexts have) keeps doing so through the
+// returned context: package context looks for that method on the parent
+// it is given, and would watch a plain value context with a goroutine per
+// derived context instead.
 func WithID(ctx context.Context, id ID) context.Context {
-	return context.WithValue(ctx, idKey{}, id)
+	if a, ok := ctx.(afterFuncer); ok {
+		return &idAfterCtx{idCtx{ctx, id}, a}
+	}
+	return &idCtx{ctx, id}
 }
+
+type afterFuncer interface {
+	AfterFunc(func()) func() bool
+}
+
+// idCtx is a context carrying an ID.
+type idCtx struct {
+	context.Context
+	id ID
+}
+
+func (c *idCtx) Value(key any) any {
+	if key == (idKey{}) {
+		return c.id
+	}
+	return c.Context.Value(key)
+}
+
+func (c *idCtx) String() string { return "rollout.WithID(" + c.id.String() + ")" }
+
+// idAfterCtx is an idCtx over a context with an AfterFunc method.
+type idAfterCtx struct {
+	idCtx
+	a afterFuncer
+}
+
+func (c *idAfterCtx) AfterFunc(f func()) func() bool { return c.a.AfterFunc(f) }
 
 // IDFrom returns the ID carried by ctx, and whether there is one.
 func IDFrom(ctx context.Context) (ID, bool) {

@@ -9,6 +9,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
+
+	"github.com/gymkit/gym/rollout"
 )
 
 type key string
@@ -256,4 +258,30 @@ func TestConcurrentStagesOfOneAttempt(t *testing.T) {
 	waitDone(t, a)
 	end2()
 	require.ErrorIs(t, a.Err(), context.DeadlineExceeded)
+}
+
+// A context derived below rollout.WithID over an attempt is registered
+// through the attempt's AfterFunc, not watched by a goroutine.
+func TestDerivedBelowAnIDStartsNoGoroutine(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	a := NewAttempt(context.Background(), time.Hour)
+	ctx := rollout.WithID(a, rollout.NewID(1, 2, 1))
+	before := runtime.NumGoroutine()
+	var cancels []context.CancelFunc
+	for range 50 {
+		_, cancel := context.WithCancel(ctx)
+		cancels = append(cancels, cancel)
+	}
+	require.LessOrEqual(t, runtime.NumGoroutine(), before)
+	id, ok := rollout.IDFrom(ctx)
+	require.True(t, ok)
+	require.Equal(t, 1, id.Task)
+	sctx, end := With(ctx, 10*time.Millisecond)
+	require.Equal(t, ctx, sctx, "a stage on the attempt under its id")
+	waitDone(t, ctx)
+	end()
+	for _, c := range cancels {
+		c()
+	}
+	a.Release()
 }
