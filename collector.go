@@ -270,7 +270,6 @@ func (c *Collector) runPlan(ctx context.Context, plan func(context.Context, func
 			workers := 0
 			worker := func(p planned) {
 				defer wg.Done()
-				growStack()
 				for {
 					c.attempt(ctx, attempts, p, fail)
 					finish(p)
@@ -661,18 +660,3 @@ func Concat(srcs ...iter.Seq2[Task, error]) iter.Seq2[Task, error] {
 	}
 }
 
-// growStack grows a new rollout goroutine's stack to the size a rollout
-// needs while the stack holds nothing to copy: a goroutine starts with a
-// small stack, and growing it later, deep in a model call, copies and
-// adjusts every frame on it, a few microseconds each time.
-//
-//go:noinline
-func growStack() {
-	var pad [growStackBytes]byte
-	stackSink(pad[:])
-}
-
-const growStackBytes = 6 << 10
-
-//go:noinline
-func stackSink(b []byte) { _ = b[len(b)-1] }
