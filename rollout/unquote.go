@@ -43,6 +43,19 @@ var common = func() map[string]string {
 // long text to find it is not there would cost more than it saves.
 const maxCommon = 24
 
+// maybeCommon[len][first byte] tells whether a common string has that
+// length and first byte: most other strings are told apart without
+// hashing them.
+var maybeCommon = func() *[maxCommon + 1][256]bool {
+	var f [maxCommon + 1][256]bool
+	for s := range common {
+		if len(s) <= maxCommon {
+			f[len(s)][s[0]] = true
+		}
+	}
+	return &f
+}()
+
 // unquote returns the string a raw JSON string value holds, as
 // encoding/json decodes it (an invalid UTF-8 byte or a lone surrogate
 // escape becomes U+FFFD), and false if raw is not a JSON string.
@@ -52,7 +65,7 @@ func unquote(raw []byte) (string, bool) {
 	}
 	body := raw[1 : len(raw)-1]
 	if bytes.IndexByte(body, '\\') < 0 && utf8.Valid(body) {
-		if len(body) <= maxCommon {
+		if len(body) <= maxCommon && len(body) > 0 && maybeCommon[len(body)][body[0]] {
 			if s, ok := common[string(body)]; ok {
 				return s, true
 			}
