@@ -659,4 +659,3 @@ func Concat(srcs ...iter.Seq2[Task, error]) iter.Seq2[Task, error] {
 		}
 	}
 }
-
