@@ -3,6 +3,11 @@
 // default, and a negative duration (the exported NoTimeout constants)
 // means none. Tests of the module shorten the defaults with SetForTest, so
 // that a default deadline can be seen to pass in milliseconds.
+//
+// It also enforces them cheaply: a Group carries the deadlines of all the
+// attempts of a collection, and of their stages, on one timer per distinct
+// duration, and With, on an Attempt's context, queues a stage's deadline
+// there instead of deriving a context and a timer per call.
 package deadline
 
 import (
