@@ -27,10 +27,7 @@ var paramNames = [...]string{
 // value json.Unmarshal would refuse. Raw members refer to body, as
 // encoding/json's copies of them would hold the same bytes.
 func quickParams(body []byte, p *modelParams) bool {
-	if !rollout.Valid(body) {
-		return false
-	}
-	o, err := rollout.ParseObject(body)
+	o, err := rollout.ParseObject(body) // validates body (and its UTF-8) once
 	if err != nil {
 		return false
 	}

@@ -227,23 +227,47 @@ func (o *Object) parse(data []byte, validate bool) error {
 			return err
 		}
 	}
-	p := scanner{data: data}
-	p.skipSpace()
-	if p.i >= len(data) || data[p.i] != '{' {
-		if bytes.Equal(bytes.TrimSpace(data), []byte("null")) {
-			o.fields = nil
-			return nil
-		}
-		return ErrNotObject
+	if t := bytes.TrimSpace(data); len(t) > 0 && t[0] == 'n' && bytes.Equal(t, []byte("null")) {
+		o.fields = nil
+		return nil
 	}
-	p.i++
 	// Members collect on the stack and are copied once, at their count:
 	// one allocation of the right size per object.
 	var stack [16]Field
 	fields := stack[:0]
+	err := scanMembers(data, func(key, value []byte) error {
+		name, ok := unquote(key)
+		if !ok {
+			return fmt.Errorf("invalid object key %s", key)
+		}
+		fields = append(fields, Field{Name: name, Value: json.RawMessage(value[:len(value):len(value)])})
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if len(fields) == 0 {
+		o.fields = []Field{}
+		return nil
+	}
+	// No spare capacity: copies of o that each add a member must not
+	// append into one shared array.
+	o.fields = slices.Clip(slices.Clone(fields))
+	return nil
+}
+
+// scanMembers calls f with the raw key (quoted) and the raw value of each
+// member of the JSON object data, in order, and returns f's first error or
+// the first syntax error; ErrNotObject if data is not an object.
+func scanMembers(data []byte, f func(key, value []byte) error) error {
+	p := scanner{data: data}
+	p.skipSpace()
+	if p.i >= len(data) || data[p.i] != '{' {
+		return ErrNotObject
+	}
+	p.i++
 	p.skipSpace()
 	if p.i < len(data) && data[p.i] == '}' {
-		o.fields = []Field{}
 		return nil
 	}
 	for {
@@ -252,10 +276,7 @@ func (o *Object) parse(data []byte, validate bool) error {
 		if err := p.skipString(); err != nil {
 			return err
 		}
-		name, ok := unquote(data[start:p.i])
-		if !ok {
-			return fmt.Errorf("invalid object key %s", data[start:p.i])
-		}
+		key := data[start:p.i]
 		p.skipSpace()
 		if p.i >= len(data) || data[p.i] != ':' {
 			return errors.New("missing ':' after object key")
@@ -266,15 +287,14 @@ func (o *Object) parse(data []byte, validate bool) error {
 		if err := p.skipValue(); err != nil {
 			return err
 		}
-		fields = append(fields, Field{Name: name, Value: json.RawMessage(data[vstart:p.i:p.i])})
+		if err := f(key, data[vstart:p.i]); err != nil {
+			return err
+		}
 		p.skipSpace()
 		if p.i >= len(data) {
 			return errors.New("unexpected end of object")
 		}
 		if data[p.i] == '}' {
-			// No spare capacity: copies of o that each add a member must
-			// not append into one shared array.
-			o.fields = slices.Clip(slices.Clone(fields))
 			return nil
 		}
 		if data[p.i] != ',' {

@@ -200,51 +200,17 @@ func (t Task) fastValid(params json.RawMessage) bool {
 // false for anything else, and for a key with an escape, which would have
 // to be decoded to be compared.
 func eachMember(data []byte, f func(key, value []byte)) bool {
-	p := scanner{data: data}
-	p.skipSpace()
-	if p.i >= len(data) || data[p.i] != '{' {
-		return false
-	}
-	p.i++
-	p.skipSpace()
-	if p.i < len(data) && data[p.i] == '}' {
-		return true
-	}
-	for {
-		p.skipSpace()
-		start := p.i
-		if p.skipString() != nil {
-			return false
-		}
-		key := data[start+1 : p.i-1]
+	return scanMembers(data, func(key, value []byte) error {
+		key = key[1 : len(key)-1]
 		if bytes.IndexByte(key, '\\') >= 0 {
-			return false
+			return errEscapedKey
 		}
-		p.skipSpace()
-		if p.i >= len(data) || data[p.i] != ':' {
-			return false
-		}
-		p.i++
-		p.skipSpace()
-		vstart := p.i
-		if p.skipValue() != nil {
-			return false
-		}
-		f(key, data[vstart:p.i])
-		p.skipSpace()
-		if p.i >= len(data) {
-			return false
-		}
-		switch data[p.i] {
-		case '}':
-			return true
-		case ',':
-			p.i++
-		default:
-			return false
-		}
-	}
+		f(key, value)
+		return nil
+	}) == nil
 }
+
+var errEscapedKey = errors.New("an escaped key")
 
 func agentRefJSON(name string) json.RawMessage {
 	b := []byte(`{"type":"responses_api_agents","name":`)

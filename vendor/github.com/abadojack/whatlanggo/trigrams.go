@@ -11,7 +11,7 @@ type trigram struct {
 	count   int
 }
 
-// convert punctuations and digits to space.
+//convert punctuations and digits to space.
 func toTrigramChar(ch rune) rune {
 	if isStopChar(ch) {
 		return ' '

@@ -1,4 +1,3 @@
-//go:build appengine || appenginevm
 // +build appengine appenginevm
 
 package jsonparser

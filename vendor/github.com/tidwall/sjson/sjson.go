@@ -427,18 +427,19 @@ func isOptimisticPath(path string) bool {
 //
 // A path is a series of keys separated by a dot.
 //
-//	{
-//	  "name": {"first": "Tom", "last": "Anderson"},
-//	  "age":37,
-//	  "children": ["Sara","Alex","Jack"],
-//	  "friends": [
-//	    {"first": "James", "last": "Murphy"},
-//	    {"first": "Roger", "last": "Craig"}
-//	  ]
-//	}
-//	"name.last"          >> "Anderson"
-//	"age"                >> 37
-//	"children.1"         >> "Alex"
+//  {
+//    "name": {"first": "Tom", "last": "Anderson"},
+//    "age":37,
+//    "children": ["Sara","Alex","Jack"],
+//    "friends": [
+//      {"first": "James", "last": "Murphy"},
+//      {"first": "Roger", "last": "Craig"}
+//    ]
+//  }
+//  "name.last"          >> "Anderson"
+//  "age"                >> 37
+//  "children.1"         >> "Alex"
+//
 func Set(json, path string, value interface{}) (string, error) {
 	return SetOptions(json, path, value, nil)
 }
