@@ -14,8 +14,8 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/gymkit/gym/cmd/gym/cli"
+	"github.com/gymkit/gym/internal/clitest"
 	"github.com/gymkit/gym/internal/reftest"
-	"github.com/gymkit/gym/rollout"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -55,19 +55,6 @@ func gym(t *testing.T, dir string, args ...string) (int, string) {
 	return code, out.String() + errb.String()
 }
 
-func rows(t *testing.T, path string) []*rollout.Result {
-	t.Helper()
-	f, err := os.Open(path)
-	require.NoError(t, err)
-	defer f.Close()
-	var out []*rollout.Result
-	for r, err := range rollout.ReadResults(f, path) {
-		require.NoError(t, err)
-		out = append(out, r)
-	}
-	return out
-}
-
 // The README's offline walkthrough, start to finish, against the fake
 // policy: collate, collect with either model type, aggregate, reverify.
 func TestOfflineWalkthrough(t *testing.T) {
@@ -95,7 +82,7 @@ func TestOfflineWalkthrough(t *testing.T) {
 		code, out = gym(t, dir, "collect", "--config", configs, "--input", "data/merged.jsonl",
 			"--output", output, "--num-repeats", "2")
 		require.Equal(t, 0, code, out)
-		got := rows(t, filepath.Join(dir, output))
+		got := clitest.Results(t, filepath.Join(dir, output))
 		require.Len(t, got, 20)
 		rewards := map[string]float64{}
 		for _, r := range got {
@@ -131,7 +118,7 @@ func TestReplayRecordedRollouts(t *testing.T) {
 			"--output", modelType+".jsonl", "+agent_name=example_multi_step_simple_agent",
 			"+policy_base_url="+url, "+policy_api_key=EMPTY", "+policy_model_name=m")
 		require.Equal(t, 0, code, out)
-		got := rows(t, filepath.Join(dir, modelType+".jsonl"))
+		got := clitest.Results(t, filepath.Join(dir, modelType+".jsonl"))
 		require.Len(t, got, 5)
 		for _, r := range got {
 			require.Equal(t, 1.0, r.Reward, modelType)

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/gymkit/gym/cmd/gym/cli"
+	"github.com/gymkit/gym/rollout"
 )
 
 // Run runs the gym command line args with the bundled implementations
@@ -31,4 +32,23 @@ func Run(t testing.TB, dir string, args ...string) string {
 		t.Fatalf("gym %q: exit status %d\n%s", args, code, stderr.String())
 	}
 	return stdout.String()
+}
+
+// Results reads the rollout results of the JSONL file at path (an output
+// or failures file a command wrote), failing t on any unreadable line.
+func Results(t testing.TB, path string) []*rollout.Result {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var out []*rollout.Result
+	for r, err := range rollout.ReadResults(f, path) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, r)
+	}
+	return out
 }

@@ -11,6 +11,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/gymkit/gym/gymtest"
+	"github.com/gymkit/gym/internal/clitest"
 	"github.com/gymkit/gym/internal/reftest"
 )
 
@@ -64,7 +65,7 @@ func TestCollectBlend(t *testing.T) {
 	require.Contains(t, stderr, "  example_multi_step_simple_agent: 1 groups (25.0%), ")
 	require.Contains(t, stdout, "wrote results/out.jsonl")
 
-	rows := readRows(t, filepath.Join(dir, "results/out.jsonl"))
+	rows := clitest.Results(t, filepath.Join(dir, "results/out.jsonl"))
 	require.GreaterOrEqual(t, len(rows), 3*8, "every rollout of the three batches (and of those collected ahead)")
 	groups := map[int]int{}
 	for _, r := range rows {
@@ -101,7 +102,7 @@ func TestCollectBlendFromOverrides(t *testing.T) {
 	require.Contains(t, stderr, "  synonyms: 1 groups (50.0%)")
 	require.Contains(t, stderr, "ran dry")
 	require.NotContains(t, stderr, "warning")
-	require.Len(t, readRows(t, filepath.Join(dir, "out.jsonl")), 5*2*3)
+	require.Len(t, clitest.Results(t, filepath.Join(dir, "out.jsonl")), 5*2*3)
 }
 
 func TestCollectBlendUsageErrors(t *testing.T) {

@@ -15,10 +15,10 @@ import (
 	"github.com/gymkit/gym/examples/multistep"
 	"github.com/gymkit/gym/examples/singletoolcall"
 	"github.com/gymkit/gym/gymtest"
+	"github.com/gymkit/gym/internal/clitest"
 	"github.com/gymkit/gym/internal/endpointtest"
 	"github.com/gymkit/gym/internal/reftest"
 	"github.com/gymkit/gym/model"
-	"github.com/gymkit/gym/rollout"
 )
 
 // policy answers each environment's rows with its scripted policy, picked
@@ -35,19 +35,6 @@ func run(t *testing.T, dir string, args ...string) (code int, stdout, stderr str
 	defer os.Chdir(wd)
 	code = c.Run(context.Background(), args)
 	return code, out.String(), errb.String()
-}
-
-func readRows(t *testing.T, path string) []*rollout.Result {
-	t.Helper()
-	f, err := os.Open(path)
-	require.NoError(t, err)
-	defer f.Close()
-	var rows []*rollout.Result
-	for r, err := range rollout.ReadResults(f, path) {
-		require.NoError(t, err)
-		rows = append(rows, r)
-	}
-	return rows
 }
 
 // The seed's workflow with NeMo Gym's own files: collate two datasets, then
@@ -77,7 +64,7 @@ func TestCollateAndCollectWithReferenceConfigs(t *testing.T) {
 	require.Equal(t, 0, code, stderr)
 	require.Contains(t, stdout, "example_multi_step_simple_agent: 5 rollouts")
 
-	rows := readRows(t, filepath.Join(dir, "results/out.jsonl"))
+	rows := clitest.Results(t, filepath.Join(dir, "results/out.jsonl"))
 	require.Len(t, rows, 10)
 	perAgent := map[string]int{}
 	for _, r := range rows {
@@ -127,7 +114,7 @@ func TestCollectNeMoGymSpellings(t *testing.T) {
 		"+limit=2", "+num_repeats=3", "+num_samples_in_parallel=2",
 		"+policy_base_url="+srv.URL, "+policy_api_key=k", "+policy_model_name=m")
 	require.Equal(t, 0, code, stderr)
-	rows := readRows(t, filepath.Join(dir, "out.jsonl"))
+	rows := clitest.Results(t, filepath.Join(dir, "out.jsonl"))
 	require.Len(t, rows, 6)
 	seen := map[[2]int]bool{}
 	for _, r := range rows {
@@ -192,7 +179,7 @@ func TestReverifyReferenceRollouts(t *testing.T) {
 			"+policy_base_url=http://unused", "+policy_api_key=k", "+policy_model_name=m")
 		require.Equal(t, 0, code, stderr)
 		require.Contains(t, stdout, "reverified 5 rows: 0 rewards changed, 0 failed")
-		rows := readRows(t, filepath.Join(dir, env.dir+".jsonl"))
+		rows := clitest.Results(t, filepath.Join(dir, env.dir+".jsonl"))
 		require.Len(t, rows, 5)
 		for _, r := range rows {
 			require.Equal(t, 1.0, r.Reward)
@@ -241,7 +228,7 @@ func TestCollectBadInput(t *testing.T) {
 		`did you mean "example_single_tool_call_simple_agent"?`, "in.jsonl:5:", "4 of the rollouts failed"} {
 		require.Contains(t, stderr, want)
 	}
-	require.Len(t, readRows(t, filepath.Join(dir, "out.jsonl")), 2)
+	require.Len(t, clitest.Results(t, filepath.Join(dir, "out.jsonl")), 2)
 	failures, err := os.ReadFile(filepath.Join(dir, "out_failures.jsonl"))
 	require.NoError(t, err)
 	require.Equal(t, 4, strings.Count(string(failures), "\n"))
@@ -269,7 +256,7 @@ func TestCollectShardsAndAggregate(t *testing.T) {
 		code, _, stderr = run(t, dir, append(args, "--output", out, "--shard", fmt.Sprintf("%d/2", i), "--resume")...)
 		require.Equal(t, 0, code, stderr)
 		require.Contains(t, stderr, "0/0 rollouts", "a finished shard has nothing left")
-		for _, r := range readRows(t, filepath.Join(dir, out)) {
+		for _, r := range clitest.Results(t, filepath.Join(dir, out)) {
 			require.Equal(t, i, r.TaskIndex%2)
 			tasks[r.TaskIndex] = true
 		}
@@ -337,7 +324,7 @@ func TestCollectSticksToOneEndpoint(t *testing.T) {
 		"--input", filepath.Join(ref, "resources_servers/example_multi_step/data/example.jsonl"),
 		"--output", "out.jsonl", "--num-repeats", "8", "--concurrency", "8", "+agent_name=example_multi_step_simple_agent")
 	require.Equal(t, 0, code, stderr)
-	rows := readRows(t, filepath.Join(dir, "out.jsonl"))
+	rows := clitest.Results(t, filepath.Join(dir, "out.jsonl"))
 	require.Len(t, rows, 40)
 	uids := map[string]bool{}
 	for _, r := range rows {

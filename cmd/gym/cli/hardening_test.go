@@ -20,6 +20,7 @@ import (
 
 	"github.com/gymkit/gym/cmd/gym/cli"
 	"github.com/gymkit/gym/gymtest"
+	"github.com/gymkit/gym/internal/clitest"
 	"github.com/gymkit/gym/internal/deadline"
 	"github.com/gymkit/gym/rollout"
 )
@@ -80,7 +81,7 @@ func TestCollectDefaultFlagsFinishAgainstAHangingPolicy(t *testing.T) {
 		t.Fatal("gym collect still running after 60s: it waits for calls that never answer")
 	}
 	pairs := map[[2]int]bool{}
-	for _, r := range readRows(t, filepath.Join(dir, "out.jsonl")) {
+	for _, r := range clitest.Results(t, filepath.Join(dir, "out.jsonl")) {
 		pairs[[2]int{r.TaskIndex, r.RolloutIndex}] = true
 	}
 	f, err := os.Open(filepath.Join(dir, "out_failures.jsonl"))
@@ -262,7 +263,7 @@ func TestCollectBOMInvalidUTF8AndArray(t *testing.T) {
 	require.Equal(t, cli.ExitFailures, code, stderr)
 	require.Contains(t, stderr, "in.jsonl:2: invalid UTF-8")
 	require.NotContains(t, stderr, "in.jsonl:1:", "the BOM is skipped")
-	require.Len(t, readRows(t, filepath.Join(dir, "out.jsonl")), 2)
+	require.Len(t, clitest.Results(t, filepath.Join(dir, "out.jsonl")), 2)
 	for _, f := range []string{"out.jsonl", "out_failures.jsonl", "out_materialized_inputs.jsonl"} {
 		b, err := os.ReadFile(filepath.Join(dir, f))
 		require.NoError(t, err)
@@ -297,7 +298,7 @@ func TestCollectResumeRepairsAndPrunesFailures(t *testing.T) {
 	// from an earlier attempt, a final failure of task 2, the invalid row,
 	// and half a line.
 	var keep []string
-	for _, r := range readRows(t, filepath.Join(dir, "out.jsonl")) {
+	for _, r := range clitest.Results(t, filepath.Join(dir, "out.jsonl")) {
 		if r.TaskIndex < 2 {
 			keep = append(keep, string(r.AppendJSON(nil)))
 		}
@@ -316,11 +317,11 @@ func TestCollectResumeRepairsAndPrunesFailures(t *testing.T) {
 	require.Equal(t, cli.ExitFailures, code, stderr)
 	require.Contains(t, stderr, "resuming: 2 rollouts")
 	pairs := map[int]int{}
-	for _, r := range readRows(t, filepath.Join(dir, "out.jsonl")) {
+	for _, r := range clitest.Results(t, filepath.Join(dir, "out.jsonl")) {
 		pairs[r.TaskIndex]++
 	}
 	require.Equal(t, map[int]int{0: 1, 1: 1, 2: 1, 3: 1, 4: 1}, pairs)
-	rows := readRows(t, filepath.Join(dir, "out_failures.jsonl")) // every line reads
+	rows := clitest.Results(t, filepath.Join(dir, "out_failures.jsonl")) // every line reads
 	require.Len(t, rows, 1, "only this run's invalid row is left")
 	f := rollout.AsFailure(rows[0].Err)
 	require.Equal(t, rollout.FailInvalidRow, f.Class)

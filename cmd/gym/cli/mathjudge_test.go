@@ -7,6 +7,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/gymkit/gym/internal/clitest"
 	"github.com/gymkit/gym/internal/reftest"
 )
 
@@ -25,7 +26,7 @@ func TestReverifyMathWithJudge(t *testing.T) {
 		"+policy_base_url=http://unused", "+policy_api_key=k", "+policy_model_name=m")
 	require.Equal(t, 0, code, stderr)
 	require.Contains(t, stdout, "reverified 5 rows: 0 rewards changed, 0 failed")
-	rows := readRows(t, filepath.Join(dir, "math.jsonl"))
+	rows := clitest.Results(t, filepath.Join(dir, "math.jsonl"))
 	require.Len(t, rows, 5)
 	got := map[string]string{} // expected_answer -> reward and extracted_answer
 	for _, r := range rows {
